@@ -1,0 +1,20 @@
+# The two set-up commands of the README: `make demo` and `make test`.
+SWIFT ?= swift
+RELEASE_BIN = .build/release/sambabench
+
+.PHONY: demo test build deps clean
+
+deps:
+	@scripts/deps.sh
+
+build: deps
+	$(SWIFT) build -c release --product sambabench
+
+demo: build
+	$(RELEASE_BIN) run scenarios/demo.yaml
+
+test: deps
+	$(SWIFT) test --no-parallel
+
+clean:
+	rm -rf .build results

@@ -1,0 +1,71 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "sambabench",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sambabench", targets: ["sambabench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        // Typed wrappers over libcurl: curl_easy_setopt and curl_easy_getinfo are variadic and unusable from Swift.
+        .target(
+            name: "CCurl",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
+        // Scenario -> requests -> streamed events -> RequestRecord.
+        .target(
+            name: "LoadGen",
+            dependencies: [
+                "CCurl",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // RequestRecord -> histograms, summaries, CSV/JSON, gnuplot, report. Never imports curl or NIO.
+        .target(
+            name: "Metrics",
+            dependencies: [
+                "LoadGen",
+                "PlotTemplates",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        // The gnuplot templates live in plots/ so users find them; this target bundles them.
+        .target(
+            name: "PlotTemplates",
+            path: "plots",
+            exclude: ["README.md"],
+            resources: [.copy("templates")]
+        ),
+        // SwiftNIO server imitating SambaNova's APIs with known timing.
+        .target(
+            name: "MockServer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "sambabench",
+            dependencies: [
+                "LoadGen",
+                "Metrics",
+                "MockServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "CCurlTests", dependencies: ["CCurl"]),
+        .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "MockServer"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "LoadGen"]),
+        .testTarget(name: "MockServerTests", dependencies: ["MockServer", "LoadGen"]),
+        .testTarget(name: "sambabenchTests", dependencies: ["sambabench", "LoadGen", "Metrics", "MockServer"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

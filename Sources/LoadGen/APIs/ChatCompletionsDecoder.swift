@@ -1,0 +1,144 @@
+import Foundation
+
+/// Reads Chat Completions streams and bodies (wire-formats.md §1 and §4).
+///
+/// A chunk's generated text is `delta.content` (answer), `delta.reasoning` or `delta.reasoning_content`
+/// (reasoning) and tool-call names and argument fragments (tool). Role-only and empty deltas carry no tokens.
+public struct ChatCompletionsDecoder: StreamDecoder {
+    private let json = JSONDecoder()
+
+    public init() {}
+
+    public func decode(event: SSEEvent, arrivalNs: Int64, into accumulator: inout StreamAccumulator) {
+        accumulator.events += 1
+        if event.dataIs("[DONE]") {
+            accumulator.terminatorNs = arrivalNs
+            return
+        }
+        let data = Data(event.data)
+        if event.typeIs("error") || event.typeIs("error_event") {
+            let apiError = ErrorEnvelope.parse(Array(event.data)) ?? APIError(message: "error event")
+            accumulator.failure = StreamFailure(.streamError, message: apiError.message, apiError: apiError)
+            return
+        }
+        let chunk: ChatChunk
+        do {
+            chunk = try json.decode(ChatChunk.self, from: data)
+        } catch {
+            accumulator.failure = StreamFailure(.malformedEvent, message: "undecodable chat event: \(Self.preview(event.data))")
+            return
+        }
+        if let error = chunk.error {
+            let apiError = APIError(type: error.type, code: error.code, message: error.message ?? error.type ?? "error")
+            accumulator.failure = StreamFailure(.streamError, message: apiError.message, apiError: apiError)
+            return
+        }
+        apply(chunk, arrivalNs: arrivalNs, into: &accumulator)
+    }
+
+    public func decode(body: [UInt8], arrivalNs: Int64, into accumulator: inout StreamAccumulator) {
+        let chunk: ChatChunk
+        do {
+            chunk = try json.decode(ChatChunk.self, from: Data(body))
+        } catch {
+            accumulator.failure = StreamFailure(.malformedEvent, message: "undecodable chat completion body: \(Self.preview(body))")
+            return
+        }
+        if let error = chunk.error {
+            let apiError = APIError(type: error.type, code: error.code, message: error.message ?? error.type ?? "error")
+            accumulator.failure = StreamFailure(.streamError, message: apiError.message, apiError: apiError)
+            return
+        }
+        apply(chunk, arrivalNs: arrivalNs, into: &accumulator)
+        // A whole body is its own terminator.
+        accumulator.terminatorNs = arrivalNs
+    }
+
+    public func parseError(body: [UInt8]) -> APIError? { ErrorEnvelope.parse(body) }
+
+    private func apply(_ chunk: ChatChunk, arrivalNs: Int64, into accumulator: inout StreamAccumulator) {
+        var answer = 0
+        var reasoning = 0
+        var tool = 0
+        for choice in chunk.choices ?? [] {
+            if let delta = choice.delta ?? choice.message {
+                answer += delta.content?.utf8.count ?? 0
+                reasoning += (delta.reasoning?.utf8.count ?? 0) + (delta.reasoning_content?.utf8.count ?? 0)
+                for call in delta.tool_calls ?? [] {
+                    tool += (call.function?.name?.utf8.count ?? 0) + (call.function?.arguments?.utf8.count ?? 0)
+                }
+            }
+            if let reason = choice.finish_reason { accumulator.finishReason = reason }
+        }
+        accumulator.addChunk(arrivalNs: arrivalNs, answerBytes: answer, reasoningBytes: reasoning, toolBytes: tool)
+        if let usage = chunk.usage { accumulator.usage = usage.parsed }
+    }
+
+    static func preview(_ bytes: some Collection<UInt8>) -> String {
+        let text = String(decoding: bytes.prefix(120), as: UTF8.self)
+        return bytes.count > 120 ? text + "..." : text
+    }
+}
+
+/// A `chat.completion.chunk` (or a whole `chat.completion`); unknown fields are ignored.
+struct ChatChunk: Decodable {
+    var choices: [Choice]?
+    var usage: ChatUsage?
+    var error: ErrorEnvelope.ErrorPayload?
+
+    struct Choice: Decodable {
+        var delta: Delta?
+        var message: Delta?
+        var finish_reason: String?
+    }
+
+    struct Delta: Decodable {
+        var content: String?
+        var reasoning: String?
+        var reasoning_content: String?
+        var tool_calls: [ToolCall]?
+    }
+
+    struct ToolCall: Decodable {
+        var function: Function?
+        struct Function: Decodable {
+            var name: String?
+            var arguments: String?
+        }
+    }
+}
+
+/// Chat usage with SambaNova's server-side figures.
+struct ChatUsage: Decodable {
+    var prompt_tokens: LenientInt?
+    var completion_tokens: LenientInt?
+    var prompt_tokens_details: Details?
+    var completion_tokens_details: Details?
+    var time_to_first_token: Double?
+    var total_latency: Double?
+    var completion_tokens_per_sec: Double?
+    var completion_tokens_after_first_per_sec: Double?
+    var total_tokens_per_sec: Double?
+    var start_time: Double?
+    var end_time: Double?
+    var acceptance_rate: Double?
+
+    struct Details: Decodable {
+        var cached_tokens: LenientInt?
+        var reasoning_tokens: LenientInt?
+    }
+
+    var parsed: ParsedUsage {
+        ParsedUsage(
+            inputTokens: prompt_tokens?.value,
+            outputTokens: completion_tokens?.value,
+            reasoningTokens: completion_tokens_details?.reasoning_tokens?.value,
+            cachedTokens: prompt_tokens_details?.cached_tokens?.value,
+            server: ServerUsage(
+                timeToFirstToken: time_to_first_token, totalLatency: total_latency,
+                completionTokensPerSec: completion_tokens_per_sec,
+                completionTokensAfterFirstPerSec: completion_tokens_after_first_per_sec,
+                totalTokensPerSec: total_tokens_per_sec, startTime: start_time, endTime: end_time,
+                acceptanceRate: acceptance_rate))
+    }
+}

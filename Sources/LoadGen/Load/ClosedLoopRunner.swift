@@ -1,0 +1,68 @@
+/// Closed-loop load: N virtual users as a task group, each sending its next request when its last one ended
+/// (plus the think time). Records go to `onRecord` as each request finishes.
+public struct ClosedLoopRunner: Sendable {
+    public let executor: RequestExecutor
+    public var clock: RunClock { executor.transport.clock }
+
+    public init(executor: RequestExecutor) {
+        self.executor = executor
+    }
+
+    private enum Finished: Sendable {
+        case user
+        case drainExpired
+        case watchdogStopped
+    }
+
+    /// Runs one level; sequence numbers start at `firstSeq`. Returns when every request of the level has ended.
+    public func run(_ plan: LevelPlan, firstSeq: Int, onRecord: @escaping @Sendable (RequestRecord) -> Void) async -> LevelResult {
+        let dispatcher = ClosedLoopDispatcher(plan: plan, firstSeq: firstSeq)
+        let clock = self.clock
+        let executor = self.executor
+        await withTaskCancellationHandler {
+            await withTaskGroup(of: Finished.self) { group in
+                for _ in 0..<plan.concurrency {
+                    group.addTask {
+                        // `scheduled` in a closed loop: the moment this virtual user became free.
+                        var scheduled = clock.now()
+                        while !Task.isCancelled, let ticket = dispatcher.next(now: scheduled) {
+                            let context = DispatchContext(level: plan.index, levelName: plan.name, seq: ticket.seq,
+                                                          warmup: ticket.warmup, scheduledNs: scheduled)
+                            onRecord(await executor.execute(context))
+                            if plan.thinkTimeNs > 0 {
+                                try? await Task.sleep(for: .nanoseconds(plan.thinkTimeNs))
+                            }
+                            scheduled = clock.now()
+                        }
+                        return .user
+                    }
+                }
+                group.addTask {
+                    await dispatcher.waitUntilStopped()
+                    do {
+                        try await Task.sleep(for: .nanoseconds(plan.drainTimeoutNs))
+                    } catch {
+                        return .watchdogStopped
+                    }
+                    return .drainExpired
+                }
+                var usersLeft = plan.concurrency
+                while let finished = await group.next() {
+                    switch finished {
+                    case .user:
+                        usersLeft -= 1
+                        if usersLeft == 0 { group.cancelAll() }
+                    case .drainExpired:
+                        // In-flight requests past the drain limit are cancelled and recorded as such.
+                        group.cancelAll()
+                    case .watchdogStopped:
+                        break
+                    }
+                }
+            }
+        } onCancel: {
+            dispatcher.cancel(now: clock.now())
+        }
+        return dispatcher.result(endNs: clock.now())
+    }
+}

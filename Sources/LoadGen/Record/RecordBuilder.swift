@@ -1,0 +1,129 @@
+import CCurl
+
+/// Where a request stood in the load when it was dispatched.
+public struct DispatchContext: Sendable {
+    public var level: Int
+    public var levelName: String
+    public var seq: Int
+    public var warmup: Bool
+    /// Intended start, nanoseconds from the run origin.
+    public var scheduledNs: Int64
+
+    public init(level: Int, levelName: String, seq: Int, warmup: Bool, scheduledNs: Int64) {
+        self.level = level
+        self.levelName = levelName
+        self.seq = seq
+        self.warmup = warmup
+        self.scheduledNs = scheduledNs
+    }
+}
+
+/// Turns what the transport saw into a `RequestRecord`: classifies the outcome, decodes whole bodies, takes the
+/// token count from usage (or estimates it) and apportions it over the chunks. Runs on the awaiting task, not on
+/// the transport thread.
+public enum RecordBuilder {
+    public static func build(_ outcome: TransferOutcome, context: DispatchContext, api: APIKind, model: String,
+                             streaming: Bool, decoder: any StreamDecoder) -> RequestRecord {
+        var record = RequestRecord(
+            level: context.level, levelName: context.levelName, seq: context.seq, warmup: context.warmup, api: api,
+            model: model, stream: streaming, status: outcome.status, scheduledNs: context.scheduledNs,
+            sentNs: outcome.sentNs, headersNs: outcome.headersNs, firstByteNs: outcome.firstByteNs,
+            endNs: outcome.completedNs, connection: outcome.connection, bytesReceived: outcome.bytesReceived)
+
+        var stream = outcome.stream
+        if !outcome.readAsStream, outcome.failure == nil, outcome.curlCode == 0, (200..<300).contains(outcome.status) {
+            decoder.decode(body: outcome.body, arrivalNs: outcome.lastByteNs ?? outcome.completedNs, into: &stream)
+        }
+        // `end`: the stream's terminator, or else the last byte, or else the moment the transfer finished.
+        record.endNs = stream.terminatorNs ?? outcome.lastByteNs ?? outcome.completedNs
+        record.finishReason = stream.finishReason
+        classify(outcome, stream: stream, decoder: decoder, into: &record)
+        if record.errorClass != nil, stream.terminatorNs == nil {
+            record.endNs = outcome.failure != nil ? outcome.completedNs : (outcome.lastByteNs ?? outcome.completedNs)
+        }
+        applyTokens(stream, into: &record)
+        if !outcome.readAsStream {
+            // A whole body has no chunk timing: TTFT and the chunk metrics stay empty, not zero.
+            record.chunks = []
+        }
+        return record
+    }
+
+    static func classify(_ outcome: TransferOutcome, stream: StreamAccumulator, decoder: any StreamDecoder,
+                         into record: inout RequestRecord) {
+        func fail(_ errorClass: ErrorClass, _ message: String?, _ apiError: APIError? = nil) {
+            record.errorClass = errorClass
+            record.errorMessage = apiError?.message ?? message
+            record.errorType = apiError?.type
+            record.errorCode = apiError?.code
+        }
+        if let failure = outcome.failure {
+            fail(failure.errorClass, failure.message, failure.apiError)
+            return
+        }
+        if outcome.curlCode != 0 {
+            fail(curlErrorClass(outcome), outcome.curlMessage)
+            return
+        }
+        if outcome.status >= 400 || outcome.status < 200 {
+            let apiError = decoder.parseError(body: outcome.body)
+            let errorClass: ErrorClass = outcome.status == 429 ? .rateLimited
+                : outcome.status >= 500 ? .serverError : .httpStatus
+            fail(errorClass, "HTTP \(outcome.status)", apiError)
+            return
+        }
+        if let failure = stream.failure {
+            fail(failure.errorClass, failure.message, failure.apiError)
+            return
+        }
+        if stream.terminatorNs == nil {
+            fail(.truncated, outcome.readAsStream ? "stream closed before its terminator" : "empty response body")
+        }
+    }
+
+    static func curlErrorClass(_ outcome: TransferOutcome) -> ErrorClass {
+        switch CURLcode(UInt32(bitPattern: outcome.curlCode)) {
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+            return .dns
+        case CURLE_COULDNT_CONNECT:
+            return .connect
+        case CURLE_OPERATION_TIMEDOUT:
+            return outcome.headersNs == nil && outcome.connection.connectNs == nil && outcome.connection.newConnection
+                ? .timeoutConnect : .timeoutTotal
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
+             CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+            return .tls
+        case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE:
+            return outcome.headersNs == nil ? .connect : .truncated
+        default:
+            return .transport
+        }
+    }
+
+    /// N from usage when the server sent it, else the local estimate; then tokens per chunk summing to N.
+    static func applyTokens(_ stream: StreamAccumulator, into record: inout RequestRecord) {
+        var chunks = stream.chunks
+        let lengths = chunks.map(\.bytes)
+        let total: Int
+        if let reported = stream.usage?.outputTokens {
+            total = reported
+            record.tokenSource = .usage
+        } else {
+            total = TokenEstimator.estimate(chunkBytes: lengths)
+            record.tokenSource = .estimate
+        }
+        let shares = TokenApportioning.apportion(total: total, lengths: lengths)
+        for index in chunks.indices { chunks[index].tokens = shares[index] }
+        record.chunks = chunks
+        record.outputTokens = total
+        record.inputTokens = stream.usage?.inputTokens
+        if let reasoning = stream.usage?.reasoningTokens {
+            record.reasoningTokens = reasoning
+        } else if chunks.contains(where: { $0.reasoningBytes > 0 }) {
+            record.reasoningTokens = chunks.reduce(0) { sum, chunk in
+                sum + Int((Double(chunk.tokens) * Double(chunk.reasoningBytes) / Double(max(chunk.bytes, 1))).rounded())
+            }
+        }
+        record.server = stream.usage?.server ?? ServerUsage()
+    }
+}

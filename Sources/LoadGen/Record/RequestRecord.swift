@@ -1,0 +1,161 @@
+/// The API a request spoke.
+public enum APIKind: String, Sendable, Codable, CaseIterable {
+    case chat
+}
+
+/// Where a record's output token count came from.
+public enum TokenSource: String, Sendable, Codable {
+    /// The server's usage (`completion_tokens`).
+    case usage
+    /// A local estimate from the streamed text: the server sent no usage.
+    case estimate
+}
+
+/// One token-carrying chunk as it arrived.
+public struct ChunkRecord: Sendable, Codable, Equatable {
+    /// Arrival, nanoseconds from the run origin, taken in libcurl's write callback.
+    public var arrivalNs: Int64
+    /// Tokens in this chunk: exact when the server says, otherwise apportioned from the usage total.
+    public var tokens: Int
+    /// UTF-8 bytes of answer text in the chunk.
+    public var answerBytes: Int
+    /// UTF-8 bytes of reasoning text in the chunk.
+    public var reasoningBytes: Int
+    /// UTF-8 bytes of tool-call arguments (and names) in the chunk.
+    public var toolBytes: Int
+
+    public init(arrivalNs: Int64, tokens: Int = 0, answerBytes: Int = 0, reasoningBytes: Int = 0, toolBytes: Int = 0) {
+        self.arrivalNs = arrivalNs
+        self.tokens = tokens
+        self.answerBytes = answerBytes
+        self.reasoningBytes = reasoningBytes
+        self.toolBytes = toolBytes
+    }
+
+    /// Generated text bytes of every kind.
+    public var bytes: Int { answerBytes + reasoningBytes + toolBytes }
+}
+
+/// SambaNova's server-side usage figures, as the server reported them (seconds; epoch seconds for start/end).
+public struct ServerUsage: Sendable, Codable, Equatable {
+    public var timeToFirstToken: Double?
+    public var totalLatency: Double?
+    public var completionTokensPerSec: Double?
+    public var completionTokensAfterFirstPerSec: Double?
+    public var totalTokensPerSec: Double?
+    public var startTime: Double?
+    public var endTime: Double?
+    public var acceptanceRate: Double?
+
+    public init(timeToFirstToken: Double? = nil, totalLatency: Double? = nil, completionTokensPerSec: Double? = nil,
+                completionTokensAfterFirstPerSec: Double? = nil, totalTokensPerSec: Double? = nil,
+                startTime: Double? = nil, endTime: Double? = nil, acceptanceRate: Double? = nil) {
+        self.timeToFirstToken = timeToFirstToken
+        self.totalLatency = totalLatency
+        self.completionTokensPerSec = completionTokensPerSec
+        self.completionTokensAfterFirstPerSec = completionTokensAfterFirstPerSec
+        self.totalTokensPerSec = totalTokensPerSec
+        self.startTime = startTime
+        self.endTime = endTime
+        self.acceptanceRate = acceptanceRate
+    }
+
+    public var isEmpty: Bool { self == ServerUsage() }
+}
+
+/// libcurl's connection timings for the transfer (`CURLINFO_*_TIME_T`), nanoseconds from the transfer's start.
+public struct ConnectionTimings: Sendable, Codable, Equatable {
+    public var dnsNs: Int64?
+    public var connectNs: Int64?
+    public var tlsNs: Int64?
+    public var ttfbNs: Int64?
+    /// False when libcurl reused a kept-alive connection (no new connect).
+    public var newConnection: Bool
+
+    public init(dnsNs: Int64? = nil, connectNs: Int64? = nil, tlsNs: Int64? = nil, ttfbNs: Int64? = nil,
+                newConnection: Bool = true) {
+        self.dnsNs = dnsNs
+        self.connectNs = connectNs
+        self.tlsNs = tlsNs
+        self.ttfbNs = ttfbNs
+        self.newConnection = newConnection
+    }
+}
+
+/// One request from start to report. Everything after the transport reads records only.
+public struct RequestRecord: Sendable, Codable, Equatable {
+    /// Index of the load level in the scenario (0-based) and its name (`c8`).
+    public var level: Int
+    public var levelName: String
+    /// Sequence number in the run, in dispatch order.
+    public var seq: Int
+    /// Warm-up requests are written but excluded from statistics.
+    public var warmup: Bool
+    public var api: APIKind
+    public var model: String
+    public var stream: Bool
+    /// HTTP status; 0 when no response arrived.
+    public var status: Int
+    public var errorClass: ErrorClass?
+    /// The API's error type, code and message when the server sent an error body or event.
+    public var errorType: String?
+    public var errorCode: String?
+    public var errorMessage: String?
+    public var finishReason: String?
+
+    /// Nanoseconds from the run origin. See `Transfer` for where each is captured.
+    public var scheduledNs: Int64
+    public var sentNs: Int64
+    public var headersNs: Int64?
+    public var firstByteNs: Int64?
+    public var endNs: Int64
+
+    /// Token-carrying chunks in arrival order (role-only and empty chunks are not kept).
+    public var chunks: [ChunkRecord]
+    public var inputTokens: Int?
+    /// N: output tokens, reasoning included.
+    public var outputTokens: Int
+    public var reasoningTokens: Int?
+    public var tokenSource: TokenSource
+    public var server: ServerUsage
+    public var connection: ConnectionTimings
+    public var bytesReceived: Int
+
+    public init(level: Int = 0, levelName: String = "", seq: Int = 0, warmup: Bool = false, api: APIKind = .chat,
+                model: String = "", stream: Bool = true, status: Int = 200, errorClass: ErrorClass? = nil,
+                errorType: String? = nil, errorCode: String? = nil, errorMessage: String? = nil,
+                finishReason: String? = nil, scheduledNs: Int64 = 0, sentNs: Int64 = 0, headersNs: Int64? = nil,
+                firstByteNs: Int64? = nil, endNs: Int64 = 0, chunks: [ChunkRecord] = [], inputTokens: Int? = nil,
+                outputTokens: Int = 0, reasoningTokens: Int? = nil, tokenSource: TokenSource = .usage,
+                server: ServerUsage = ServerUsage(), connection: ConnectionTimings = ConnectionTimings(),
+                bytesReceived: Int = 0) {
+        self.level = level
+        self.levelName = levelName
+        self.seq = seq
+        self.warmup = warmup
+        self.api = api
+        self.model = model
+        self.stream = stream
+        self.status = status
+        self.errorClass = errorClass
+        self.errorType = errorType
+        self.errorCode = errorCode
+        self.errorMessage = errorMessage
+        self.finishReason = finishReason
+        self.scheduledNs = scheduledNs
+        self.sentNs = sentNs
+        self.headersNs = headersNs
+        self.firstByteNs = firstByteNs
+        self.endNs = endNs
+        self.chunks = chunks
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+        self.reasoningTokens = reasoningTokens
+        self.tokenSource = tokenSource
+        self.server = server
+        self.connection = connection
+        self.bytesReceived = bytesReceived
+    }
+
+    public var succeeded: Bool { errorClass == nil }
+}

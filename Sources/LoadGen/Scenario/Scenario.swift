@@ -1,0 +1,103 @@
+/// Everything a run does, read from a scenario file (see docs in the README).
+public struct Scenario: Sendable, Equatable {
+    public var name: String
+    public var description: String?
+    public var api: APIKind = .chat
+    /// `mock` starts the embedded mock server; otherwise the API base URL, for example `https://api.sambanova.ai/v1`.
+    public var baseURL: String
+    public var model: String
+    /// The environment variable holding the API key (never the key itself).
+    public var apiKeyEnv: String = "SAMBANOVA_API_KEY"
+    public var stream = true
+    public var request = RequestSettings()
+    public var prompts: [Prompt]
+    public var load = LoadSettings()
+    public var timeouts = TransferTimeouts(connectNs: 10_000_000_000, firstTokenNs: 120_000_000_000,
+                                           idleNs: 60_000_000_000, totalNs: 600_000_000_000)
+    public var mock = MockSettings()
+    /// Results go to `<output>/<name>/<timestamp>/`.
+    public var output = "results"
+    /// Skip TLS verification. Only from `--insecure`, never from a file.
+    public var insecure = false
+    /// The file it was read from and where each key stood, for errors found after reading.
+    public var source = ScenarioSource(file: "<scenario>")
+
+    public init(name: String, baseURL: String, model: String, prompts: [Prompt]) {
+        self.name = name
+        self.baseURL = baseURL
+        self.model = model
+        self.prompts = prompts
+    }
+
+    public var usesMock: Bool { baseURL == "mock" }
+}
+
+public struct ScenarioSource: Sendable, Equatable {
+    public var file: String
+    /// Line and column of each key path.
+    public var locations: [String: [Int]] = [:]
+
+    public init(file: String) { self.file = file }
+
+    public func error(at path: String, _ message: String, hint: String? = nil) -> ScenarioError {
+        let location = locations[path]
+        return ScenarioError(file: file, line: location?.first, column: location?.last, path: path, message: message,
+                             hint: hint)
+    }
+}
+
+/// Sampling and body fields sent with every request.
+public struct RequestSettings: Sendable, Equatable {
+    public var maxTokens: Int?
+    public var temperature: Double?
+    public var topP: Double?
+    public var topK: Int?
+    public var seed: Int?
+    public var stop: [String]?
+    /// A system message put before each prompt given as text.
+    public var system: String?
+    /// Fields merged into the body as they are (they win over the fields above).
+    public var extraBody: [(String, JSONValue)] = []
+
+    public init() {}
+
+    public static func == (lhs: RequestSettings, rhs: RequestSettings) -> Bool {
+        lhs.maxTokens == rhs.maxTokens && lhs.temperature == rhs.temperature && lhs.topP == rhs.topP
+            && lhs.topK == rhs.topK && lhs.seed == rhs.seed && lhs.stop == rhs.stop && lhs.system == rhs.system
+            && JSONValue.object(lhs.extraBody) == JSONValue.object(rhs.extraBody)
+    }
+}
+
+/// One prompt: plain text (sent as a user message) or a whole messages array.
+public enum Prompt: Sendable, Equatable {
+    case text(String)
+    case messages([JSONValue])
+}
+
+/// Closed-loop load: a list of concurrency levels run one after another.
+public struct LoadSettings: Sendable, Equatable {
+    public var concurrency: [Int] = [1]
+    /// Measured requests per level (after warm-up). At least one of `requests` and `durationNs` is set.
+    public var requests: Int? = 32
+    /// Measurement window per level; dispatching stops when it ends.
+    public var durationNs: Int64?
+    /// Warm-up requests per level, run first and excluded from statistics.
+    public var warmup = 0
+    /// Pause of each virtual user between its requests.
+    public var thinkTimeNs: Int64 = 0
+    /// After dispatching stops, how long in-flight requests may take before they are cancelled.
+    public var drainTimeoutNs: Int64 = 120_000_000_000
+
+    public init() {}
+}
+
+/// The embedded mock's timing, used when `base_url: mock` (or `--mock`).
+public struct MockSettings: Sendable, Equatable {
+    public var ttftNs: Int64 = 200_000_000
+    public var decodeTokensPerSecond: Double = 600
+    public var tokensPerChunk: ClosedRange<Int> = 4...12
+    public var outputTokens: ClosedRange<Int> = 256...256
+    public var seed: UInt64 = 42
+
+    public init() {}
+}

@@ -1,0 +1,364 @@
+import Foundation
+import Yams
+
+/// Reads a scenario file strictly: every key known, every value checked, every error located by line and column.
+public struct ScenarioReader {
+    public let file: String
+    private let yaml: String
+    /// Where each key path was written, for errors found after reading (a missing API-key variable).
+    private(set) var locations: [String: Mark] = [:]
+
+    public init(file: String, yaml: String) {
+        self.file = file
+        self.yaml = yaml
+    }
+
+    /// Loads and validates the scenario file at `path`.
+    public static func load(path: String) throws -> Scenario {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ScenarioError(file: path, path: "", message: "no such scenario file",
+                                hint: "give the path of a YAML scenario, for example scenarios/demo.yaml")
+        }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ScenarioError(file: path, path: "", message: "cannot read the file as UTF-8 text")
+        }
+        var reader = ScenarioReader(file: path, yaml: text)
+        return try reader.read()
+    }
+
+    static let topKeys = ["name", "description", "api", "base_url", "model", "api_key_env", "stream", "request",
+                          "prompts", "load", "timeouts", "mock", "output"]
+    static let requestKeys = ["max_tokens", "temperature", "top_p", "top_k", "seed", "stop", "system", "extra_body"]
+    static let loadKeys = ["concurrency", "requests", "duration", "warmup", "think_time", "drain_timeout"]
+    static let timeoutKeys = ["connect", "first_token", "idle", "total"]
+    static let mockKeys = ["ttft", "decode_rate", "tokens_per_chunk", "output_tokens", "seed"]
+
+    public mutating func read() throws -> Scenario {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: yaml) else {
+                throw ScenarioError(file: file, path: "", message: "the file is empty",
+                                    hint: "a scenario needs at least name, base_url, model and prompts")
+            }
+            root = node
+        } catch let error as YamlError {
+            throw yamlError(error)
+        }
+        let top = try mapping(root, path: "", allowed: Self.topKeys)
+        let name = try string(required(top, "name", in: root, path: ""), path: "name")
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }), !name.hasPrefix(".") else {
+            throw located(top["name"], "name", "'\(name)' cannot name a results folder",
+                          hint: "use letters, digits, '-', '_' and '.', not starting with '.'")
+        }
+        let baseURL = try string(required(top, "base_url", in: root, path: ""), path: "base_url")
+        if baseURL != "mock" {
+            guard let url = URL(string: baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+                throw located(top["base_url"], "base_url", "'\(baseURL)' is not an http(s) URL",
+                              hint: "for example https://api.sambanova.ai/v1, or mock for the embedded mock server")
+            }
+        }
+        let model = try string(required(top, "model", in: root, path: ""), path: "model")
+        var scenario = Scenario(name: name, baseURL: baseURL, model: model,
+                                prompts: try prompts(required(top, "prompts", in: root, path: "")))
+        if let node = top["description"] { scenario.description = try string(node, path: "description") }
+        if let node = top["api"] {
+            let text = try string(node, path: "api")
+            guard let api = APIKind(rawValue: text) else {
+                throw located(node, "api", "unknown API '\(text)'",
+                              hint: "one of: \(APIKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            scenario.api = api
+        }
+        if let node = top["api_key_env"] {
+            let variable = try string(node, path: "api_key_env")
+            guard !variable.isEmpty, variable.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+                throw located(node, "api_key_env", "'\(variable)' is not an environment variable name",
+                              hint: "the name of the variable holding the key, for example SAMBANOVA_API_KEY; never the key itself")
+            }
+            scenario.apiKeyEnv = variable
+        }
+        if let node = top["stream"] { scenario.stream = try bool(node, path: "stream") }
+        if let node = top["output"] { scenario.output = try string(node, path: "output") }
+        if let node = top["request"] { scenario.request = try request(node) }
+        if let node = top["load"] { scenario.load = try load(node) }
+        if let node = top["timeouts"] { scenario.timeouts = try timeouts(node, defaults: scenario.timeouts) }
+        if let node = top["mock"] { scenario.mock = try mock(node) }
+        scenario.source = ScenarioSource(file: file)
+        scenario.source.locations = locations.mapValues { [$0.line, $0.column] }
+        return scenario
+    }
+
+    // MARK: Sections
+
+    private mutating func request(_ node: Node) throws -> RequestSettings {
+        let map = try mapping(node, path: "request", allowed: Self.requestKeys)
+        var settings = RequestSettings()
+        if let n = map["max_tokens"] { settings.maxTokens = try int(n, path: "request.max_tokens", in: 1...10_000_000) }
+        if let n = map["temperature"] { settings.temperature = try double(n, path: "request.temperature", in: 0...2) }
+        if let n = map["top_p"] {
+            settings.topP = try double(n, path: "request.top_p", in: 0...1)
+            if settings.topP == 0 { throw located(n, "request.top_p", "must be above 0", hint: "a number in (0, 1]") }
+        }
+        if let n = map["top_k"] { settings.topK = try int(n, path: "request.top_k", in: 1...1_000_000) }
+        if let n = map["seed"] { settings.seed = try int(n, path: "request.seed", in: Int.min...Int.max) }
+        if let n = map["system"] { settings.system = try string(n, path: "request.system") }
+        if let n = map["stop"] {
+            if case .sequence(let items) = n {
+                settings.stop = try items.enumerated().map { try string($1, path: "request.stop[\($0)]") }
+            } else {
+                settings.stop = [try string(n, path: "request.stop")]
+            }
+        }
+        if let n = map["extra_body"] {
+            guard case .object(let pairs) = try json(n, path: "request.extra_body") else {
+                throw located(n, "request.extra_body", "expected a mapping of body fields", hint: "for example {reasoning_effort: low}")
+            }
+            settings.extraBody = pairs
+        }
+        return settings
+    }
+
+    private mutating func load(_ node: Node) throws -> LoadSettings {
+        let map = try mapping(node, path: "load", allowed: Self.loadKeys)
+        var settings = LoadSettings()
+        if let n = map["concurrency"] {
+            if case .sequence(let items) = n {
+                guard !items.isEmpty else {
+                    throw located(n, "load.concurrency", "the list is empty", hint: "one or more positive integers, for example [1, 8, 32]")
+                }
+                settings.concurrency = try items.enumerated().map { try int($1, path: "load.concurrency[\($0)]", in: 1...100_000) }
+            } else {
+                settings.concurrency = [try int(n, path: "load.concurrency", in: 1...100_000)]
+            }
+        }
+        if map["requests"] != nil || map["duration"] != nil { settings.requests = nil }
+        if let n = map["requests"] { settings.requests = try int(n, path: "load.requests", in: 1...100_000_000) }
+        if let n = map["duration"] {
+            settings.durationNs = try duration(n, path: "load.duration")
+            if settings.durationNs == 0 { throw located(n, "load.duration", "must be above zero", hint: "for example 30s or 5m") }
+        }
+        if let n = map["warmup"] { settings.warmup = try int(n, path: "load.warmup", in: 0...1_000_000) }
+        if let n = map["think_time"] { settings.thinkTimeNs = try duration(n, path: "load.think_time") }
+        if let n = map["drain_timeout"] { settings.drainTimeoutNs = try duration(n, path: "load.drain_timeout") }
+        return settings
+    }
+
+    private mutating func timeouts(_ node: Node, defaults: TransferTimeouts) throws -> TransferTimeouts {
+        let map = try mapping(node, path: "timeouts", allowed: Self.timeoutKeys)
+        var result = defaults
+        func value(_ key: String) throws -> Int64?? {
+            guard let n = map[key] else { return .none }
+            if case .scalar(let scalar) = n, ["none", "off", "~", "null"].contains(scalar.string) { return .some(nil) }
+            let ns = try duration(n, path: "timeouts.\(key)")
+            guard ns > 0 else { throw located(n, "timeouts.\(key)", "must be above zero", hint: "a duration such as 30s, or none") }
+            return .some(ns)
+        }
+        if let v = try value("connect") { result.connectNs = v }
+        if let v = try value("first_token") { result.firstTokenNs = v }
+        if let v = try value("idle") { result.idleNs = v }
+        if let v = try value("total") { result.totalNs = v }
+        return result
+    }
+
+    private mutating func mock(_ node: Node) throws -> MockSettings {
+        let map = try mapping(node, path: "mock", allowed: Self.mockKeys)
+        var settings = MockSettings()
+        if let n = map["ttft"] { settings.ttftNs = try duration(n, path: "mock.ttft") }
+        if let n = map["decode_rate"] {
+            settings.decodeTokensPerSecond = try double(n, path: "mock.decode_rate", in: 0.001...10_000_000)
+        }
+        if let n = map["tokens_per_chunk"] { settings.tokensPerChunk = try intRange(n, path: "mock.tokens_per_chunk") }
+        if let n = map["output_tokens"] { settings.outputTokens = try intRange(n, path: "mock.output_tokens") }
+        if let n = map["seed"] { settings.seed = UInt64(try int(n, path: "mock.seed", in: 0...Int.max)) }
+        return settings
+    }
+
+    private mutating func prompts(_ node: Node) throws -> [Prompt] {
+        guard case .sequence(let items) = node, !items.isEmpty else {
+            throw located(node, "prompts", "expected a non-empty list of prompts",
+                          hint: "each item a string, or {messages: [{role: user, content: ...}]}")
+        }
+        return try items.enumerated().map { index, item in
+            let path = "prompts[\(index)]"
+            if case .mapping = item {
+                let map = try mapping(item, path: path, allowed: ["messages"])
+                guard let messagesNode = map["messages"], case .array(let messages) = try json(messagesNode, path: path + ".messages"),
+                      !messages.isEmpty else {
+                    throw located(item, path, "expected messages: a non-empty list", hint: "[{role: user, content: \"...\"}]")
+                }
+                for (position, message) in messages.enumerated() {
+                    guard case .string? = message["role"], message["content"] != nil else {
+                        throw located(messagesNode, "\(path).messages[\(position)]", "each message needs a role and content",
+                                      hint: "{role: user, content: \"...\"}")
+                    }
+                }
+                return .messages(messages)
+            }
+            let text = try string(item, path: path)
+            guard !text.isEmpty else { throw located(item, path, "the prompt is empty") }
+            return .text(text)
+        }
+    }
+
+    // MARK: Values
+
+    private mutating func mapping(_ node: Node, path: String, allowed: [String]) throws -> [String: Node] {
+        guard case .mapping(let map) = node else {
+            throw located(node, path, "expected a mapping of keys", hint: "keys: \(allowed.joined(separator: ", "))")
+        }
+        var result: [String: Node] = [:]
+        for (keyNode, value) in map {
+            guard case .scalar(let scalar) = keyNode else {
+                throw located(keyNode, path, "keys must be plain names")
+            }
+            let key = scalar.string
+            let fullPath = path.isEmpty ? key : "\(path).\(key)"
+            guard allowed.contains(key) else {
+                var hint = "valid keys here: \(allowed.joined(separator: ", "))"
+                if let suggestion = Self.closest(to: key, in: allowed) { hint = "did you mean '\(suggestion)'? " + hint }
+                throw located(keyNode, fullPath, "unknown key", hint: hint)
+            }
+            guard result[key] == nil else { throw located(keyNode, fullPath, "the key is given twice") }
+            result[key] = value
+            if let mark = keyNode.mark { locations[fullPath] = mark }
+        }
+        return result
+    }
+
+    private func required(_ map: [String: Node], _ key: String, in node: Node, path: String) throws -> Node {
+        guard let value = map[key] else {
+            let full = path.isEmpty ? key : "\(path).\(key)"
+            throw located(node, full, "missing required key", hint: Self.requiredHints[key])
+        }
+        return value
+    }
+
+    static let requiredHints = [
+        "name": "a short name for the results folder, for example demo",
+        "base_url": "the API base URL such as https://api.sambanova.ai/v1, or mock",
+        "model": "the model id, for example gpt-oss-120b",
+        "prompts": "a list of prompt strings",
+    ]
+
+    private func scalarText(_ node: Node, path: String, expected: String) throws -> (String, Node.Scalar) {
+        guard case .scalar(let scalar) = node else { throw located(node, path, "expected \(expected)") }
+        return (scalar.string, scalar)
+    }
+
+    private func string(_ node: Node, path: String) throws -> String {
+        guard case .scalar(let scalar) = node else { throw located(node, path, "expected a string") }
+        return scalar.string
+    }
+
+    private func bool(_ node: Node, path: String) throws -> Bool {
+        guard let value = node.bool else { throw located(node, path, "expected true or false, got '\(node.string ?? "?")'") }
+        return value
+    }
+
+    private func int(_ node: Node, path: String, in range: ClosedRange<Int>) throws -> Int {
+        let (text, _) = try scalarText(node, path: path, expected: "an integer")
+        guard let value = node.int ?? Int(text) else {
+            throw located(node, path, "expected an integer, got '\(text)'", hint: Self.rangeHint(range))
+        }
+        guard range.contains(value) else {
+            throw located(node, path, "\(value) is out of range", hint: Self.rangeHint(range))
+        }
+        return value
+    }
+
+    private func double(_ node: Node, path: String, in range: ClosedRange<Double>) throws -> Double {
+        let (text, _) = try scalarText(node, path: path, expected: "a number")
+        guard let value = node.float ?? Double(text), value.isFinite else {
+            throw located(node, path, "expected a number, got '\(text)'", hint: "a number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        guard range.contains(value) else {
+            throw located(node, path, "\(text) is out of range", hint: "a number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
+    private func duration(_ node: Node, path: String) throws -> Int64 {
+        let (text, _) = try scalarText(node, path: path, expected: "a duration")
+        guard let ns = DurationText.nanoseconds(text) else {
+            throw located(node, path, "'\(text)' is not a duration", hint: "a number with a unit: 250ms, 30s, 5m, 1h")
+        }
+        return ns
+    }
+
+    private func intRange(_ node: Node, path: String) throws -> ClosedRange<Int> {
+        let hint = "a positive integer, or [min, max] with 1 <= min <= max"
+        if case .sequence(let items) = node {
+            guard items.count == 2 else { throw located(node, path, "expected [min, max]", hint: hint) }
+            let low = try int(items[0], path: path + "[0]", in: 1...10_000_000)
+            let high = try int(items[1], path: path + "[1]", in: 1...10_000_000)
+            guard low <= high else { throw located(node, path, "min \(low) is above max \(high)", hint: hint) }
+            return low...high
+        }
+        let value = try int(node, path: path, in: 1...10_000_000)
+        return value...value
+    }
+
+    /// Converts YAML into JSON for body fields: quoted scalars stay strings, plain ones are typed.
+    private func json(_ node: Node, path: String) throws -> JSONValue {
+        switch node {
+        case .scalar(let scalar):
+            if scalar.style == .plain {
+                if ["null", "~", ""].contains(scalar.string) { return .null }
+                if let value = node.bool { return .bool(value) }
+                if let value = node.int { return .number(Double(value)) }
+                if let value = node.float { return .number(value) }
+            }
+            return .string(scalar.string)
+        case .sequence(let items):
+            return .array(try items.enumerated().map { try json($1, path: "\(path)[\($0)]") })
+        case .mapping(let map):
+            return .object(try map.map { key, value in
+                let name = key.string ?? ""
+                return (name, try json(value, path: "\(path).\(name)"))
+            })
+        case .alias:
+            throw located(node, path, "YAML aliases are not supported here")
+        }
+    }
+
+    // MARK: Errors
+
+    private func located(_ node: Node?, _ path: String, _ message: String, hint: String? = nil) -> ScenarioError {
+        ScenarioError(file: file, line: node?.mark?.line, column: node?.mark?.column, path: path, message: message, hint: hint)
+    }
+
+    private func yamlError(_ error: YamlError) -> ScenarioError {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return ScenarioError(file: file, line: mark.line, column: mark.column, path: "",
+                                 message: "not valid YAML: \(problem)")
+        default:
+            return ScenarioError(file: file, path: "", message: "not valid YAML: \(error)")
+        }
+    }
+
+    static func rangeHint(_ range: ClosedRange<Int>) -> String {
+        if range.upperBound == Int.max { return "an integer >= \(range.lowerBound)" }
+        return "an integer from \(range.lowerBound) to \(range.upperBound)"
+    }
+
+    /// The allowed key nearest to a misspelt one (edit distance at most 2, or a shared prefix of 4).
+    static func closest(to key: String, in allowed: [String]) -> String? {
+        let scored = allowed.map { ($0, editDistance(key, $0)) }.sorted { $0.1 < $1.1 }
+        if let best = scored.first, best.1 <= 2 { return best.0 }
+        return allowed.first { $0.hasPrefix(String(key.prefix(4))) && key.count >= 4 }
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var previous = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return a.isEmpty ? b.count : previous[b.count]
+    }
+}

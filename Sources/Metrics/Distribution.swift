@@ -1,0 +1,115 @@
+import Histogram
+
+/// The summary figures of one distribution, in the metric's reported unit.
+public struct Stats: Sendable, Equatable, Codable {
+    public var count: Int
+    public var mean: Double
+    public var stddev: Double
+    public var min: Double
+    public var p50: Double
+    public var p90: Double
+    public var p95: Double
+    public var p99: Double
+    public var p999: Double
+    public var max: Double
+
+    public init(count: Int, mean: Double, stddev: Double, min: Double, p50: Double, p90: Double, p95: Double,
+                p99: Double, p999: Double, max: Double) {
+        self.count = count
+        self.mean = mean
+        self.stddev = stddev
+        self.min = min
+        self.p50 = p50
+        self.p90 = p90
+        self.p95 = p95
+        self.p99 = p99
+        self.p999 = p999
+        self.max = max
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case count, mean, stddev, min, p50, p90, p95, p99, p999 = "p99_9", max
+    }
+}
+
+/// One metric's values at one level: an HdrHistogram (3 significant digits) for percentiles, beside exact count,
+/// mean, standard deviation, min and max. Values are recorded in histogram units (see `Metric.scale`).
+public struct Distribution: Sendable {
+    public let metric: Metric
+    public private(set) var histogram: Histogram<UInt64>
+    public private(set) var count = 0
+    private var sum = 0.0
+    private var sumOfSquares = 0.0
+    private var minimum = Double.infinity
+    private var maximum = -Double.infinity
+    /// Only for signed metrics, which a histogram cannot hold.
+    private var exactValues: [Double] = []
+
+    public init(metric: Metric) {
+        self.metric = metric
+        var histogram = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+        histogram.autoResize = true
+        self.histogram = histogram
+    }
+
+    /// Records `value` (histogram units) `weight` times.
+    public mutating func record(_ value: Double, weight: Int = 1) {
+        guard value.isFinite, weight > 0 else { return }
+        let w = Double(weight)
+        count += weight
+        sum += value * w
+        sumOfSquares += value * value * w
+        minimum = Swift.min(minimum, value)
+        maximum = Swift.max(maximum, value)
+        if metric.signed {
+            exactValues.append(contentsOf: repeatElement(value, count: weight))
+        } else {
+            _ = histogram.record(UInt64(Swift.max(value, 0).rounded()), count: UInt64(weight))
+        }
+    }
+
+    public mutating func add(_ other: Distribution) {
+        count += other.count
+        sum += other.sum
+        sumOfSquares += other.sumOfSquares
+        minimum = Swift.min(minimum, other.minimum)
+        maximum = Swift.max(maximum, other.maximum)
+        exactValues += other.exactValues
+        histogram.add(other.histogram)
+    }
+
+    /// The value at `percentile` (0-100) in reported units.
+    public func value(atPercentile percentile: Double) -> Double {
+        if metric.signed {
+            let sorted = exactValues.sorted()
+            guard !sorted.isEmpty else { return .nan }
+            let rank = Swift.max(1, Int((percentile / 100 * Double(sorted.count)).rounded(.up)))
+            return sorted[Swift.min(rank, sorted.count) - 1] / metric.scale
+        }
+        return Double(histogram.valueAtPercentile(percentile)) / metric.scale
+    }
+
+    public var stats: Stats? {
+        guard count > 0 else { return nil }
+        let n = Double(count)
+        let mean = sum / n
+        let variance = Swift.max(sumOfSquares / n - mean * mean, 0)
+        let scale = metric.scale
+        // Percentiles from the histogram are clamped into the exact [min, max] so a bucket's upper edge never
+        // reports a value that was not observed.
+        func percentile(_ p: Double) -> Double {
+            Swift.min(Swift.max(value(atPercentile: p), minimum / scale), maximum / scale)
+        }
+        return Stats(count: count, mean: mean / scale, stddev: variance.squareRoot() / scale, min: minimum / scale,
+                     p50: percentile(50), p90: percentile(90), p95: percentile(95), p99: percentile(99),
+                     p999: percentile(99.9), max: maximum / scale)
+    }
+
+    /// HdrHistogram's percentile distribution in its CSV format (Value, Percentile, TotalCount, 1/(1-Percentile)),
+    /// values in reported units.
+    public func percentileDistributionCSV() -> String {
+        var text = ""
+        histogram.outputPercentileDistribution(to: &text, outputValueUnitScalingRatio: metric.scale, format: .csv)
+        return text
+    }
+}

@@ -1,0 +1,79 @@
+import LoadGen
+
+/// `report.md`: the scenario and environment, a table per level, the plots, and notes on anything suspect.
+public enum ReportWriter {
+    public static func markdown(manifest: RunManifest, summaries: [LevelSummary], plots: [String],
+                                plotProblems: [String], firstErrors: [ErrorClass: String]) -> String {
+        let scenario = manifest.scenario
+        var text = "# sambabench report: \(scenario.name)\n\n"
+        if let description = scenario.description { text += description + "\n\n" }
+        text += "- Scenario: `\(manifest.scenarioFile)`: API `\(scenario.api.rawValue)`, model `\(scenario.model)`, "
+        text += scenario.stream ? "streaming" : "not streaming"
+        if let maxTokens = scenario.request.maxTokens { text += ", max_tokens \(maxTokens)" }
+        text += "\n"
+        if scenario.usesMock {
+            let mock = scenario.mock
+            text += "- Server: the embedded mock at \(manifest.effectiveBaseURL) (TTFT \(DurationText.format(mock.ttftNs)), "
+            text += "\(CSVFormat.number(mock.decodeTokensPerSecond)) tokens/s, \(mock.tokensPerChunk.lowerBound)-\(mock.tokensPerChunk.upperBound) tokens per chunk, "
+            text += "\(mock.outputTokens.lowerBound)-\(mock.outputTokens.upperBound) output tokens)\n"
+        } else {
+            text += "- Server: \(manifest.effectiveBaseURL)\n"
+        }
+        text += "- Load: closed loop, levels \(manifest.levels.map(\.name).joined(separator: ", "))"
+        if let plan = manifest.levels.first {
+            if let requests = plan.requests { text += "; \(requests) measured requests per level" }
+            if let duration = plan.durationNs { text += "; at most \(DurationText.format(duration)) per level" }
+            text += " after \(plan.warmup) warm-up"
+        }
+        text += "\n"
+        text += "- Started \(RunManifest.iso8601(manifest.startedAt)); sambabench \(manifest.toolVersion), \(manifest.libcurlVersion)\n"
+        if manifest.interrupted { text += "- **Interrupted**: the figures cover what ran before the interrupt.\n" }
+        text += "\n## Summary\n\n" + SummaryTable.markdown(summaries) + "\n"
+        text += "Latencies are client-side, from `sent` (just before the request is handed to libcurl). Output "
+        text += "throughput counts the tokens of requests that finished inside each level's measurement window "
+        text += "(warm-up and drain excluded). Every figure and percentile is in `summary.csv` and `summary.json`.\n\n"
+        if !plots.isEmpty {
+            text += "## Plots\n\n"
+            for plot in plots { text += "![\(plot)](plots/\(plot).png)\n\n" }
+        }
+        let notes = self.notes(summaries: summaries, plotProblems: plotProblems, firstErrors: firstErrors)
+        text += "## Notes\n\n" + (notes.isEmpty ? "- Nothing suspect: no errors, usage on every request.\n" : notes.map { "- \($0)\n" }.joined())
+        text += "\n## Files\n\n"
+        text += "`requests.csv` (a row per request), `chunks.csv` (a row per token-carrying chunk), `summary.csv` and "
+        text += "`summary.json` (per level and metric), `levels.csv` (measurement windows), `hdr/` (HdrHistogram "
+        text += "percentile distributions per metric and level), `plots/` (gnuplot scripts, their data and renders), `run.json`.\n"
+        return text
+    }
+
+    static func notes(summaries: [LevelSummary], plotProblems: [String], firstErrors: [ErrorClass: String]) -> [String] {
+        var notes: [String] = []
+        for summary in summaries where summary.failed > 0 {
+            let classes = summary.errorsByClass.sorted { $0.value > $1.value }
+                .map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")
+            notes.append("Level \(summary.level.name): \(summary.failed) of \(summary.requests) requests failed "
+                         + "(\(CSVFormat.number(summary.errorRate * 100, digits: 1))%): \(classes).")
+        }
+        for (errorClass, message) in firstErrors.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            notes.append("First `\(errorClass.rawValue)` error: \(message)")
+        }
+        for summary in summaries where summary.estimatedTokenRequests > 0 {
+            notes.append("Level \(summary.level.name): \(summary.estimatedTokenRequests) requests had no usage from the "
+                         + "server; their token counts are local estimates (`token_source` = estimate).")
+        }
+        for summary in summaries where summary.level.stopReason == "cancelled" {
+            notes.append("Level \(summary.level.name) was cut short (interrupted or cancelled).")
+        }
+        for summary in summaries {
+            if let gap = summary.stats(.clientMinusServerTTFT), gap.p50 > 50 {
+                notes.append("Level \(summary.level.name): client TTFT exceeds the server's own by \(CSVFormat.number(gap.p50, digits: 1)) ms "
+                             + "at the median: network or queueing outside the server's clock.")
+            }
+            if summary.level.windowSeconds <= 0 && summary.succeeded > 0 {
+                notes.append("Level \(summary.level.name): the measurement window is empty, so no throughput is reported; "
+                             + "measure more requests than the concurrency.")
+            }
+        }
+        notes += plotProblems
+        return notes
+    }
+}

@@ -1,0 +1,66 @@
+import LoadGen
+
+/// The per-request figures of one record, exactly as DESIGN.md defines them. Times in nanoseconds.
+public struct RequestMetrics: Sendable, Equatable {
+    public var ttftNs: Int64?
+    public var ttftScheduledNs: Int64?
+    public var ttfoNs: Int64?
+    public var e2eNs: Int64
+    public var e2eScheduledNs: Int64
+    /// Tokens per second after the first chunk; nil with fewer than two chunks or no later tokens.
+    public var decodeRate: Double?
+    public var tpotNs: Double?
+    /// Per-token inter-token latency of each later chunk, with its token weight.
+    public var itl: [(valueNs: Double, tokens: Int)]
+    /// Gaps between consecutive chunks.
+    public var iclNs: [Int64]
+    public var e2eRate: Double?
+    public var serverTTFTNs: Double?
+    public var clientMinusServerTTFTNs: Double?
+
+    public init(_ record: RequestRecord) {
+        let chunks = record.chunks
+        e2eNs = record.endNs - record.sentNs
+        e2eScheduledNs = record.endNs - record.scheduledNs
+        itl = []
+        iclNs = []
+        if let first = chunks.first {
+            ttftNs = first.arrivalNs - record.sentNs
+            ttftScheduledNs = first.arrivalNs - record.scheduledNs
+        }
+        if let firstAnswer = chunks.first(where: { $0.answerBytes > 0 }) {
+            ttfoNs = firstAnswer.arrivalNs - record.sentNs
+        }
+        if let first = chunks.first, let last = chunks.last, chunks.count > 1 {
+            let laterTokens = record.outputTokens - first.tokens
+            let span = last.arrivalNs - first.arrivalNs
+            if laterTokens > 0 && span > 0 {
+                decodeRate = Double(laterTokens) / (Double(span) / 1e9)
+                tpotNs = Double(span) / Double(laterTokens)
+            }
+            iclNs.reserveCapacity(chunks.count - 1)
+            for index in 1..<chunks.count {
+                let gap = chunks[index].arrivalNs - chunks[index - 1].arrivalNs
+                iclNs.append(gap)
+                if chunks[index].tokens > 0 {
+                    itl.append((Double(gap) / Double(chunks[index].tokens), chunks[index].tokens))
+                }
+            }
+        }
+        if e2eNs > 0 && record.outputTokens > 0 {
+            e2eRate = Double(record.outputTokens) / (Double(e2eNs) / 1e9)
+        }
+        if let server = record.server.timeToFirstToken {
+            serverTTFTNs = server * 1e9
+            if let ttftNs { clientMinusServerTTFTNs = Double(ttftNs) - server * 1e9 }
+        }
+    }
+
+    public static func == (lhs: RequestMetrics, rhs: RequestMetrics) -> Bool {
+        lhs.ttftNs == rhs.ttftNs && lhs.ttftScheduledNs == rhs.ttftScheduledNs && lhs.ttfoNs == rhs.ttfoNs
+            && lhs.e2eNs == rhs.e2eNs && lhs.e2eScheduledNs == rhs.e2eScheduledNs && lhs.decodeRate == rhs.decodeRate
+            && lhs.tpotNs == rhs.tpotNs && lhs.iclNs == rhs.iclNs && lhs.e2eRate == rhs.e2eRate
+            && lhs.itl.map(\.valueNs) == rhs.itl.map(\.valueNs) && lhs.itl.map(\.tokens) == rhs.itl.map(\.tokens)
+            && lhs.serverTTFTNs == rhs.serverTTFTNs && lhs.clientMinusServerTTFTNs == rhs.clientMinusServerTTFTNs
+    }
+}

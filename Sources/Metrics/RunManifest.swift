@@ -1,0 +1,120 @@
+import Foundation
+import LoadGen
+
+/// `run.json`: what ran, where and when. The API key never appears; only the name of its variable.
+public struct RunManifest: Sendable {
+    public var scenario: Scenario
+    public var scenarioFile: String
+    /// The URL requests went to (the embedded mock's when `base_url: mock`).
+    public var effectiveBaseURL: String
+    public var startedAt: Date
+    public var finishedAt: Date?
+    public var interrupted = false
+    public var levels: [LevelPlan]
+    public var toolVersion: String
+    public var libcurlVersion: String
+    public var apiKeyPresent: Bool
+    public var commandLine: [String]
+
+    public init(scenario: Scenario, scenarioFile: String, effectiveBaseURL: String, startedAt: Date, levels: [LevelPlan],
+                toolVersion: String, libcurlVersion: String, apiKeyPresent: Bool, commandLine: [String]) {
+        self.scenario = scenario
+        self.scenarioFile = scenarioFile
+        self.effectiveBaseURL = effectiveBaseURL
+        self.startedAt = startedAt
+        self.levels = levels
+        self.toolVersion = toolVersion
+        self.libcurlVersion = libcurlVersion
+        self.apiKeyPresent = apiKeyPresent
+        self.commandLine = commandLine
+    }
+
+    static func iso8601(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+
+    public var json: JSONValue {
+        let info = ProcessInfo.processInfo
+        var pairs: [(String, JSONValue)] = [
+            ("tool", .string("sambabench")),
+            ("version", .string(toolVersion)),
+            ("libcurl", .string(libcurlVersion)),
+            ("started_at", .string(Self.iso8601(startedAt))),
+            ("finished_at", finishedAt.map { .string(Self.iso8601($0)) } ?? .null),
+            ("interrupted", .bool(interrupted)),
+            ("host", .string(info.hostName)),
+            ("cpus", .number(Double(info.activeProcessorCount))),
+            ("os", .string(info.operatingSystemVersionString)),
+            ("command", .array(commandLine.map(JSONValue.string))),
+            ("scenario_file", .string(scenarioFile)),
+            ("base_url", .string(effectiveBaseURL)),
+            ("insecure", .bool(scenario.insecure)),
+            ("api_key", apiKeyPresent ? .string("<redacted: from $\(scenario.apiKeyEnv)>") : .null),
+            ("scenario", ScenarioJSON.value(scenario)),
+            ("levels", .array(levels.map { plan in
+                .object([
+                    ("level", .number(Double(plan.index))), ("name", .string(plan.name)),
+                    ("concurrency", .number(Double(plan.concurrency))),
+                    ("requests", plan.requests.map { .number(Double($0)) } ?? .null),
+                    ("duration_s", plan.durationNs.map { .number(Double($0) / 1e9) } ?? .null),
+                    ("warmup", .number(Double(plan.warmup))),
+                ])
+            })),
+        ]
+        if scenario.usesMock { pairs.append(("mock", ScenarioJSON.mock(scenario.mock))) }
+        return .object(pairs)
+    }
+}
+
+/// The resolved scenario as JSON, for run.json.
+public enum ScenarioJSON {
+    public static func value(_ scenario: Scenario) -> JSONValue {
+        func ns(_ value: Int64?) -> JSONValue { value.map { .string(DurationText.format($0)) } ?? .string("none") }
+        let request = scenario.request
+        var requestPairs: [(String, JSONValue)] = []
+        if let v = request.maxTokens { requestPairs.append(("max_tokens", .number(Double(v)))) }
+        if let v = request.temperature { requestPairs.append(("temperature", .number(v))) }
+        if let v = request.topP { requestPairs.append(("top_p", .number(v))) }
+        if let v = request.topK { requestPairs.append(("top_k", .number(Double(v)))) }
+        if let v = request.seed { requestPairs.append(("seed", .number(Double(v)))) }
+        if let v = request.stop { requestPairs.append(("stop", .array(v.map(JSONValue.string)))) }
+        if let v = request.system { requestPairs.append(("system", .string(v))) }
+        if !request.extraBody.isEmpty { requestPairs.append(("extra_body", .object(request.extraBody))) }
+        let load = scenario.load
+        return .object([
+            ("name", .string(scenario.name)),
+            ("description", scenario.description.map(JSONValue.string) ?? .null),
+            ("api", .string(scenario.api.rawValue)),
+            ("base_url", .string(scenario.baseURL)),
+            ("model", .string(scenario.model)),
+            ("api_key_env", .string(scenario.apiKeyEnv)),
+            ("stream", .bool(scenario.stream)),
+            ("request", .object(requestPairs)),
+            ("prompts", .number(Double(scenario.prompts.count))),
+            ("load", .object([
+                ("concurrency", .array(load.concurrency.map { .number(Double($0)) })),
+                ("requests", load.requests.map { .number(Double($0)) } ?? .null),
+                ("duration", load.durationNs.map { .string(DurationText.format($0)) } ?? .null),
+                ("warmup", .number(Double(load.warmup))),
+                ("think_time", .string(DurationText.format(load.thinkTimeNs))),
+                ("drain_timeout", .string(DurationText.format(load.drainTimeoutNs))),
+            ])),
+            ("timeouts", .object([
+                ("connect", ns(scenario.timeouts.connectNs)), ("first_token", ns(scenario.timeouts.firstTokenNs)),
+                ("idle", ns(scenario.timeouts.idleNs)), ("total", ns(scenario.timeouts.totalNs)),
+            ])),
+        ])
+    }
+
+    public static func mock(_ mock: MockSettings) -> JSONValue {
+        .object([
+            ("ttft", .string(DurationText.format(mock.ttftNs))),
+            ("decode_rate", .number(mock.decodeTokensPerSecond)),
+            ("tokens_per_chunk", .array([.number(Double(mock.tokensPerChunk.lowerBound)), .number(Double(mock.tokensPerChunk.upperBound))])),
+            ("output_tokens", .array([.number(Double(mock.outputTokens.lowerBound)), .number(Double(mock.outputTokens.upperBound))])),
+            ("seed", .number(Double(mock.seed))),
+        ])
+    }
+}

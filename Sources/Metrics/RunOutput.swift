@@ -1,0 +1,122 @@
+import Foundation
+import LoadGen
+
+/// One run's output directory. Records are written as they arrive; everything derived is written by `finish`.
+/// Used by one task at a time: the writer task while records flow, then the session once the stream has ended.
+public final class RunOutput: @unchecked Sendable {
+    public let directory: String
+    private let requests: IncrementalWriter
+    private let chunks: IncrementalWriter
+    private var records: [RequestRecord] = []
+    private var firstErrors: [ErrorClass: String] = [:]
+
+    /// Creates `directory` (which must not exist yet) and starts `requests.csv` and `chunks.csv`.
+    public init(directory: String) throws {
+        let manager = FileManager.default
+        if manager.fileExists(atPath: directory) {
+            throw RunOutputError.exists(directory)
+        }
+        try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        self.directory = directory
+        requests = try IncrementalWriter(path: directory + "/requests.csv", header: RecordCSV.requestsHeader)
+        chunks = try IncrementalWriter(path: directory + "/chunks.csv", header: RecordCSV.chunksHeader)
+    }
+
+    /// The default directory: `<output>/<scenario name>/<UTC timestamp>`.
+    public static func defaultDirectory(output: String, scenario: String, at date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        return "\(output)/\(scenario)/\(formatter.string(from: date))"
+    }
+
+    public func add(_ record: RequestRecord) throws {
+        records.append(record)
+        if let errorClass = record.errorClass, firstErrors[errorClass] == nil {
+            firstErrors[errorClass] = "request \(record.seq): \(record.errorMessage ?? "no message")"
+        }
+        try requests.append(RecordCSV.requestRow(record))
+        if !record.chunks.isEmpty { try chunks.append(RecordCSV.chunkRows(record)) }
+    }
+
+    public func writeManifest(_ manifest: RunManifest) throws {
+        try manifest.json.pretty.write(toFile: directory + "/run.json", atomically: true, encoding: .utf8)
+    }
+
+    /// Summaries of the records received so far, one per finished level.
+    public func summaries(levels: [LevelResult]) -> [LevelSummary] {
+        levels.map { LevelSummary(level: $0, records: records) }
+    }
+
+    /// Writes summaries, HDR distributions, plots and the report. Returns the summaries and any plot problems.
+    @discardableResult
+    public func finish(levels: [LevelResult], manifest: RunManifest) throws -> (summaries: [LevelSummary], problems: [String]) {
+        try requests.close()
+        try chunks.close()
+        try writeManifest(manifest)
+        let summaries = self.summaries(levels: levels)
+        try LevelsCSV.text(levels).write(toFile: directory + "/levels.csv", atomically: true, encoding: .utf8)
+        try SummaryExport.csv(summaries).write(toFile: directory + "/summary.csv", atomically: true, encoding: .utf8)
+        try SummaryExport.json(summaries, run: manifest.json).pretty
+            .write(toFile: directory + "/summary.json", atomically: true, encoding: .utf8)
+        let hdr = directory + "/hdr"
+        try FileManager.default.createDirectory(atPath: hdr, withIntermediateDirectories: true)
+        for summary in summaries {
+            for metric in Metric.allCases where !metric.signed {
+                guard let distribution = summary.distributions[metric], distribution.count > 0 else { continue }
+                try distribution.percentileDistributionCSV()
+                    .write(toFile: "\(hdr)/\(metric.rawValue).\(summary.level.name).csv", atomically: true, encoding: .utf8)
+            }
+        }
+        let plotsDirectory = directory + "/plots"
+        try FileManager.default.createDirectory(atPath: plotsDirectory, withIntermediateDirectories: true)
+        var renderer = PlotRenderer(directory: plotsDirectory)
+        let title = "\(manifest.scenario.name): \(manifest.scenario.model) (\(manifest.scenario.api.rawValue))"
+        let withTTFT = summaries.filter { ($0.distributions[.ttft]?.count ?? 0) > 0 }
+        if !withTTFT.isEmpty {
+            try renderer.ttftCDF(title: "TTFT, \(title)",
+                                 series: withTTFT.map { ($0.level.name, "../hdr/\(Metric.ttft.rawValue).\($0.level.name).csv") })
+        }
+        if !summaries.isEmpty {
+            try renderer.throughput(title: "Throughput and TTFT against concurrency, \(title)", loadLabel: "concurrency",
+                                    rows: summaries.map { summary in
+                                        (Double(summary.level.concurrency), summary.outputThroughput ?? .nan,
+                                         summary.stats(.ttft)?.p50 ?? .nan, summary.stats(.ttft)?.p99 ?? .nan)
+                                    })
+        }
+        let problems = renderer.render()
+        let rendered = renderer.scripts.map { String($0.dropLast(3)) }
+            .filter { FileManager.default.fileExists(atPath: "\(plotsDirectory)/\($0).png") }
+        let report = ReportWriter.markdown(manifest: manifest, summaries: summaries, plots: rendered,
+                                           plotProblems: problems, firstErrors: firstErrors)
+        try report.write(toFile: directory + "/report.md", atomically: true, encoding: .utf8)
+        return (summaries, problems)
+    }
+}
+
+public enum RunOutputError: Error, CustomStringConvertible {
+    case exists(String)
+
+    public var description: String {
+        switch self {
+        case .exists(let path):
+            return "the output directory \(path) already exists; give another with --output (results are never overwritten)"
+        }
+    }
+}
+
+/// `levels.csv`: each level's measurement window and dispatch counts.
+public enum LevelsCSV {
+    public static let header = "level,level_name,concurrency,start_ms,window_start_ms,window_end_ms,end_ms,window_s,warmup_dispatched,measured_dispatched,stop_reason\n"
+
+    public static func text(_ levels: [LevelResult]) -> String {
+        header + levels.map { level in
+            [String(level.index), CSVFormat.field(level.name), String(level.concurrency),
+             CSVFormat.milliseconds(level.startNs), CSVFormat.milliseconds(level.windowStartNs),
+             CSVFormat.milliseconds(level.windowEndNs), CSVFormat.milliseconds(level.endNs),
+             CSVFormat.number(level.windowSeconds), String(level.warmupDispatched), String(level.measuredDispatched),
+             level.stopReason].joined(separator: ",") + "\n"
+        }.joined()
+    }
+}

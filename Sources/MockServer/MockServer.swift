@@ -1,0 +1,66 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// An HTTP server on loopback that imitates SambaNova's Chat Completions API with known timing.
+public final class MockServer: Sendable {
+    public let profile: MockProfile
+    /// The bound port (the server binds port 0 unless told otherwise).
+    public let port: Int
+    public let host: String
+    private let channel: Channel
+    private let group: MultiThreadedEventLoopGroup
+
+    private init(profile: MockProfile, host: String, port: Int, channel: Channel, group: MultiThreadedEventLoopGroup) {
+        self.profile = profile
+        self.host = host
+        self.port = port
+        self.channel = channel
+        self.group = group
+    }
+
+    /// `http://127.0.0.1:PORT/v1`
+    public var baseURL: String { "http://\(host):\(port)/v1" }
+
+    public static func start(profile: MockProfile, host: String = "127.0.0.1", port: Int = 0,
+                             threads: Int = 1) async throws -> MockServer {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        let counter = RequestCounter()
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 4096)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
+                    channel.pipeline.addHandler(MockHTTPHandler(profile: profile, counter: counter))
+                }
+            }
+        do {
+            let channel = try await bootstrap.bind(host: host, port: port).get()
+            guard let bound = channel.localAddress?.port else {
+                throw MockServerError.noPort
+            }
+            return MockServer(profile: profile, host: host, port: bound, channel: channel, group: group)
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+    }
+
+    /// Closes the listening socket and every connection.
+    public func shutdown() async {
+        try? await channel.close()
+        try? await group.shutdownGracefully()
+    }
+
+    /// Returns when the listening socket closes.
+    public func waitUntilClosed() async throws {
+        try await channel.closeFuture.get()
+    }
+}
+
+public enum MockServerError: Error, CustomStringConvertible {
+    case noPort
+
+    public var description: String { "the mock server bound no port" }
+}

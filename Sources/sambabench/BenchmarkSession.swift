@@ -1,0 +1,88 @@
+import Foundation
+import LoadGen
+import Metrics
+import MockServer
+
+/// Wires one run: the mock (when asked), the transport, the levels one after another, and the outputs. Records
+/// flow from the runner into one stream; the writer consumes it, so the load never waits on the disk.
+struct BenchmarkSession {
+    let scenario: Scenario
+    let scenarioFile: String
+    let outputDirectory: String?
+    let commandLine: [String]
+    let quiet: Bool
+
+    struct Result {
+        var directory: String
+        var summaries: [LevelSummary]
+        var table: String
+        var problems: [String]
+    }
+
+    func run() async throws -> Result {
+        var apiKey: String?
+        if !scenario.usesMock {
+            guard let key = ProcessInfo.processInfo.environment[scenario.apiKeyEnv], !key.isEmpty else {
+                throw scenario.source.error(at: "api_key_env", "environment variable \(scenario.apiKeyEnv) is not set",
+                                            hint: "export \(scenario.apiKeyEnv)=<your key>, or run against the mock with --mock")
+            }
+            apiKey = key
+        }
+        let startedAt = Date()
+        let directory = outputDirectory
+            ?? RunOutput.defaultDirectory(output: scenario.output, scenario: scenario.name, at: startedAt)
+        let output = try RunOutput(directory: directory)
+
+        var mock: MockServer?
+        if scenario.usesMock { mock = try await MockServer.start(profile: MockProfile(scenario.mock)) }
+        let baseURL = mock?.baseURL ?? scenario.baseURL
+        let plans = LevelPlan.closedLoop(scenario.load)
+        var manifest = RunManifest(scenario: scenario, scenarioFile: scenarioFile, effectiveBaseURL: baseURL,
+                                   startedAt: startedAt, levels: plans, toolVersion: Sambabench.version,
+                                   libcurlVersion: CurlTransport.libcurlVersion, apiKeyPresent: apiKey != nil,
+                                   commandLine: commandLine)
+        try output.writeManifest(manifest)
+        say("sambabench \(Sambabench.version): \(scenario.name) -> \(baseURL) (\(scenario.api.rawValue), \(scenario.model)); writing \(directory)")
+
+        let transport = CurlTransport(clock: RunClock())
+        let runner = ClosedLoopRunner(executor: RequestExecutor(
+            transport: transport, factory: RequestFactory(scenario: scenario, baseURL: baseURL, apiKey: apiKey)))
+        let (records, sink) = AsyncStream.makeStream(of: RequestRecord.self)
+        let writer = Task { () throws -> Void in
+            for await record in records { try output.add(record) }
+        }
+        var levels: [LevelResult] = []
+        var nextSeq = 0
+        for plan in plans {
+            say("level \(plan.name): concurrency \(plan.concurrency), \(plan.warmup) warm-up, "
+                + [plan.requests.map { "\($0) requests" }, plan.durationNs.map { "up to \(DurationText.format($0))" }]
+                    .compactMap { $0 }.joined(separator: ", "))
+            let result = await runner.run(plan, firstSeq: nextSeq) { sink.yield($0) }
+            levels.append(result)
+            nextSeq += result.warmupDispatched + result.measuredDispatched
+            if Task.isCancelled { break }
+        }
+        sink.finish()
+        let writeError: Error?
+        do { try await writer.value; writeError = nil } catch { writeError = error }
+        transport.shutdown()
+        await mock?.shutdown()
+        if let writeError { throw writeError }
+
+        manifest.finishedAt = Date()
+        manifest.interrupted = Task.isCancelled
+        let (summaries, problems) = try output.finish(levels: levels, manifest: manifest)
+        return Result(directory: directory, summaries: summaries, table: SummaryTable.text(summaries), problems: problems)
+    }
+
+    private func say(_ line: String) {
+        if !quiet { print(line) }
+    }
+}
+
+extension MockProfile {
+    init(_ settings: MockSettings) {
+        self.init(ttftNs: settings.ttftNs, decodeTokensPerSecond: settings.decodeTokensPerSecond,
+                  tokensPerChunk: settings.tokensPerChunk, outputTokens: settings.outputTokens, seed: settings.seed)
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import LoadGen
+import MockServer
+
+struct MockCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mock",
+        abstract: "Run the mock server standalone on loopback until interrupted (Ctrl-C).",
+        discussion: """
+            Serves POST /v1/chat/completions (streaming and not) and GET /v1/models in SambaNova's shapes.
+            Example: sambabench mock --port 8000 --ttft 200ms --decode-rate 600 --tokens-per-chunk 4-12
+            """
+    )
+
+    @Option(help: "Port on 127.0.0.1 (0 picks a free one).")
+    var port = 0
+
+    @Option(help: "Time to first token, as a duration (250ms, 1s).")
+    var ttft = "200ms"
+
+    @Option(help: "Decode rate after the first chunk, tokens per second per request.")
+    var decodeRate = 600.0
+
+    @Option(help: "Tokens per chunk: N or MIN-MAX.")
+    var tokensPerChunk = "4-12"
+
+    @Option(help: "Output tokens per request: N or MIN-MAX (capped by the request's max_tokens).")
+    var outputTokens = "256"
+
+    @Option(help: "Seed for chunk sizes, lengths and text.")
+    var seed: UInt64 = 42
+
+    @Option(help: "Event-loop threads.")
+    var threads = 1
+
+    func validate() throws {
+        guard DurationText.nanoseconds(ttft) != nil else { throw ValidationError("--ttft: '\(ttft)' is not a duration (e.g. 200ms)") }
+        guard decodeRate > 0 else { throw ValidationError("--decode-rate must be above 0") }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0-65535") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        _ = try Self.range(tokensPerChunk, option: "--tokens-per-chunk")
+        _ = try Self.range(outputTokens, option: "--output-tokens")
+    }
+
+    static func range(_ text: String, option: String) throws -> ClosedRange<Int> {
+        let parts = text.split(separator: "-").map { Int($0) }
+        guard (1...2).contains(parts.count), let low = parts.first ?? nil, let high = parts.last ?? nil, low >= 1, low <= high else {
+            throw ValidationError("\(option): '\(text)' is not N or MIN-MAX with 1 <= MIN <= MAX")
+        }
+        return low...high
+    }
+
+    func run() async throws {
+        let profile = MockProfile(ttftNs: DurationText.nanoseconds(ttft)!, decodeTokensPerSecond: decodeRate,
+                                  tokensPerChunk: try Self.range(tokensPerChunk, option: "--tokens-per-chunk"),
+                                  outputTokens: try Self.range(outputTokens, option: "--output-tokens"), seed: seed)
+        let server = try await MockServer.start(profile: profile, port: port, threads: threads)
+        print("mock server listening on \(server.baseURL) (TTFT \(ttft), \(decodeRate) tokens/s, \(tokensPerChunk) tokens per chunk); Ctrl-C stops it")
+        try await server.waitUntilClosed()
+    }
+}

@@ -1,0 +1,129 @@
+import ArgumentParser
+import Foundation
+import LoadGen
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a scenario and write CSVs, summaries, plots and a report.",
+        discussion: """
+            Results go to results/<scenario name>/<UTC timestamp>/ unless --output names a new directory.
+            Flags override the scenario file for this run only.
+
+            Examples:
+              sambabench run scenarios/demo.yaml
+              sambabench run scenarios/gpt-oss-120b.yaml --concurrency 1,8 --requests 50 --warmup 2
+              sambabench run scenarios/gpt-oss-120b.yaml --mock --duration 20s
+            """
+    )
+
+    @Argument(help: "The scenario file (YAML).")
+    var scenario: String
+
+    @Option(name: .shortAndLong, help: "The output directory (must not exist yet).")
+    var output: String?
+
+    @OptionGroup var overrides: ScenarioOverrides
+
+    @Flag(help: "Print only the final table.")
+    var quiet = false
+
+    func run() async throws {
+        var loaded: Scenario
+        do {
+            loaded = try ScenarioReader.load(path: scenario)
+            try overrides.apply(to: &loaded)
+        } catch let error as ScenarioError {
+            printError("error: \(error)")
+            throw ExitCodes.invalidScenario
+        }
+        let session = BenchmarkSession(scenario: loaded, scenarioFile: scenario, outputDirectory: output,
+                                       commandLine: CommandLine.arguments, quiet: quiet)
+        do {
+            let result = try await session.run()
+            print("")
+            print(result.table, terminator: "")
+            print("\nresults: \(result.directory)")
+            for problem in result.problems { printError("note: \(problem)") }
+        } catch let error as ScenarioError {
+            printError("error: \(error)")
+            throw ExitCodes.invalidScenario
+        } catch {
+            printError("error: \(error)")
+            throw ExitCodes.runFailed
+        }
+    }
+}
+
+/// Command-line overrides of a scenario's settings.
+struct ScenarioOverrides: ParsableArguments {
+    @Option(help: "Concurrency levels, comma-separated (e.g. 1,8,32).")
+    var concurrency: String?
+
+    @Option(help: "Measured requests per level.")
+    var requests: Int?
+
+    @Option(help: "Measurement duration per level (e.g. 30s).")
+    var duration: String?
+
+    @Option(help: "Warm-up requests per level.")
+    var warmup: Int?
+
+    @Option(help: "API base URL, or mock.")
+    var baseURL: String?
+
+    @Option(help: "Model id.")
+    var model: String?
+
+    @Option(help: "max_tokens for every request.")
+    var maxTokens: Int?
+
+    @Flag(help: "Answer from the embedded mock server, whatever base_url says.")
+    var mock = false
+
+    @Flag(help: "Skip TLS certificate verification (recorded in run.json).")
+    var insecure = false
+
+    /// Applies the flags; errors name the flag and what would be valid.
+    func apply(to scenario: inout Scenario) throws {
+        func invalid(_ flag: String, _ message: String, _ hint: String) -> ScenarioError {
+            ScenarioError(file: "command line", path: flag, message: message, hint: hint)
+        }
+        if let concurrency {
+            let levels = concurrency.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !levels.isEmpty, levels.allSatisfy({ ($0 ?? 0) >= 1 && ($0 ?? 0) <= 100_000 }) else {
+                throw invalid("--concurrency", "'\(concurrency)' is not a list of concurrencies", "positive integers separated by commas, e.g. 1,8,32")
+            }
+            scenario.load.concurrency = levels.map { $0! }
+        }
+        if let requests {
+            guard requests >= 1 else { throw invalid("--requests", "\(requests) is out of range", "an integer >= 1") }
+            scenario.load.requests = requests
+            if duration == nil { scenario.load.durationNs = nil }
+        }
+        if let duration {
+            guard let ns = DurationText.nanoseconds(duration), ns > 0 else {
+                throw invalid("--duration", "'\(duration)' is not a duration", "a number with a unit: 30s, 5m")
+            }
+            scenario.load.durationNs = ns
+            if requests == nil { scenario.load.requests = nil }
+        }
+        if let warmup {
+            guard warmup >= 0 else { throw invalid("--warmup", "\(warmup) is out of range", "an integer >= 0") }
+            scenario.load.warmup = warmup
+        }
+        if let baseURL {
+            guard baseURL == "mock" || URL(string: baseURL)?.scheme.map({ ["http", "https"].contains($0) }) == true else {
+                throw invalid("--base-url", "'\(baseURL)' is not an http(s) URL", "for example https://api.sambanova.ai/v1, or mock")
+            }
+            scenario.baseURL = baseURL
+        }
+        if let model { scenario.model = model }
+        if let maxTokens {
+            guard maxTokens >= 1 else { throw invalid("--max-tokens", "\(maxTokens) is out of range", "an integer >= 1") }
+            scenario.request.maxTokens = maxTokens
+        }
+        if mock { scenario.baseURL = "mock" }
+        if insecure { scenario.insecure = true }
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import LoadGen
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check scenario files without running them.",
+        discussion: "Prints each error as file:line:column: key.path: message (hint). Exits 2 if any file is invalid."
+    )
+
+    @Argument(help: "Scenario files.")
+    var files: [String]
+
+    func run() throws {
+        var failed = false
+        for file in files {
+            do {
+                let scenario = try ScenarioReader.load(path: file)
+                print("\(file): ok (\(scenario.name): \(scenario.api.rawValue) \(scenario.model), levels \(scenario.load.concurrency.map(String.init).joined(separator: ",")))")
+            } catch {
+                failed = true
+                printError("\(error)")
+            }
+        }
+        if failed { throw ExitCodes.invalidScenario }
+    }
+}
+
+func printError(_ message: String) {
+    FileHandleOutput.standardError.write(message + "\n")
+}
+
+import Foundation
+
+enum FileHandleOutput {
+    case standardError
+
+    func write(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}

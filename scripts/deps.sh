@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what sambabench builds and renders with, when missing: libcurl's headers and gnuplot.
+# Debian/Ubuntu. Runs apt-get as root, or through sudo.
+set -euo pipefail
+
+missing=()
+dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || missing+=(libcurl4-openssl-dev)
+command -v gnuplot >/dev/null 2>&1 || missing+=(gnuplot-nox)
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "sambabench needs: ${missing[*]} (install them with your package manager)" >&2
+  exit 1
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  sudo="sudo"
+fi
+echo "installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
