@@ -15,6 +15,8 @@ public struct ChatCompletionsDecoder: StreamDecoder {
             accumulator.terminatorNs = arrivalNs
             return
         }
+        // An event with empty data carries nothing (a keep-alive).
+        if event.data.isEmpty { return }
         let data = Data(event.data)
         if event.typeIs("error") || event.typeIs("error_event") {
             let apiError = ErrorEnvelope.parse(Array(event.data)) ?? APIError(message: "error event")
