@@ -2,7 +2,7 @@
 public struct RequestFactory: Sendable {
     public let api: APIKind
     public let model: String
-    public let options: TransferOptions
+    public var options: TransferOptions
     private let prepared: [HTTPRequest]
 
     public init(scenario: Scenario, baseURL: String, apiKey: String?) {

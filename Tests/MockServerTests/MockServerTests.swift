@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+import LoadGen
+@testable import MockServer
+
+/// Fetches a URL with the project's own transport and returns the raw outcome (body unparsed).
+func fetch(_ url: String, method: String = "POST", body: String = "") async -> TransferOutcome {
+    let transport = CurlTransport(clock: RunClock())
+    defer { transport.shutdown() }
+    let request = HTTPRequest(url: url, method: method, headers: ["Content-Type: application/json"], body: Array(body.utf8))
+    return await transport.perform(request, options: TransferOptions(streaming: false, decoder: ChatCompletionsDecoder()))
+}
+
+func events(of body: [UInt8]) throws -> [[String: Any]] {
+    var parser = SSEParser()
+    var result: [[String: Any]] = []
+    try body.withUnsafeBytes { bytes in
+        try parser.feed(bytes) { event in
+            let data = Data(event.data)
+            if String(decoding: data, as: UTF8.self) == "[DONE]" {
+                result.append(["done": true])
+            } else {
+                result.append(try JSONSerialization.jsonObject(with: data) as! [String: Any])
+            }
+        }
+    }
+    return result
+}
+
+func delta(_ event: [String: Any]) -> [String: Any]? {
+    ((event["choices"] as? [[String: Any]])?.first)?["delta"] as? [String: Any]
+}
+
+@Suite(.serialized) struct MockServerTests {
+    let profile = MockProfile(ttftNs: 20_000_000, decodeTokensPerSecond: 2000, tokensPerChunk: 4...12,
+                              outputTokens: 100...100, seed: 7)
+
+    @Test func streamHasSambaNovasShape() async throws {
+        let server = try await MockServer.start(profile: profile)
+        defer { Task { await server.shutdown() } }
+        #expect(server.port > 0)
+        let outcome = await fetch(server.baseURL + "/chat/completions",
+                                  body: #"{"model":"gpt-oss-120b","messages":[{"role":"user","content":"0123456789abcdef"}],"max_tokens":40,"stream":true,"stream_options":{"include_usage":true}}"#)
+        #expect(outcome.status == 200)
+        #expect(outcome.contentType == "text/event-stream")
+        let all = try events(of: outcome.body)
+        // Role-only first, content chunks, a finish chunk, a usage chunk, [DONE].
+        let role = try #require(delta(all[0]))
+        #expect(role["role"] as? String == "assistant" && role["content"] as? String == "")
+        #expect(all[0]["created"] is Double)
+        let content = all[1..<(all.count - 3)].map { delta($0)?["content"] as? String ?? "" }
+        #expect(content.reduce(0) { $0 + $1.utf8.count } == 40 * 5)
+        #expect(content.dropLast().allSatisfy { (4 * 5...12 * 5).contains($0.utf8.count) })
+        #expect(content.allSatisfy { $0.utf8.count % 5 == 0 && !$0.isEmpty })
+        let finish = (all[all.count - 3]["choices"] as? [[String: Any]])?.first
+        #expect(finish?["finish_reason"] as? String == "length")
+        #expect(delta(all[all.count - 3])?["content"] as? String == "")
+        let usage = try #require(all[all.count - 2]["usage"] as? [String: Any])
+        #expect((all[all.count - 2]["choices"] as? [Any])?.isEmpty == true)
+        #expect(usage["completion_tokens"] as? Int == 40)
+        #expect(usage["prompt_tokens"] as? Int == 4)
+        #expect(usage["total_tokens"] as? Int == 44)
+        let ttft = try #require(usage["time_to_first_token"] as? Double)
+        let total = try #require(usage["total_latency"] as? Double)
+        let start = try #require(usage["start_time"] as? Double)
+        let end = try #require(usage["end_time"] as? Double)
+        #expect(abs((end - start) - total) < 1e-6)
+        #expect(abs(usage["completion_tokens_per_sec"] as! Double - 40 / total) < 1e-6)
+        #expect(abs(usage["completion_tokens_after_first_per_sec"] as! Double - 39 / (total - ttft)) < 1e-6)
+        #expect(abs(usage["total_tokens_per_sec"] as! Double - 44 / total) < 1e-6)
+        // The server's own TTFT is its configured one, give or take its event loop.
+        #expect(ttft >= 0.020 && ttft < 0.030)
+        #expect(all.last?["done"] as? Bool == true)
+    }
+
+    @Test func nonStreamedCompletion() async throws {
+        let server = try await MockServer.start(profile: profile)
+        defer { Task { await server.shutdown() } }
+        let outcome = await fetch(server.baseURL + "/chat/completions",
+                                  body: #"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#)
+        #expect(outcome.status == 200)
+        #expect(outcome.contentType == "application/json")
+        let json = try JSONSerialization.jsonObject(with: Data(outcome.body)) as! [String: Any]
+        #expect(json["object"] as? String == "chat.completion")
+        let message = ((json["choices"] as? [[String: Any]])?.first?["message"]) as? [String: Any]
+        #expect((message?["content"] as? String)?.utf8.count == 500)
+        #expect((json["usage"] as? [String: Any])?["completion_tokens"] as? Int == 100)
+        #expect((json["choices"] as? [[String: Any]])?.first?["finish_reason"] as? String == "stop")
+    }
+
+    @Test func modelsAndErrors() async throws {
+        let server = try await MockServer.start(profile: profile)
+        defer { Task { await server.shutdown() } }
+        let models = await fetch(server.baseURL + "/models", method: "GET")
+        let list = try JSONSerialization.jsonObject(with: Data(models.body)) as! [String: Any]
+        #expect((list["data"] as? [[String: Any]])?.map { $0["id"] as? String } == profile.models)
+        let missing = await fetch(server.baseURL + "/nothing", method: "GET")
+        #expect(missing.status == 404)
+        #expect(String(decoding: missing.body, as: UTF8.self) == #"{"error":"Not found"}"#)
+        let invalid = await fetch(server.baseURL + "/chat/completions", body: "{not json")
+        #expect(invalid.status == 400)
+        #expect(ChatCompletionsDecoder().parseError(body: invalid.body)?.code == "invalid_json")
+        let noModel = await fetch(server.baseURL + "/chat/completions", body: #"{"messages":[{"role":"user","content":"x"}]}"#)
+        #expect(ChatCompletionsDecoder().parseError(body: noModel.body)
+                == APIError(type: "invalid_request_error", code: "missing_required_field", message: "Missing required field: model"))
+    }
+
+    @Test func outputIsDeterministicUnderTheSeed() {
+        let a = MockCompletion(profile: profile, maxTokens: nil, requestNumber: 3)
+        let b = MockCompletion(profile: profile, maxTokens: nil, requestNumber: 3)
+        let c = MockCompletion(profile: profile, maxTokens: nil, requestNumber: 4)
+        #expect(a == b)
+        #expect(a.text(ofChunk: 0) == b.text(ofChunk: 0))
+        #expect(a.chunkTokens != c.chunkTokens)
+        #expect(a.chunkTokens.reduce(0, +) == 100)
+        #expect(a.chunkTokens.dropLast().allSatisfy { (4...12).contains($0) })
+    }
+
+    @Test func scheduleFollowsTTFTAndDecodeRate() {
+        var completion = MockCompletion(profile: profile, maxTokens: nil, requestNumber: 1)
+        completion.chunkTokens = [6, 10, 4]
+        #expect(completion.offsetNs(ofChunk: 0, profile: profile) == 20_000_000)
+        // 10 tokens after the first chunk at 2000 tokens/s: 5 ms later.
+        #expect(completion.offsetNs(ofChunk: 1, profile: profile) == 25_000_000)
+        #expect(completion.offsetNs(ofChunk: 2, profile: profile) == 27_000_000)
+    }
+}
