@@ -69,7 +69,7 @@ public struct PlotRenderer {
         return problems
     }
 
-    static func findGnuplot() -> String? {
+    public static func findGnuplot() -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for folder in path.split(separator: ":") {
             let candidate = "\(folder)/gnuplot"

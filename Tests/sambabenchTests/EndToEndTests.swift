@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+@testable import sambabench
+import LoadGen
+import Metrics
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL.path
+
+func temporaryDirectory() -> String {
+    NSTemporaryDirectory() + "sambabench-test-\(UUID().uuidString)"
+}
+
+@Suite(.serialized) struct EndToEndTests {
+    /// The demo's levels (1, 8, 32) in-process against the embedded mock, with fewer requests than the demo.
+    @Test func demoLevelsMeasureTheMocksConfiguredTiming() async throws {
+        var scenario = try ScenarioReader.load(path: repositoryRoot + "/scenarios/demo.yaml")
+        scenario.load.requests = 40
+        scenario.load.warmup = 2
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let session = BenchmarkSession(scenario: scenario, scenarioFile: "scenarios/demo.yaml", outputDirectory: directory,
+                                       commandLine: ["test"], quiet: true)
+        let result = try await session.run()
+        #expect(result.summaries.map(\.level.concurrency) == [1, 8, 32])
+
+        let configuredTTFT = Double(scenario.mock.ttftNs) / 1e6
+        let configuredRate = scenario.mock.decodeTokensPerSecond
+        for summary in result.summaries {
+            #expect(summary.requests == 40 && summary.succeeded == 40 && summary.warmupRequests == 2)
+            let ttft = try #require(summary.stats(.ttft))
+            let decode = try #require(summary.stats(.decodeRate))
+            // Tolerances: the client can only be late (TTFT never below the mock's schedule); 15 ms covers a debug
+            // build sharing two cores with the mock's event loop. The decode rate is a ratio of spans, within 2%.
+            #expect(ttft.min >= configuredTTFT, "level \(summary.level.name)")
+            #expect(ttft.p50 - configuredTTFT < 15, "level \(summary.level.name): TTFT p50 \(ttft.p50)")
+            #expect(abs(decode.p50 - configuredRate) / configuredRate < 0.02, "level \(summary.level.name): decode p50 \(decode.p50)")
+            #expect(summary.stats(.tokensPerChunk)!.min >= 1)
+            #expect(summary.stats(.tokensPerChunk)!.max <= 12)
+            #expect((summary.outputThroughput ?? 0) > 0)
+            print("e2e \(summary.level.name): TTFT error p50 \(ttft.p50 - configuredTTFT) ms, p99 \(ttft.p99 - configuredTTFT) ms; "
+                  + "decode rate error p50 \((decode.p50 - configuredRate) / configuredRate * 100)%; "
+                  + "output \(summary.outputThroughput ?? 0) tokens/s")
+        }
+
+        // The directory holds every output, with a row per request and per chunk.
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory)
+        for name in ["requests.csv", "chunks.csv", "summary.csv", "summary.json", "run.json", "levels.csv", "report.md", "plots", "hdr"] {
+            #expect(files.contains(name), "missing \(name)")
+        }
+        let requests = try String(contentsOfFile: directory + "/requests.csv", encoding: .utf8)
+        #expect(requests.split(separator: "\n").count == 1 + 3 * 42)
+        let chunkRows = try String(contentsOfFile: directory + "/chunks.csv", encoding: .utf8).split(separator: "\n").count - 1
+        #expect(chunkRows > 3 * 42 * 192 / 12)
+        let report = try String(contentsOfFile: directory + "/report.md", encoding: .utf8)
+        #expect(report.contains("| c32 | 40 | 0 |"))
+        let runJSON = try String(contentsOfFile: directory + "/run.json", encoding: .utf8)
+        #expect(runJSON.contains("\"finished_at\": \"20"))
+        if PlotRenderer.findGnuplot() != nil {
+            #expect(result.problems.isEmpty, "\(result.problems)")
+            for plot in ["ttft_cdf.png", "ttft_cdf.svg", "throughput.png", "throughput.svg"] {
+                let size = (try FileManager.default.attributesOfItem(atPath: "\(directory)/plots/\(plot)")[.size] as? Int) ?? 0
+                #expect(size > 1000, "\(plot) is \(size) bytes")
+            }
+        } else {
+            #expect(result.problems.first?.contains("gnuplot is not installed") == true)
+        }
+    }
+}
+
+@Suite(.serialized) struct CommandLineTests {
+    func run(_ arguments: [String]) async throws {
+        var command = try Sambabench.parseAsRoot(arguments)
+        if var asyncCommand = command as? AsyncParsableCommand {
+            try await asyncCommand.run()
+        } else {
+            try command.run()
+        }
+    }
+
+    func exitCode(_ arguments: [String]) async -> Int32? {
+        do {
+            try await run(arguments)
+            return 0
+        } catch let error as ExitCode {
+            return error.rawValue
+        } catch {
+            return nil
+        }
+    }
+
+    func write(_ text: String) throws -> String {
+        let path = temporaryDirectory() + ".yaml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func missingScenarioExitsWithTwo() async {
+        #expect(await exitCode(["run", "/nonexistent/scenario.yaml"]) == 2)
+    }
+
+    @Test func malformedScenarioExitsWithTwo() async throws {
+        let path = try write("name: x\nbase_url: mock\nmodel: m\nprompts: [a]\nload:\n  concurrency: [1, 0]\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(await exitCode(["run", path]) == 2)
+        #expect(await exitCode(["validate", path]) == 2)
+        let broken = try write("name: x\n  : [\n")
+        defer { try? FileManager.default.removeItem(atPath: broken) }
+        #expect(await exitCode(["run", broken]) == 2)
+    }
+
+    @Test func missingAPIKeyVariableIsAScenarioError() async throws {
+        let path = try write("name: x\nbase_url: https://example.invalid/v1\nmodel: m\napi_key_env: SAMBABENCH_TEST_UNSET_KEY\nprompts: [a]\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let scenario = try ScenarioReader.load(path: path)
+        let session = BenchmarkSession(scenario: scenario, scenarioFile: path, outputDirectory: temporaryDirectory(),
+                                       commandLine: [], quiet: true)
+        await #expect(throws: ScenarioError(file: path, line: 4, column: 1, path: "api_key_env",
+                                            message: "environment variable SAMBABENCH_TEST_UNSET_KEY is not set",
+                                            hint: "export SAMBABENCH_TEST_UNSET_KEY=<your key>, or run against the mock with --mock")) {
+            try await session.run()
+        }
+        #expect(await exitCode(["run", path]) == 2)
+    }
+
+    @Test func invalidOverrideExitsWithTwo() async {
+        #expect(await exitCode(["run", repositoryRoot + "/scenarios/demo.yaml", "--concurrency", "1,x"]) == 2)
+    }
+
+    @Test func shippedScenariosValidate() async throws {
+        let folder = repositoryRoot + "/scenarios"
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".yaml") }.sorted()
+        #expect(files.contains("demo.yaml") && files.contains("gpt-oss-120b.yaml"))
+        #expect(await exitCode(["validate"] + files.map { "\(folder)/\($0)" }) == 0)
+    }
+
+    @Test func runThroughTheEntryPointWithOverrides() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(await exitCode(["run", repositoryRoot + "/scenarios/gpt-oss-120b.yaml", "--mock", "--concurrency", "2",
+                                "--requests", "4", "--warmup", "0", "--max-tokens", "32", "--output", directory, "--quiet"]) == 0)
+        let summary = try String(contentsOfFile: directory + "/summary.csv", encoding: .utf8)
+        #expect(summary.contains("0,c2,2,output_tokens,tokens,4,32,0,32,32,32,32,32,32,32,"))
+        // An existing output directory is never overwritten.
+        #expect(await exitCode(["run", repositoryRoot + "/scenarios/demo.yaml", "--output", directory, "--quiet"]) == 1)
+    }
+}
+
+import ArgumentParser
