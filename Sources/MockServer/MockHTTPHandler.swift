@@ -82,13 +82,13 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             let deadline = received + .nanoseconds(completion.chunkTokens.indices.last.map {
                 completion.offsetNs(ofChunk: $0, profile: profile)
             } ?? profile.ttftNs)
-            let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-            context.eventLoop.scheduleTask(deadline: deadline) { [self] in
-                let context = loopBoundContext.value
+            let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(deadline: deadline) {
+                let (handler, context) = bound.value
                 guard context.channel.isActive else { return }
                 let sent = NIODeadline.now()
                 job.markSent(first: sent, last: sent)
-                respondJSON(context, head: head, status: .ok, body: job.wholeCompletion())
+                handler.respondJSON(context, head: head, status: .ok, body: job.wholeCompletion())
             }
         }
     }
@@ -99,14 +99,14 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         let deadline = job.received + .nanoseconds(job.completion.offsetNs(ofChunk: index, profile: profile))
-        let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-        context.eventLoop.scheduleTask(deadline: deadline) { [self] in
-            let context = loopBoundContext.value
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(deadline: deadline) {
+            let (handler, context) = bound.value
             guard context.channel.isActive else { return }
-            writeEvent(context, job.contentChunk(index))
+            handler.writeEvent(context, job.contentChunk(index))
             context.flush()
             job.markChunkSent(index: index, at: NIODeadline.now())
-            scheduleChunk(index + 1, job: job, keepAlive: keepAlive, context: context)
+            handler.scheduleChunk(index + 1, job: job, keepAlive: keepAlive, context: context)
         }
     }
 

@@ -2,6 +2,8 @@ import Synchronization
 
 /// Hands out the requests of one closed-loop level: warm-up first, then measured ones until the request count or
 /// the duration is reached. Virtual users ask it for their next request; it also keeps the measurement window.
+/// Dispatching stops the moment the last measured request goes out or the duration ends, so the drain (and its
+/// timeout) starts then, not when a virtual user next comes back.
 final class ClosedLoopDispatcher: Sendable {
     struct Ticket: Equatable {
         var seq: Int
@@ -15,9 +17,21 @@ final class ClosedLoopDispatcher: Sendable {
         var startNs: Int64?
         var windowStartNs: Int64?
         var windowEndNs: Int64?
-        var lastMeasuredNs: Int64?
         var stopReason: String?
         var stopWaiters: [CheckedContinuation<Void, Never>] = []
+        var windowWaiters: [CheckedContinuation<Int64?, Never>] = []
+
+        /// Stops dispatching; returns the waiters to resume outside the lock.
+        mutating func stop(_ reason: String, windowEnd: Int64) -> ([CheckedContinuation<Void, Never>], [CheckedContinuation<Int64?, Never>]) {
+            guard stopReason == nil else { return ([], []) }
+            stopReason = reason
+            windowEndNs = windowEnd
+            defer {
+                stopWaiters.removeAll()
+                windowWaiters.removeAll()
+            }
+            return (stopWaiters, windowWaiters)
+        }
     }
 
     private let plan: LevelPlan
@@ -30,47 +44,58 @@ final class ClosedLoopDispatcher: Sendable {
 
     /// The next request for a virtual user that is free at `now`, or nil when the level has stopped dispatching.
     func next(now: Int64) -> Ticket? {
-        let (ticket, waiters) = state.withLock { state -> (Ticket?, [CheckedContinuation<Void, Never>]) in
-            guard state.stopReason == nil else { return (nil, []) }
+        var stopWaiters: [CheckedContinuation<Void, Never>] = []
+        var windowWaiters: [CheckedContinuation<Int64?, Never>] = []
+        var windowOpened: Int64?
+        let ticket = state.withLock { state -> Ticket? in
+            guard state.stopReason == nil else { return nil }
             if state.startNs == nil { state.startNs = now }
             if state.warmupDispatched < plan.warmup {
                 state.warmupDispatched += 1
                 state.nextSeq += 1
-                return (Ticket(seq: state.nextSeq - 1, warmup: true), [])
+                return Ticket(seq: state.nextSeq - 1, warmup: true)
             }
-            let windowStart = state.windowStartNs ?? now
-            state.windowStartNs = windowStart
-            var stop: (String, Int64)?
+            if state.windowStartNs == nil {
+                state.windowStartNs = now
+                windowOpened = now
+                windowWaiters = state.windowWaiters
+                state.windowWaiters.removeAll()
+            }
+            let windowStart = state.windowStartNs!
             if let limit = plan.durationNs, now >= windowStart + limit {
-                stop = ("duration", windowStart + limit)
-            } else if let count = plan.requests, state.measuredDispatched >= count {
-                stop = ("requests", state.lastMeasuredNs ?? now)
-            }
-            if let (reason, end) = stop {
-                state.stopReason = reason
-                state.windowEndNs = end
-                defer { state.stopWaiters.removeAll() }
-                return (nil, state.stopWaiters)
+                (stopWaiters, windowWaiters) = state.stop("duration", windowEnd: windowStart + limit)
+                return nil
             }
             state.measuredDispatched += 1
-            state.lastMeasuredNs = now
             state.nextSeq += 1
-            return (Ticket(seq: state.nextSeq - 1, warmup: false), [])
+            if let count = plan.requests, state.measuredDispatched >= count {
+                (stopWaiters, _) = state.stop("requests", windowEnd: now)
+            }
+            return Ticket(seq: state.nextSeq - 1, warmup: false)
         }
-        for waiter in waiters { waiter.resume() }
+        for waiter in windowWaiters { waiter.resume(returning: windowOpened) }
+        for waiter in stopWaiters { waiter.resume() }
         return ticket
     }
 
-    /// Stops dispatching at once (the run was cancelled); the window ends at `now`.
-    func cancel(now: Int64) {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            guard state.stopReason == nil else { return [] }
-            state.stopReason = "cancelled"
-            state.windowEndNs = now
-            defer { state.stopWaiters.removeAll() }
-            return state.stopWaiters
+    /// Stops dispatching at `now`: the duration has ended (`duration`) or the run was cancelled (`cancelled`).
+    func stop(_ reason: String, now: Int64) {
+        let (stopWaiters, windowWaiters) = state.withLock { $0.stop(reason, windowEnd: now) }
+        for waiter in windowWaiters { waiter.resume(returning: nil) }
+        for waiter in stopWaiters { waiter.resume() }
+    }
+
+    /// Returns when the first measured request goes out, with its time; nil if dispatching stopped first.
+    func waitUntilWindowOpens() async -> Int64? {
+        await withCheckedContinuation { continuation in
+            let known = state.withLock { state -> Int64?? in
+                if let start = state.windowStartNs { return .some(start) }
+                if state.stopReason != nil { return .some(nil) }
+                state.windowWaiters.append(continuation)
+                return .none
+            }
+            if let known { continuation.resume(returning: known) }
         }
-        for waiter in waiters { waiter.resume() }
     }
 
     /// Returns once dispatching has stopped.
@@ -95,6 +120,4 @@ final class ClosedLoopDispatcher: Sendable {
                                measuredDispatched: state.measuredDispatched, stopReason: state.stopReason ?? "cancelled")
         }
     }
-
-    var nextSeq: Int { state.withLock { $0.nextSeq } }
 }

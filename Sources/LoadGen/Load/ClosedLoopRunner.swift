@@ -37,9 +37,14 @@ public struct ClosedLoopRunner: Sendable {
                         return .user
                     }
                 }
+                // The watchdog ends the duration on time (even while every virtual user is busy), then bounds the drain.
                 group.addTask {
-                    await dispatcher.waitUntilStopped()
                     do {
+                        if let duration = plan.durationNs, let windowStart = await dispatcher.waitUntilWindowOpens() {
+                            try await Task.sleep(for: .nanoseconds(max(0, windowStart + duration - clock.now())))
+                            dispatcher.stop("duration", now: windowStart + duration)
+                        }
+                        await dispatcher.waitUntilStopped()
                         try await Task.sleep(for: .nanoseconds(plan.drainTimeoutNs))
                     } catch {
                         return .watchdogStopped
@@ -61,7 +66,7 @@ public struct ClosedLoopRunner: Sendable {
                 }
             }
         } onCancel: {
-            dispatcher.cancel(now: clock.now())
+            dispatcher.stop("cancelled", now: clock.now())
         }
         return dispatcher.result(endNs: clock.now())
     }

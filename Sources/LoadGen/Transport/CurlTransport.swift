@@ -168,7 +168,7 @@ public final class CurlTransport: @unchecked Sendable {
             ccurl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)
         } else {
             ccurl_easy_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
-            request.body.withUnsafeBufferPointer { body in
+            _ = request.body.withUnsafeBufferPointer { body in
                 // libcurl copies the body, so the Swift array need not outlive this call.
                 ccurl_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: body.baseAddress ?? UnsafePointer(bitPattern: 1)!))
             }
