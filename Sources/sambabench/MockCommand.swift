@@ -1,5 +1,6 @@
 import ArgumentParser
 import LoadGen
+import Foundation
 import MockServer
 
 struct MockCommand: AsyncParsableCommand {
@@ -55,7 +56,9 @@ struct MockCommand: AsyncParsableCommand {
                                   tokensPerChunk: try Self.range(tokensPerChunk, option: "--tokens-per-chunk"),
                                   outputTokens: try Self.range(outputTokens, option: "--output-tokens"), seed: seed)
         let server = try await MockServer.start(profile: profile, port: port, threads: threads)
-        print("mock server listening on \(server.baseURL) (TTFT \(ttft), \(decodeRate) tokens/s, \(tokensPerChunk) tokens per chunk); Ctrl-C stops it")
+        let line = "mock server listening on \(server.baseURL) (TTFT \(ttft), \(decodeRate) tokens/s, \(tokensPerChunk) tokens per chunk); Ctrl-C stops it\n"
+        // Written unbuffered: scripts read the port from this line, so it must not wait in a pipe's buffer.
+        FileHandle.standardOutput.write(Data(line.utf8))
         try await server.waitUntilClosed()
     }
 }

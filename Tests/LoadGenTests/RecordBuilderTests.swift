@@ -89,6 +89,12 @@ import Testing
         var tls = refused
         tls.curlCode = Int32(CURLE_PEER_FAILED_VERIFICATION.rawValue)
         #expect(build(tls).errorClass == .tls)
+        var connectTimeout = refused
+        connectTimeout.curlCode = Int32(CURLE_OPERATION_TIMEDOUT.rawValue)
+        connectTimeout.connectTimedOut = true
+        #expect(build(connectTimeout).errorClass == .timeoutConnect)
+        connectTimeout.connectTimedOut = false
+        #expect(build(connectTimeout).errorClass == .timeoutTotal)
         let reset = try outcome(stream: Self.twoChunks, curlCode: Int32(CURLE_RECV_ERROR.rawValue))
         #expect(build(reset).errorClass == .truncated)
     }

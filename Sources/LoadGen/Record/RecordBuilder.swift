@@ -88,8 +88,7 @@ public enum RecordBuilder {
         case CURLE_COULDNT_CONNECT:
             return .connect
         case CURLE_OPERATION_TIMEDOUT:
-            return outcome.headersNs == nil && outcome.connection.connectNs == nil && outcome.connection.newConnection
-                ? .timeoutConnect : .timeoutTotal
+            return outcome.connectTimedOut ? .timeoutConnect : .timeoutTotal
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
              CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH:
             return .tls

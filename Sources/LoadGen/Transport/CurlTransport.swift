@@ -24,7 +24,7 @@ public final class CurlTransport: @unchecked Sendable {
     private var idleHandles: [UnsafeMutableRawPointer] = []
     private let noProxy: String
     private static let maxIdleHandles = 4096
-    private static let timeoutCheckIntervalNs: Int64 = 2_000_000
+    private static let timeoutCheckIntervalNs: Int64 = 5_000_000
 
     private static let globalInit: Void = {
         curl_global_init(3)  // CURL_GLOBAL_ALL (a macro Swift cannot import)
@@ -128,7 +128,7 @@ public final class CurlTransport: @unchecked Sendable {
                     expireTimeouts(now: now)
                     nextTimeoutCheck = now + Self.timeoutCheckIntervalNs
                 }
-                pollMs = 2
+                pollMs = 5
             }
             curl_multi_poll(multi, nil, 0, pollMs, nil)
         }
@@ -222,6 +222,12 @@ public final class CurlTransport: @unchecked Sendable {
         outcome.completedNs = clock.now()
         outcome.curlCode = Int32(bitPattern: code.rawValue)
         if code != CURLE_OK { outcome.curlMessage = String(cString: curl_easy_strerror(code)) }
+        if code == CURLE_OPERATION_TIMEDOUT, outcome.headersNs == nil, let connect = transfer.options.timeouts.connectNs {
+            // libcurl says "timed out" for both limits; before any response, the one that fired is the one reached.
+            let elapsed = outcome.completedNs - outcome.sentNs
+            let total = transfer.options.timeouts.totalNs ?? .max
+            outcome.connectTimedOut = connect < total && elapsed < total
+        }
         if let failure, outcome.failure == nil { outcome.failure = failure }
         outcome.readAsStream = transfer.readingStream
         var status = 0

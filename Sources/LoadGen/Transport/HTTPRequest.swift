@@ -71,6 +71,8 @@ public struct TransferOutcome: Sendable {
     /// libcurl's result (CURLE_OK is 0) and its message.
     public var curlCode: Int32 = 0
     public var curlMessage: String?
+    /// libcurl timed out while connecting (its connect limit, not the total one).
+    public var connectTimedOut = false
     /// A failure the client itself decided (timeouts, oversize events, malformed or error events, cancel).
     public var failure: StreamFailure?
     public var stream = StreamAccumulator()
