@@ -59,6 +59,8 @@ struct BenchmarkSession {
                     .compactMap { $0 }.joined(separator: ", "))
             let result = await runner.run(plan, firstSeq: nextSeq) { sink.yield($0) }
             levels.append(result)
+            say("level \(plan.name) done: \(result.measuredDispatched) measured requests, window "
+                + "\(String(format: "%.2f", result.windowSeconds)) s, stopped by \(result.stopReason)")
             nextSeq += result.warmupDispatched + result.measuredDispatched
             if Task.isCancelled { break }
         }

@@ -27,15 +27,7 @@ struct ValidateCommand: ParsableCommand {
 }
 
 func printError(_ message: String) {
-    FileHandleOutput.standardError.write(message + "\n")
+    FileHandle.standardError.write(Data((message + "\n").utf8))
 }
 
 import Foundation
-
-enum FileHandleOutput {
-    case standardError
-
-    func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
-    }
-}

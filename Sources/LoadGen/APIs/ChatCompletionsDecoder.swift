@@ -17,43 +17,36 @@ public struct ChatCompletionsDecoder: StreamDecoder {
         }
         // An event with empty data carries nothing (a keep-alive).
         if event.data.isEmpty { return }
-        let data = Data(event.data)
         if event.typeIs("error") || event.typeIs("error_event") {
             let apiError = ErrorEnvelope.parse(Array(event.data)) ?? APIError(message: "error event")
             accumulator.failure = StreamFailure(.streamError, message: apiError.message, apiError: apiError)
             return
         }
-        let chunk: ChatChunk
-        do {
-            chunk = try json.decode(ChatChunk.self, from: data)
-        } catch {
-            accumulator.failure = StreamFailure(.malformedEvent, message: "undecodable chat event: \(Self.preview(event.data))")
-            return
-        }
-        if let error = chunk.error {
-            let apiError = APIError(type: error.type, code: error.code, message: error.message ?? error.type ?? "error")
-            accumulator.failure = StreamFailure(.streamError, message: apiError.message, apiError: apiError)
-            return
-        }
+        guard let chunk = decodeChunk(Data(event.data), what: "chat event", into: &accumulator) else { return }
         apply(chunk, arrivalNs: arrivalNs, into: &accumulator)
     }
 
     public func decode(body: [UInt8], arrivalNs: Int64, into accumulator: inout StreamAccumulator) {
-        let chunk: ChatChunk
-        do {
-            chunk = try json.decode(ChatChunk.self, from: Data(body))
-        } catch {
-            accumulator.failure = StreamFailure(.malformedEvent, message: "undecodable chat completion body: \(Self.preview(body))")
-            return
-        }
-        if let error = chunk.error {
-            let apiError = APIError(type: error.type, code: error.code, message: error.message ?? error.type ?? "error")
-            accumulator.failure = StreamFailure(.streamError, message: apiError.message, apiError: apiError)
-            return
-        }
+        guard let chunk = decodeChunk(Data(body), what: "chat completion body", into: &accumulator) else { return }
         apply(chunk, arrivalNs: arrivalNs, into: &accumulator)
         // A whole body is its own terminator.
         accumulator.terminatorNs = arrivalNs
+    }
+
+    /// The chunk, or nil after recording why there is none (undecodable JSON, or an error object in it).
+    private func decodeChunk(_ data: Data, what: String, into accumulator: inout StreamAccumulator) -> ChatChunk? {
+        let chunk: ChatChunk
+        do {
+            chunk = try json.decode(ChatChunk.self, from: data)
+        } catch {
+            accumulator.failure = StreamFailure(.malformedEvent, message: "undecodable \(what): \(Self.preview(data))")
+            return nil
+        }
+        if let apiError = chunk.error?.apiError {
+            accumulator.failure = StreamFailure(.streamError, message: apiError.message, apiError: apiError)
+            return nil
+        }
+        return chunk
     }
 
     public func parseError(body: [UInt8]) -> APIError? { ErrorEnvelope.parse(body) }

@@ -105,12 +105,12 @@ struct ErrorEnvelope: Decodable {
         }
 
         enum CodingKeys: String, CodingKey { case type, code, message }
+
+        var apiError: APIError { APIError(type: type, code: code, message: message ?? type ?? "error") }
     }
 
     var apiError: APIError? {
-        if let error {
-            return APIError(type: error.type, code: error.code, message: error.message ?? error.type ?? "error")
-        }
+        if let error { return error.apiError }
         if let text = message ?? detail { return APIError(message: text) }
         return nil
     }
