@@ -15,6 +15,12 @@ public struct LevelSummary: Sendable {
     public private(set) var windowOutputTokens = 0
     public private(set) var windowRequests = 0
     public private(set) var newConnections = 0
+    /// Measured requests that started more than `lateThresholdNs` after their scheduled time.
+    public private(set) var lateRequests = 0
+    public static let lateThresholdNs: Int64 = 1_000_000
+    private var firstSentNs: Int64 = .max
+    private var lastSentNs: Int64 = .min
+    private var sentCount = 0
 
     public init(level: LevelResult) {
         self.level = level
@@ -41,6 +47,12 @@ public struct LevelSummary: Sendable {
 
     public func stats(_ metric: Metric) -> Stats? { distributions[metric]?.stats }
 
+    /// Measured requests actually sent per second: (sent - 1) / (last send - first send).
+    public var achievedRate: Double? {
+        guard sentCount > 1, lastSentNs > firstSentNs else { return nil }
+        return Double(sentCount - 1) / (Double(lastSentNs - firstSentNs) / 1e9)
+    }
+
     public mutating func add(_ record: RequestRecord) {
         guard record.level == level.index else { return }
         if record.warmup {
@@ -49,6 +61,14 @@ public struct LevelSummary: Sendable {
         }
         requests += 1
         if record.connection.newConnection { newConnections += 1 }
+        if record.errorClass != .dropped {
+            let lateness = record.sentNs - record.scheduledNs
+            distributions[.lateness]!.record(Double(max(lateness, 0)))
+            if lateness > Self.lateThresholdNs { lateRequests += 1 }
+            sentCount += 1
+            firstSentNs = min(firstSentNs, record.sentNs)
+            lastSentNs = max(lastSentNs, record.sentNs)
+        }
         guard record.succeeded else {
             errorsByClass[record.errorClass!, default: 0] += 1
             return

@@ -34,6 +34,8 @@ public enum Metric: String, CaseIterable, Sendable, Codable {
     case serverDecodeRate = "server_decode_tps"
     /// Client TTFT - server TTFT: network and queueing outside the server's clock. May be negative.
     case clientMinusServerTTFT = "client_minus_server_ttft_ms"
+    /// sent - scheduled: how late the request started against its plan (open loop: its intended arrival time).
+    case lateness = "lateness_ms"
     /// libcurl's name lookup, connect, TLS and first-byte times (new connections only for the first three).
     case dns = "dns_ms"
     case connect = "connect_ms"

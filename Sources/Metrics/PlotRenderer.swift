@@ -33,6 +33,11 @@ public struct PlotRenderer {
                                            "XSCALE": logScale ? "set logscale x 2" : "set xrange [0:*]"])
     }
 
+    /// Writes `timeseries.gp` over the run's `timeseries.csv`.
+    public mutating func timeSeries(title: String) throws {
+        try write("timeseries.gp", values: ["TITLE": title])
+    }
+
     private mutating func write(_ name: String, values: [String: String]) throws {
         var text = try PlotTemplates.text(named: name)
         for (key, value) in values { text = text.replacingOccurrences(of: "{{\(key)}}", with: value) }

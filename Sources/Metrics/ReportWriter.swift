@@ -19,7 +19,9 @@ public enum ReportWriter {
         } else {
             text += "- Server: \(manifest.effectiveBaseURL)\n"
         }
-        text += "- Load: closed loop, levels \(manifest.levels.map(\.name).joined(separator: ", "))"
+        let open = manifest.levels.contains { $0.rate != nil }
+        text += "- Load: \(open ? "open loop (\(scenario.load.arrival.rawValue) arrivals, at most \(scenario.load.maxInFlight) in flight, \(scenario.load.atCap.rawValue) at the cap)" : "closed loop"), "
+        text += "levels \(manifest.levels.map(\.name).joined(separator: ", "))"
         if let plan = manifest.levels.first {
             if let requests = plan.requests { text += "; \(requests) measured requests per level" }
             if let duration = plan.durationNs { text += "; at most \(DurationText.format(duration)) per level" }
@@ -40,7 +42,7 @@ public enum ReportWriter {
         text += "## Notes\n\n" + (notes.isEmpty ? "- Nothing suspect: no errors, usage on every request.\n" : notes.map { "- \($0)\n" }.joined())
         text += "\n## Files\n\n"
         text += "`requests.csv` (a row per request), `chunks.csv` (a row per token-carrying chunk), `summary.csv` and "
-        text += "`summary.json` (per level and metric), `levels.csv` (measurement windows), `hdr/` (HdrHistogram "
+        text += "`summary.json` (per level and metric), `levels.csv` (measurement windows), `timeseries.csv` (second by second), `hdr/` (HdrHistogram "
         text += "percentile distributions per metric and level), `plots/` (gnuplot scripts, their data and renders), `run.json`.\n"
         return text
     }
@@ -59,6 +61,12 @@ public enum ReportWriter {
         for summary in summaries where summary.estimatedTokenRequests > 0 {
             notes.append("Level \(summary.level.name): \(summary.estimatedTokenRequests) requests had no usage from the "
                          + "server; their token counts are local estimates (`token_source` = estimate).")
+        }
+        for summary in summaries where summary.level.rate != nil && summary.lateRequests > 0 {
+            let lateness = summary.stats(.lateness)
+            notes.append("Level \(summary.level.name): \(summary.lateRequests) requests started more than 1 ms after their "
+                         + "scheduled time (lateness p99 \(CSVFormat.number(lateness?.p99, digits: 2)) ms): the in-flight cap "
+                         + "or the client delayed them; TTFT from `scheduled` (ttft_sched_ms) includes that wait.")
         }
         for summary in summaries where summary.level.stopReason == "cancelled" {
             notes.append("Level \(summary.level.name) was cut short (interrupted or cancelled).")

@@ -79,12 +79,18 @@ public final class RunOutput: @unchecked Sendable {
                                  series: withTTFT.map { ($0.level.name, "../hdr/\(Metric.ttft.rawValue).\($0.level.name).csv") })
         }
         if !summaries.isEmpty {
-            try renderer.throughput(title: "Throughput and TTFT against concurrency, \(title)", loadLabel: "concurrency",
+            let open = summaries.contains { $0.level.rate != nil }
+            let loadLabel = open ? "offered rate (requests/s)" : "concurrency"
+            try renderer.throughput(title: "Throughput and TTFT against \(open ? "offered rate" : "concurrency"), \(title)",
+                                    loadLabel: loadLabel,
                                     rows: summaries.map { summary in
-                                        (Double(summary.level.concurrency), summary.outputThroughput ?? .nan,
+                                        (summary.level.loadValue, summary.outputThroughput ?? .nan,
                                          summary.stats(.ttft)?.p50 ?? .nan, summary.stats(.ttft)?.p99 ?? .nan)
                                     })
         }
+        try TimeSeries(records: records, levels: levels).csv
+            .write(toFile: directory + "/timeseries.csv", atomically: true, encoding: .utf8)
+        if !records.isEmpty { try renderer.timeSeries(title: "Second by second, \(title)") }
         let problems = renderer.render()
         let rendered = renderer.scripts.map { String($0.dropLast(3)) }
             .filter { FileManager.default.fileExists(atPath: "\(plotsDirectory)/\($0).png") }
@@ -108,11 +114,11 @@ public enum RunOutputError: Error, CustomStringConvertible {
 
 /// `levels.csv`: each level's measurement window and dispatch counts.
 public enum LevelsCSV {
-    public static let header = "level,level_name,concurrency,start_ms,window_start_ms,window_end_ms,end_ms,window_s,warmup_dispatched,measured_dispatched,stop_reason\n"
+    public static let header = "level,level_name,concurrency,rate_rps,start_ms,window_start_ms,window_end_ms,end_ms,window_s,warmup_dispatched,measured_dispatched,stop_reason\n"
 
     public static func text(_ levels: [LevelResult]) -> String {
         header + levels.map { level in
-            [String(level.index), CSVFormat.field(level.name), String(level.concurrency),
+            [String(level.index), CSVFormat.field(level.name), String(level.concurrency), CSVFormat.number(level.rate),
              CSVFormat.milliseconds(level.startNs), CSVFormat.milliseconds(level.windowStartNs),
              CSVFormat.milliseconds(level.windowEndNs), CSVFormat.milliseconds(level.endNs),
              CSVFormat.number(level.windowSeconds), String(level.warmupDispatched), String(level.measuredDispatched),

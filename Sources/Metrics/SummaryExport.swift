@@ -2,7 +2,7 @@ import LoadGen
 
 /// `summary.csv` (a row per level and metric) and `summary.json`.
 public enum SummaryExport {
-    public static let csvHeader = "level,level_name,concurrency,metric,unit,count,mean,stddev,min,p50,p90,p95,p99,p99_9,max,value\n"
+    public static let csvHeader = "level,level_name,concurrency,rate_rps,metric,unit,count,mean,stddev,min,p50,p90,p95,p99,p99_9,max,value\n"
 
     /// Level-wide figures that are one number, not a distribution.
     public static func scalars(_ summary: LevelSummary) -> [(name: String, unit: String, value: Double?)] {
@@ -17,6 +17,9 @@ public enum SummaryExport {
             ("output_throughput_tps", "tokens/s", summary.outputThroughput),
             ("request_throughput_rps", "requests/s", summary.requestThroughput),
             ("new_connections", "connections", Double(summary.newConnections)),
+            ("offered_rate_rps", "requests/s", summary.level.rate),
+            ("achieved_rate_rps", "requests/s", summary.achievedRate),
+            ("late_requests", "requests", Double(summary.lateRequests)),
         ]
         for errorClass in ErrorClass.allCases {
             if let count = summary.errorsByClass[errorClass] {
@@ -29,7 +32,8 @@ public enum SummaryExport {
     public static func csv(_ summaries: [LevelSummary]) -> String {
         var text = csvHeader
         for summary in summaries {
-            let prefix = "\(summary.level.index),\(CSVFormat.field(summary.level.name)),\(summary.level.concurrency)"
+            let prefix = "\(summary.level.index),\(CSVFormat.field(summary.level.name)),\(summary.level.concurrency),"
+                + CSVFormat.number(summary.level.rate)
             for metric in Metric.allCases {
                 guard let stats = summary.stats(metric) else { continue }
                 let values = [stats.mean, stats.stddev, stats.min, stats.p50, stats.p90, stats.p95, stats.p99, stats.p999, stats.max]
@@ -55,6 +59,7 @@ public enum SummaryExport {
             ("level", .number(Double(summary.level.index))),
             ("name", .string(summary.level.name)),
             ("concurrency", .number(Double(summary.level.concurrency))),
+            ("rate_rps", summary.level.rate.map(JSONValue.number) ?? .null),
             ("stop_reason", .string(summary.level.stopReason)),
         ]
         for scalar in scalars(summary) { pairs.append((scalar.name, scalar.value.map(JSONValue.number) ?? .null)) }

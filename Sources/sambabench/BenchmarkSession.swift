@@ -36,7 +36,7 @@ struct BenchmarkSession {
         var mock: MockServer?
         if scenario.usesMock { mock = try await MockServer.start(profile: MockProfile(scenario.mock)) }
         let baseURL = mock?.baseURL ?? scenario.baseURL
-        let plans = LevelPlan.closedLoop(scenario.load)
+        let plans = LevelPlan.levels(scenario.load)
         var manifest = RunManifest(scenario: scenario, scenarioFile: scenarioFile, effectiveBaseURL: baseURL,
                                    startedAt: startedAt, levels: plans, toolVersion: Sambabench.version,
                                    libcurlVersion: CurlTransport.libcurlVersion, apiKeyPresent: apiKey != nil,
@@ -45,8 +45,8 @@ struct BenchmarkSession {
         say("sambabench \(Sambabench.version): \(scenario.name) -> \(baseURL) (\(scenario.api.rawValue), \(scenario.model)); writing \(directory)")
 
         let transport = CurlTransport(clock: RunClock())
-        let runner = ClosedLoopRunner(executor: RequestExecutor(
-            transport: transport, factory: RequestFactory(scenario: scenario, baseURL: baseURL, apiKey: apiKey)))
+        let executor = RequestExecutor(transport: transport,
+                                       factory: RequestFactory(scenario: scenario, baseURL: baseURL, apiKey: apiKey))
         let (records, sink) = AsyncStream.makeStream(of: RequestRecord.self)
         let writer = Task { () throws -> Void in
             for await record in records { try output.add(record) }
@@ -54,15 +54,26 @@ struct BenchmarkSession {
         var levels: [LevelResult] = []
         var nextSeq = 0
         for plan in plans {
-            say("level \(plan.name): concurrency \(plan.concurrency), \(plan.warmup) warm-up, "
-                + [plan.requests.map { "\($0) requests" }, plan.durationNs.map { "up to \(DurationText.format($0))" }]
+            say("level \(plan.name): \(Self.describe(plan.load, arrival: plan.arrival)), "
+                + [plan.warmup > 0 ? "\(plan.warmup) warm-up" : nil,
+                   plan.warmupNs > 0 ? "\(DurationText.format(plan.warmupNs)) warm-up" : nil,
+                   plan.requests.map { "\($0) requests" }, plan.durationNs.map { "up to \(DurationText.format($0))" }]
                     .compactMap { $0 }.joined(separator: ", "))
-            let result = await runner.run(plan, firstSeq: nextSeq) { sink.yield($0) }
+            let result: LevelResult
+            switch plan.load {
+            case .concurrency:
+                result = await ClosedLoopRunner(executor: executor).run(plan, firstSeq: nextSeq) { sink.yield($0) }
+            case .rate, .ramp:
+                result = await OpenLoopRunner(executor: executor).run(plan, firstSeq: nextSeq) { sink.yield($0) }
+            }
             levels.append(result)
             say("level \(plan.name) done: \(result.measuredDispatched) measured requests, window "
                 + "\(String(format: "%.2f", result.windowSeconds)) s, stopped by \(result.stopReason)")
             nextSeq += result.warmupDispatched + result.measuredDispatched
             if Task.isCancelled { break }
+            if plan.cooldownNs > 0 && plan.index < plans.count - 1 {
+                try? await Task.sleep(for: .nanoseconds(plan.cooldownNs))
+            }
         }
         sink.finish()
         let writeError: Error?
@@ -75,6 +86,14 @@ struct BenchmarkSession {
         manifest.interrupted = Task.isCancelled
         let (summaries, problems) = try output.finish(levels: levels, manifest: manifest)
         return Result(directory: directory, summaries: summaries, table: SummaryTable.text(summaries), problems: problems)
+    }
+
+    static func describe(_ load: LevelLoad, arrival: ArrivalProcess) -> String {
+        switch load {
+        case .concurrency(let users): return "closed loop, concurrency \(users)"
+        case .rate(let rate): return "open loop, \(LevelPlan.compact(rate)) requests/s (\(arrival.rawValue))"
+        case .ramp(let from, let to): return "open loop, ramp \(LevelPlan.compact(from)) to \(LevelPlan.compact(to)) requests/s"
+        }
     }
 
     private func say(_ line: String) {

@@ -13,7 +13,7 @@ final class RecordBox: Sendable {
     let profile = MockProfile(ttftNs: 20_000_000, decodeTokensPerSecond: 2000, tokensPerChunk: 4...4, outputTokens: 20...20)
 
     func plan(concurrency: Int, requests: Int?, duration: Int64? = nil, warmup: Int = 0, drain: Int64 = 10_000_000_000) -> LevelPlan {
-        LevelPlan(index: 3, name: "c\(concurrency)", concurrency: concurrency, requests: requests, durationNs: duration,
+        LevelPlan(index: 3, name: "c\(concurrency)", load: .concurrency(concurrency), requests: requests, durationNs: duration,
                   warmup: warmup, drainTimeoutNs: drain)
     }
 

@@ -13,9 +13,8 @@ func seconds(_ durations: [Duration]) -> [Double] { durations.map { Double($0.na
         let clock = VirtualClock()
         var pacer = ConstantPacer(rate: 10)
         var starts: [Duration] = []
-        await ArrivalDriver(clock: clock).run(&pacer, start: clock.now, limit: .seconds(1)) { _, _ in
+        await ArrivalDriver(clock: clock).run(&pacer, start: clock.now, admit: { _, offset in offset < .seconds(1) ? () : nil }) { _, _ in
             starts.append(clock.now.offset)
-            return true
         }
         #expect(starts == (0..<10).map { .milliseconds(100 * $0) })
     }
@@ -26,25 +25,25 @@ func seconds(_ durations: [Duration]) -> [Double] { durations.map { Double($0.na
         var pacer = ConstantPacer(rate: 10)
         var intended: [Duration] = []
         var actual: [Duration] = []
-        await ArrivalDriver(clock: clock).run(&pacer, start: clock.now, limit: .milliseconds(500)) { _, offset in
+        await ArrivalDriver(clock: clock).run(&pacer, start: clock.now, admit: { _, offset in offset < .milliseconds(500) ? () : nil }) { _, offset in
             intended.append(offset)
             actual.append(clock.now.offset)
             clock.advance(by: .milliseconds(250))
-            return true
         }
         #expect(intended == [0, 100, 200, 300, 400].map { .milliseconds($0) })
         #expect(actual == [0, 250, 500, 750, 1000].map { .milliseconds($0) })
     }
 
-    @Test func dispatchCanStopTheDriver() async {
+    @Test func admitEndsTheRunBeforeSleeping() async {
         let clock = VirtualClock()
         var pacer = ConstantPacer(rate: 100)
-        var count = 0
-        await ArrivalDriver(clock: clock).run(&pacer, start: clock.now) { index, _ in
-            count += 1
-            return index < 4
+        var dispatched: [Int] = []
+        await ArrivalDriver(clock: clock).run(&pacer, start: clock.now, admit: { index, _ in index < 5 ? index : nil }) { ticket, _ in
+            dispatched.append(ticket)
         }
-        #expect(count == 5)
+        #expect(dispatched == [0, 1, 2, 3, 4])
+        // The refused sixth arrival (at 50 ms) was never slept for.
+        #expect(clock.now.offset == .milliseconds(40))
     }
 
     @Test func poissonMeanAndDispersion() {

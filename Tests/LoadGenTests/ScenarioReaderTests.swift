@@ -80,7 +80,7 @@ prompts: [hello]
 
     @Test func unknownKeySuggestsTheNearestOne() {
         #expect(scenarioError(minimal + "load:\n  concurency: [1]\n")
-                == "s.yaml:6:3: load.concurency: unknown key (did you mean 'concurrency'? valid keys here: concurrency, requests, duration, warmup, think_time, drain_timeout)")
+                == "s.yaml:6:3: load.concurency: unknown key (did you mean 'concurrency'? valid keys here: mode, concurrency, rate, ramp, arrival, burstiness, seed, max_in_flight, at_cap, requests, duration, warmup, think_time, drain_timeout, cooldown)")
     }
 
     @Test func missingRequiredKey() {
@@ -136,5 +136,35 @@ prompts: [hello]
         #expect(DurationText.nanoseconds("fast") == nil)
         #expect(DurationText.format(200_000_000) == "200ms")
         #expect(DurationText.format(90_000_000_000) == "90s")
+    }
+}
+
+@Suite struct OpenLoopScenarioTests {
+    @Test func ratesRampAndPolicies() throws {
+        let open = try readScenario(minimal + "load:\n  rate: [5, 10/s, 600/m]\n  arrival: gamma\n  burstiness: 0.5\n  max_in_flight: 8\n  at_cap: drop\n  warmup: 2s\n  duration: 10s\n")
+        #expect(open.load.mode == .open)
+        #expect(open.load.rates == [5, 10, 10])
+        #expect(open.load.arrival == .gamma && open.load.burstiness == 0.5)
+        #expect(open.load.maxInFlight == 8 && open.load.atCap == .drop)
+        #expect(open.load.warmupNs == 2_000_000_000 && open.load.warmup == 0)
+        let plans = LevelPlan.levels(open.load)
+        #expect(plans.map(\.name) == ["r5", "r10", "r10"])
+        #expect(plans.allSatisfy { $0.dropAtCap && $0.maxInFlight == 8 && $0.durationNs == 10_000_000_000 })
+        let ramp = try readScenario(minimal + "load:\n  ramp: {from: 1, to: 20/s, over: 1m}\n  requests: 5\n")
+        #expect(LevelPlan.levels(ramp.load) == [LevelPlan(index: 0, name: "ramp1-20", load: .ramp(from: 1, to: 20), requests: nil,
+                                                          durationNs: 60_000_000_000, seed: 1)])
+    }
+
+    @Test func contradictionsAreErrors() {
+        #expect(scenarioError(minimal + "load:\n  rate: 5\n  concurrency: 4\n")
+                == "s.yaml:7:16: load.concurrency: concurrency is for closed-loop levels, but this load is open-loop (give either concurrency (closed loop) or rate/ramp (open loop))")
+        #expect(scenarioError(minimal + "load:\n  mode: open\n")
+                == "s.yaml:6:9: load.mode: an open-loop load needs rate or ramp (for example rate: [5/s, 10/s])")
+        #expect(scenarioError(minimal + "load:\n  concurrency: 2\n  at_cap: drop\n")
+                == "s.yaml:7:11: load.at_cap: applies to open-loop loads only (set rate or ramp, or remove at_cap)")
+        #expect(scenarioError(minimal + "load:\n  rate: 5\n  arrival: bursty\n")
+                == "s.yaml:7:12: load.arrival: unknown value 'bursty' (one of: constant, poisson, gamma)")
+        #expect(scenarioError(minimal + "load:\n  rate: fast\n")
+                == "s.yaml:6:9: load.rate: 'fast' is not a rate (requests per second: 20, 20/s or 1200/m)")
     }
 }

@@ -7,19 +7,19 @@ public struct ArrivalDriver<C: Clock>: Sendable where C.Duration == Duration, C:
         self.clock = clock
     }
 
-    /// Calls `dispatch(index, intendedOffset)` at each arrival (late arrivals at once, keeping their intended time)
-    /// until the pacer ends, an arrival would fall at or after `limit`, or `dispatch` returns false.
-    public func run<P: Pacer>(_ pacer: inout P, start: C.Instant, limit: Duration? = nil,
-                              dispatch: (Int, Duration) async -> Bool) async {
+    /// For each planned arrival: `admit(index, intendedOffset)` decides before sleeping (nil ends the run), then
+    /// `dispatch(ticket, intendedOffset)` runs at the arrival's time (at once when running late: the intended
+    /// time is kept, so lateness is measured rather than hidden). Ends when the pacer ends or the task is cancelled.
+    public func run<P: Pacer, Ticket>(_ pacer: inout P, start: C.Instant, admit: (Int, Duration) -> Ticket?,
+                                      dispatch: (Ticket, Duration) async -> Void) async {
         var index = 0
-        while let offset = pacer.next() {
-            if let limit, offset >= limit { return }
+        while let offset = pacer.next(), let ticket = admit(index, offset) {
             do {
                 try await clock.sleep(until: start.advanced(by: offset), tolerance: nil)
             } catch {
                 return
             }
-            guard await dispatch(index, offset) else { return }
+            await dispatch(ticket, offset)
             index += 1
         }
     }

@@ -16,7 +16,7 @@ public struct ClosedLoopRunner: Sendable {
 
     /// Runs one level; sequence numbers start at `firstSeq`. Returns when every request of the level has ended.
     public func run(_ plan: LevelPlan, firstSeq: Int, onRecord: @escaping @Sendable (RequestRecord) -> Void) async -> LevelResult {
-        let dispatcher = ClosedLoopDispatcher(plan: plan, firstSeq: firstSeq)
+        let dispatcher = LevelDispatcher(plan: plan, firstSeq: firstSeq)
         let clock = self.clock
         let executor = self.executor
         await withTaskCancellationHandler {

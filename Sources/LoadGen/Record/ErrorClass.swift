@@ -32,4 +32,6 @@ public enum ErrorClass: String, Sendable, Codable, CaseIterable {
     case cancelled
     /// Any other transport failure reported by libcurl.
     case transport
+    /// Open loop only: not sent, because the in-flight cap was reached and the policy drops.
+    case dropped
 }

@@ -49,6 +49,15 @@ public enum RecordBuilder {
         return record
     }
 
+    /// The record of an arrival that the open loop did not send because the in-flight cap was reached.
+    public static func dropped(context: DispatchContext, limit: Int, factory: RequestFactory, nowNs: Int64) -> RequestRecord {
+        RequestRecord(level: context.level, levelName: context.levelName, seq: context.seq, warmup: context.warmup,
+                      api: factory.api, model: factory.model, stream: factory.options.streaming, status: 0,
+                      errorClass: .dropped, errorMessage: "not sent: \(limit) requests already in flight (at_cap: drop)",
+                      scheduledNs: context.scheduledNs, sentNs: nowNs, endNs: nowNs, tokenSource: .estimate,
+                      connection: ConnectionTimings(newConnection: false))
+    }
+
     static func classify(_ outcome: TransferOutcome, stream: StreamAccumulator, decoder: any StreamDecoder,
                          into record: inout RequestRecord) {
         func fail(_ errorClass: ErrorClass, _ message: String?, _ apiError: APIError? = nil) {

@@ -74,19 +74,59 @@ public enum Prompt: Sendable, Equatable {
     case messages([JSONValue])
 }
 
-/// Closed-loop load: a list of concurrency levels run one after another.
+/// The load: closed-loop concurrency levels or open-loop rates, run one level after another.
 public struct LoadSettings: Sendable, Equatable {
+    public enum Mode: String, Sendable, Equatable, CaseIterable {
+        case closed
+        case open
+    }
+
+    public enum AtCap: String, Sendable, Equatable, CaseIterable {
+        /// The request waits for a free slot and starts late (its lateness is recorded).
+        case wait
+        /// The request is not sent and is recorded with error class `dropped`.
+        case drop
+    }
+
+    public struct Ramp: Sendable, Equatable {
+        public var from: Double
+        public var to: Double
+        public var overNs: Int64
+
+        public init(from: Double, to: Double, overNs: Int64) {
+            self.from = from
+            self.to = to
+            self.overNs = overNs
+        }
+    }
+
+    public var mode = Mode.closed
+    /// Closed loop: virtual users per level.
     public var concurrency: [Int] = [1]
+    /// Open loop: requests per second per level.
+    public var rates: [Double] = []
+    /// Open loop: one level whose rate moves linearly (instead of `rates`).
+    public var ramp: Ramp?
+    public var arrival = ArrivalProcess.poisson
+    /// Gamma shape: 1 is Poisson, below 1 burstier.
+    public var burstiness = 1.0
+    public var seed: UInt64 = 1
+    /// Open loop: the most requests in flight, and what an arrival does when they are.
+    public var maxInFlight = 1024
+    public var atCap = AtCap.wait
     /// Measured requests per level (after warm-up). At least one of `requests` and `durationNs` is set.
     public var requests: Int? = 32
     /// Measurement window per level; dispatching stops when it ends.
     public var durationNs: Int64?
-    /// Warm-up requests per level, run first and excluded from statistics.
+    /// Warm-up per level: a request count and/or a time from the level's start; excluded from statistics.
     public var warmup = 0
-    /// Pause of each virtual user between its requests.
+    public var warmupNs: Int64 = 0
+    /// Pause of each virtual user between its requests (closed loop).
     public var thinkTimeNs: Int64 = 0
     /// After dispatching stops, how long in-flight requests may take before they are cancelled.
     public var drainTimeoutNs: Int64 = 120_000_000_000
+    /// Pause between levels.
+    public var cooldownNs: Int64 = 0
 
     public init() {}
 }

@@ -29,7 +29,8 @@ public struct ScenarioReader {
     static let topKeys = ["name", "description", "api", "base_url", "model", "api_key_env", "stream", "request",
                           "prompts", "load", "timeouts", "mock", "output"]
     static let requestKeys = ["max_tokens", "temperature", "top_p", "top_k", "seed", "stop", "system", "extra_body"]
-    static let loadKeys = ["concurrency", "requests", "duration", "warmup", "think_time", "drain_timeout"]
+    static let loadKeys = ["mode", "concurrency", "rate", "ramp", "arrival", "burstiness", "seed", "max_in_flight", "at_cap",
+                           "requests", "duration", "warmup", "think_time", "drain_timeout", "cooldown"]
     static let timeoutKeys = ["connect", "first_token", "idle", "total"]
     static let mockKeys = ["ttft", "decode_rate", "tokens_per_chunk", "output_tokens", "seed"]
 
@@ -121,7 +122,16 @@ public struct ScenarioReader {
     private mutating func load(_ node: Node) throws -> LoadSettings {
         let map = try mapping(node, path: "load", allowed: Self.loadKeys)
         var settings = LoadSettings()
+        if let n = map["mode"] {
+            settings.mode = try choice(n, path: "load.mode", LoadSettings.Mode.self)
+        } else if map["rate"] != nil || map["ramp"] != nil {
+            settings.mode = .open
+        }
         if let n = map["concurrency"] {
+            guard settings.mode == .closed else {
+                throw located(n, "load.concurrency", "concurrency is for closed-loop levels, but this load is open-loop",
+                              hint: "give either concurrency (closed loop) or rate/ramp (open loop)")
+            }
             if case .sequence(let items) = n {
                 guard !items.isEmpty else {
                     throw located(n, "load.concurrency", "the list is empty", hint: "one or more positive integers, for example [1, 8, 32]")
@@ -131,16 +141,88 @@ public struct ScenarioReader {
                 settings.concurrency = [try int(n, path: "load.concurrency", in: 1...100_000)]
             }
         }
+        if let n = map["rate"] {
+            guard map["ramp"] == nil else {
+                throw located(n, "load.rate", "rate and ramp are both given", hint: "a list of rates, or one ramp, not both")
+            }
+            if case .sequence(let items) = n {
+                guard !items.isEmpty else { throw located(n, "load.rate", "the list is empty", hint: "for example [5/s, 10/s, 20/s]") }
+                settings.rates = try items.enumerated().map { try rate($1, path: "load.rate[\($0)]") }
+            } else {
+                settings.rates = [try rate(n, path: "load.rate")]
+            }
+        }
+        if let n = map["ramp"] {
+            let ramp = try mapping(n, path: "load.ramp", allowed: ["from", "to", "over"])
+            guard let from = ramp["from"], let to = ramp["to"], let over = ramp["over"] else {
+                throw located(n, "load.ramp", "a ramp needs from, to and over", hint: "for example {from: 1/s, to: 50/s, over: 2m}")
+            }
+            let fromRate = try rate(from, path: "load.ramp.from", allowZero: true)
+            let toRate = try rate(to, path: "load.ramp.to", allowZero: true)
+            guard fromRate + toRate > 0 else { throw located(n, "load.ramp", "both rates are zero", hint: "a rate above zero at one end") }
+            let overNs = try duration(over, path: "load.ramp.over")
+            guard overNs > 0 else { throw located(over, "load.ramp.over", "must be above zero", hint: "for example 2m") }
+            settings.ramp = LoadSettings.Ramp(from: fromRate, to: toRate, overNs: overNs)
+        }
+        if settings.mode == .open && settings.rates.isEmpty && settings.ramp == nil {
+            throw located(map["mode"] ?? node, "load.mode", "an open-loop load needs rate or ramp", hint: "for example rate: [5/s, 10/s]")
+        }
+        if let n = map["arrival"] { settings.arrival = try choice(n, path: "load.arrival", ArrivalProcess.self) }
+        if let n = map["burstiness"] { settings.burstiness = try double(n, path: "load.burstiness", in: 0.01...100) }
+        if let n = map["seed"] { settings.seed = UInt64(try int(n, path: "load.seed", in: 0...Int.max)) }
+        if let n = map["max_in_flight"] { settings.maxInFlight = try int(n, path: "load.max_in_flight", in: 1...1_000_000) }
+        if let n = map["at_cap"] { settings.atCap = try choice(n, path: "load.at_cap", LoadSettings.AtCap.self) }
+        for key in ["arrival", "burstiness", "max_in_flight", "at_cap"] where settings.mode == .closed {
+            if let n = map[key] {
+                throw located(n, "load.\(key)", "applies to open-loop loads only", hint: "set rate or ramp, or remove \(key)")
+            }
+        }
         if map["requests"] != nil || map["duration"] != nil { settings.requests = nil }
         if let n = map["requests"] { settings.requests = try int(n, path: "load.requests", in: 1...100_000_000) }
         if let n = map["duration"] {
             settings.durationNs = try duration(n, path: "load.duration")
             if settings.durationNs == 0 { throw located(n, "load.duration", "must be above zero", hint: "for example 30s or 5m") }
         }
-        if let n = map["warmup"] { settings.warmup = try int(n, path: "load.warmup", in: 0...1_000_000) }
+        if let n = map["warmup"] {
+            if n.int != nil {
+                settings.warmup = try int(n, path: "load.warmup", in: 0...1_000_000)
+            } else {
+                settings.warmupNs = try duration(n, path: "load.warmup")
+            }
+        }
         if let n = map["think_time"] { settings.thinkTimeNs = try duration(n, path: "load.think_time") }
         if let n = map["drain_timeout"] { settings.drainTimeoutNs = try duration(n, path: "load.drain_timeout") }
+        if let n = map["cooldown"] { settings.cooldownNs = try duration(n, path: "load.cooldown") }
         return settings
+    }
+
+    /// A rate: `20`, `20/s`, `1200/m`.
+    private func rate(_ node: Node, path: String, allowZero: Bool = false) throws -> Double {
+        let (text, _) = try scalarText(node, path: path, expected: "a rate")
+        let hint = "requests per second: 20, 20/s or 1200/m"
+        var number = text.trimmingCharacters(in: .whitespaces)
+        var scale = 1.0
+        if number.hasSuffix("/s") {
+            number.removeLast(2)
+        } else if number.hasSuffix("/m") {
+            number.removeLast(2)
+            scale = 1.0 / 60
+        }
+        guard let value = Double(number.trimmingCharacters(in: .whitespaces)), value.isFinite else {
+            throw located(node, path, "'\(text)' is not a rate", hint: hint)
+        }
+        guard value > 0 || (allowZero && value == 0), value * scale <= 1_000_000 else {
+            throw located(node, path, "\(text) is out of range", hint: hint)
+        }
+        return value * scale
+    }
+
+    private func choice<T: RawRepresentable & CaseIterable>(_ node: Node, path: String, _ type: T.Type) throws -> T where T.RawValue == String {
+        let text = try string(node, path: path)
+        guard let value = T(rawValue: text) else {
+            throw located(node, path, "unknown value '\(text)'", hint: "one of: \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
     }
 
     private mutating func timeouts(_ node: Node, defaults: TransferTimeouts) throws -> TransferTimeouts {

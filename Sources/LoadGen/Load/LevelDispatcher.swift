@@ -1,10 +1,10 @@
 import Synchronization
 
-/// Hands out the requests of one closed-loop level: warm-up first, then measured ones until the request count or
-/// the duration is reached. Virtual users ask it for their next request; it also keeps the measurement window.
-/// Dispatching stops the moment the last measured request goes out or the duration ends, so the drain (and its
-/// timeout) starts then, not when a virtual user next comes back.
-final class ClosedLoopDispatcher: Sendable {
+/// Hands out the requests of one level: warm-up first, then measured ones until the request count or the
+/// duration is reached, and keeps the measurement window. Closed-loop virtual users ask it when they are free;
+/// the open loop asks it with each arrival's intended time. Dispatching stops the moment the last measured
+/// request goes out or the duration ends, so the drain (and its timeout) starts then.
+final class LevelDispatcher: Sendable {
     struct Ticket: Equatable {
         var seq: Int
         var warmup: Bool
@@ -50,7 +50,7 @@ final class ClosedLoopDispatcher: Sendable {
         let ticket = state.withLock { state -> Ticket? in
             guard state.stopReason == nil else { return nil }
             if state.startNs == nil { state.startNs = now }
-            if state.warmupDispatched < plan.warmup {
+            if state.warmupDispatched < plan.warmup || now < state.startNs! + plan.warmupNs {
                 state.warmupDispatched += 1
                 state.nextSeq += 1
                 return Ticket(seq: state.nextSeq - 1, warmup: true)
@@ -78,7 +78,8 @@ final class ClosedLoopDispatcher: Sendable {
         return ticket
     }
 
-    /// Stops dispatching at `now`: the duration has ended (`duration`) or the run was cancelled (`cancelled`).
+    /// Stops dispatching at `now`: the duration has ended (`duration`), the schedule ended (`schedule`) or the run
+    /// was cancelled (`cancelled`).
     func stop(_ reason: String, now: Int64) {
         let (stopWaiters, windowWaiters) = state.withLock { $0.stop(reason, windowEnd: now) }
         for waiter in windowWaiters { waiter.resume(returning: nil) }
@@ -114,7 +115,7 @@ final class ClosedLoopDispatcher: Sendable {
         state.withLock { state in
             let start = state.startNs ?? endNs
             let windowStart = state.windowStartNs ?? start
-            return LevelResult(index: plan.index, name: plan.name, concurrency: plan.concurrency, startNs: start,
+            return LevelResult(index: plan.index, name: plan.name, concurrency: plan.concurrency, rate: plan.rate, startNs: start,
                                windowStartNs: windowStart, windowEndNs: max(state.windowEndNs ?? endNs, windowStart),
                                endNs: endNs, warmupDispatched: state.warmupDispatched,
                                measuredDispatched: state.measuredDispatched, stopReason: state.stopReason ?? "cancelled")

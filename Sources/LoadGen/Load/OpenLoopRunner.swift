@@ -1,0 +1,73 @@
+/// Open-loop load: requests start at their planned times whatever earlier ones do (wrk2's constant throughput),
+/// so a slow server shows up as queueing instead of a lower offered load. Every record keeps its intended start
+/// (`scheduled`) beside the actual one (`sent`). A cap bounds requests in flight; at the cap an arrival waits
+/// (and starts late) or is dropped, by the level's policy.
+public struct OpenLoopRunner: Sendable {
+    public let executor: RequestExecutor
+    public var clock: RunClock { executor.transport.clock }
+
+    public init(executor: RequestExecutor) {
+        self.executor = executor
+    }
+
+    private struct DrainExpired: Error {}
+
+    public func run(_ plan: LevelPlan, firstSeq: Int, onRecord: @escaping @Sendable (RequestRecord) -> Void) async -> LevelResult {
+        let clock = self.clock
+        let executor = self.executor
+        let dispatcher = LevelDispatcher(plan: plan, firstSeq: firstSeq)
+        let limit = InFlightLimit(limit: plan.maxInFlight)
+        let startNs = clock.now()
+        let driver = ArrivalDriver(clock: MonotonicSleepClock())
+        let start = MonotonicSleepClock.Instant(nanoseconds: clock.originNs + startNs)
+        do {
+            // A discarding group: a long run keeps no finished child around.
+            try await withThrowingDiscardingTaskGroup { group in
+                var pacer = Self.pacer(for: plan)
+                await driver.run(&pacer, start: start, admit: { _, offset in
+                    dispatcher.next(now: startNs + offset.nanosecondsValue)
+                }, dispatch: { ticket, offset in
+                    let context = DispatchContext(level: plan.index, levelName: plan.name, seq: ticket.seq,
+                                                  warmup: ticket.warmup, scheduledNs: startNs + offset.nanosecondsValue)
+                    if !limit.tryAcquire() {
+                        if plan.dropAtCap {
+                            onRecord(RecordBuilder.dropped(context: context, limit: plan.maxInFlight, factory: executor.factory,
+                                                           nowNs: clock.now()))
+                            return
+                        }
+                        await limit.acquire()
+                    }
+                    group.addTask {
+                        onRecord(await executor.execute(context))
+                        limit.release()
+                    }
+                })
+                dispatcher.stop(Task.isCancelled ? "cancelled" : "schedule", now: clock.now())
+                // The drain: in-flight requests may finish until the drain timeout; then they are cancelled (and
+                // recorded as such) by leaving the group with an error.
+                let deadline = clock.now() + plan.drainTimeoutNs
+                while limit.inFlight > 0 {
+                    if clock.now() >= deadline || Task.isCancelled { throw DrainExpired() }
+                    try? await Task.sleep(for: .milliseconds(5))
+                }
+            }
+        } catch {}
+        return dispatcher.result(endNs: clock.now())
+    }
+
+    /// The pacer a level asks for.
+    public static func pacer(for plan: LevelPlan) -> any Pacer {
+        switch plan.load {
+        case .concurrency:
+            preconditionFailure("a closed-loop level has no pacer")
+        case .ramp(let from, let to):
+            return RampPacer(from: from, to: to, overNs: plan.durationNs ?? 60_000_000_000)
+        case .rate(let rate):
+            switch plan.arrival {
+            case .constant: return ConstantPacer(rate: rate)
+            case .poisson: return PoissonPacer(rate: rate, seed: plan.seed)
+            case .gamma: return GammaPacer(rate: rate, burstiness: plan.burstiness, seed: plan.seed)
+            }
+        }
+    }
+}
