@@ -22,13 +22,20 @@ public struct LevelSummary: Sendable {
     private var lastSentNs: Int64 = .min
     private var sentCount = 0
 
-    public init(level: LevelResult) {
+    /// The objectives goodput is counted against.
+    public let slos: [SLO]
+    /// Successful measured requests that met every per-request objective; those that ended inside the window.
+    public private(set) var goodRequests = 0
+    public private(set) var goodWindowRequests = 0
+
+    public init(level: LevelResult, slos: [SLO] = []) {
         self.level = level
+        self.slos = slos
         for metric in Metric.allCases { distributions[metric] = Distribution(metric: metric) }
     }
 
-    public init(level: LevelResult, records: some Sequence<RequestRecord>) {
-        self.init(level: level)
+    public init(level: LevelResult, records: some Sequence<RequestRecord>, slos: [SLO] = []) {
+        self.init(level: level, slos: slos)
         for record in records { add(record) }
     }
 
@@ -46,6 +53,14 @@ public struct LevelSummary: Sendable {
     }
 
     public func stats(_ metric: Metric) -> Stats? { distributions[metric]?.stats }
+
+    /// Requests that met every objective per second of the window.
+    public var goodput: Double? {
+        level.windowSeconds > 0 ? Double(goodWindowRequests) / level.windowSeconds : nil
+    }
+
+    /// Requests that met every objective / requests attempted (errors count as attempted).
+    public var goodFraction: Double? { requests == 0 ? nil : Double(goodRequests) / Double(requests) }
 
     /// Measured requests actually sent per second: (sent - 1) / (last send - first send).
     public var achievedRate: Double? {
@@ -75,37 +90,31 @@ public struct LevelSummary: Sendable {
         }
         succeeded += 1
         if record.tokenSource == .estimate { estimatedTokenRequests += 1 }
-        if record.endNs >= level.windowStartNs && record.endNs <= level.windowEndNs {
+        let inWindow = record.endNs >= level.windowStartNs && record.endNs <= level.windowEndNs
+        if inWindow {
             windowOutputTokens += record.outputTokens
             windowRequests += 1
         }
         let metrics = RequestMetrics(record)
-        func put(_ metric: Metric, _ value: Double?, weight: Int = 1) {
-            guard let value else { return }
-            distributions[metric]!.record(value, weight: weight)
+        for metric in Metric.perRequest {
+            if let value = metrics.value(metric, of: record) { distributions[metric]!.record(value) }
         }
-        func rate(_ value: Double?) -> Double? { value.map { $0 * Metric.decodeRate.scale } }
-        put(.ttft, metrics.ttftNs.map(Double.init))
-        put(.ttftScheduled, metrics.ttftScheduledNs.map(Double.init))
-        put(.ttfo, metrics.ttfoNs.map(Double.init))
-        put(.e2e, Double(metrics.e2eNs))
-        put(.e2eScheduled, Double(metrics.e2eScheduledNs))
-        put(.decodeRate, rate(metrics.decodeRate))
-        put(.tpot, metrics.tpotNs)
-        for (value, tokens) in metrics.itl { put(.itl, value, weight: tokens) }
-        for gap in metrics.iclNs { put(.icl, Double(gap)) }
-        for chunk in record.chunks { put(.tokensPerChunk, Double(chunk.tokens)) }
-        put(.e2eRate, rate(metrics.e2eRate))
-        put(.outputTokens, Double(record.outputTokens))
-        put(.inputTokens, record.inputTokens.map(Double.init))
-        put(.reasoningTokens, record.reasoningTokens.map(Double.init))
-        put(.serverTTFT, metrics.serverTTFTNs)
-        put(.serverLatency, record.server.totalLatency.map { $0 * 1e9 })
-        put(.serverDecodeRate, rate(record.server.completionTokensAfterFirstPerSec))
-        put(.clientMinusServerTTFT, metrics.clientMinusServerTTFTNs)
-        put(.dns, record.connection.dnsNs.map(Double.init))
-        put(.connect, record.connection.connectNs.map(Double.init))
-        put(.tls, record.connection.tlsNs.map(Double.init))
-        put(.ttfb, record.connection.ttfbNs.map(Double.init))
+        for (value, tokens) in metrics.itl { distributions[.itl]!.record(value, weight: tokens) }
+        for gap in metrics.iclNs { distributions[.icl]!.record(Double(gap)) }
+        for chunk in record.chunks { distributions[.tokensPerChunk]!.record(Double(chunk.tokens)) }
+        if meetsEverySLO(record, metrics) {
+            goodRequests += 1
+            if inWindow { goodWindowRequests += 1 }
+        }
+    }
+
+    /// A request counts toward goodput when each objective on a per-request metric holds for its own value
+    /// (a metric the request has no value for, such as TTFT without streaming, is not held against it).
+    func meetsEverySLO(_ record: RequestRecord, _ metrics: RequestMetrics) -> Bool {
+        slos.allSatisfy { slo in
+            guard slo.statistic != .value, let metric = Metric(rawValue: slo.metric), Metric.perRequest.contains(metric),
+                  let value = metrics.value(metric, of: record) else { return true }
+            return slo.comparison.holds(value / metric.scale, slo.threshold)
+        }
     }
 }

@@ -42,6 +42,10 @@ public enum Metric: String, CaseIterable, Sendable, Codable {
     case tls = "tls_ms"
     case ttfb = "ttfb_ms"
 
+    /// Metrics with one value per successful request (the others have one per chunk or gap).
+    /// Lateness is recorded for every sent request, failed ones included, so it is not in this list.
+    public static let perRequest: [Metric] = allCases.filter { ![.itl, .icl, .tokensPerChunk, .lateness].contains($0) }
+
     public enum Unit: String, Sendable {
         case milliseconds = "ms"
         case tokensPerSecond = "tokens/s"

@@ -1,4 +1,5 @@
 import Foundation
+import LoadGen
 import PlotTemplates
 
 /// Fills the gnuplot templates for a run, writes the scripts and their data beside the outputs, and renders
@@ -31,6 +32,20 @@ public struct PlotRenderer {
         let logScale = loads.count > 2 && (loads.min() ?? 0) > 0 && (loads.max() ?? 0) / (loads.min() ?? 1) >= 8
         try write("throughput.gp", values: ["TITLE": title, "XLABEL": loadLabel,
                                            "XSCALE": logScale ? "set logscale x 2" : "set xrange [0:*]"])
+    }
+
+    /// Writes `search.gp` and `search.dat` (load, the first objective's value, 1 when every objective was met).
+    public mutating func search(title: String, loadLabel: String, slo: SLO, rows: [(load: Double, value: Double, met: Bool)]) throws {
+        var data = "# \(loadLabel) value met_all\n"
+        for row in rows {
+            let value = CSVFormat.number(row.value, digits: 4)
+            data += "\(CSVFormat.number(row.load, digits: 4)) \(value.isEmpty ? "NaN" : value) \(row.met ? 1 : 0)\n"
+        }
+        try data.write(toFile: directory + "/search.dat", atomically: true, encoding: .utf8)
+        let unit = Metric(rawValue: slo.metric)?.unit.rawValue
+        try write("search.gp", values: ["TITLE": title, "XLABEL": loadLabel,
+                                        "YLABEL": slo.metric + (unit.map { " (\($0))" } ?? ""),
+                                        "THRESHOLD": CSVFormat.number(slo.threshold), "SLO": "\(slo)"])
     }
 
     /// Writes `timeseries.gp` over the run's `timeseries.csv`.

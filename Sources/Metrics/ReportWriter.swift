@@ -3,7 +3,7 @@ import LoadGen
 /// `report.md`: the scenario and environment, a table per level, the plots, and notes on anything suspect.
 public enum ReportWriter {
     public static func markdown(manifest: RunManifest, summaries: [LevelSummary], plots: [String],
-                                plotProblems: [String], firstErrors: [ErrorClass: String]) -> String {
+                                plotProblems: [String], firstErrors: [ErrorClass: String], search: SearchOutcome? = nil) -> String {
         let scenario = manifest.scenario
         var text = "# sambabench report: \(scenario.name)\n\n"
         if let description = scenario.description { text += description + "\n\n" }
@@ -34,6 +34,9 @@ public enum ReportWriter {
         text += "Latencies are client-side, from `sent` (just before the request is handed to libcurl). Output "
         text += "throughput counts the tokens of requests that finished inside each level's measurement window "
         text += "(warm-up and drain excluded). Every figure and percentile is in `summary.csv` and `summary.json`.\n\n"
+        if !scenario.slos.isEmpty {
+            text += sloSection(slos: scenario.slos, summaries: summaries, search: search)
+        }
         if !plots.isEmpty {
             text += "## Plots\n\n"
             for plot in plots { text += "![\(plot)](plots/\(plot).png)\n\n" }
@@ -45,6 +48,30 @@ public enum ReportWriter {
         text += "`summary.json` (per level and metric), `levels.csv` (measurement windows), `timeseries.csv` (second by second), `hdr/` (HdrHistogram "
         text += "percentile distributions per metric and level), `plots/` (gnuplot scripts, their data and renders), `run.json`.\n"
         return text
+    }
+
+    static func sloSection(slos: [SLO], summaries: [LevelSummary], search: SearchOutcome?) -> String {
+        var text = "## Service-level objectives\n\n"
+        if let search {
+            if let answer = search.answer {
+                text += "**SLO search: the highest \(search.loadLabel) meeting every objective is \(CSVFormat.number(answer)).** "
+            } else {
+                text += "**SLO search: no \(search.loadLabel) tried met every objective.** "
+            }
+            text += "Levels tried, in order: \(search.tried.joined(separator: ", ")) (`search.csv`).\n\n"
+        }
+        text += "| level | " + slos.map { "\($0)".replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ")
+        text += " | goodput req/s | good fraction |\n"
+        text += "|---|" + slos.map { _ in "---:" }.joined(separator: "|") + "|---:|---:|\n"
+        for summary in summaries.sorted(by: { $0.level.loadValue < $1.level.loadValue }) {
+            let cells = SLOEvaluation.evaluate(slos, summary).map { result in
+                (result.value.map { CSVFormat.number($0, digits: 3) } ?? "-") + (result.met ? " ✓" : " ✗")
+            }
+            text += "| \(summary.level.name) | " + cells.joined(separator: " | ")
+            text += " | \(summary.goodput.map { CSVFormat.number($0, digits: 2) } ?? "-")"
+            text += " | \(summary.goodFraction.map { CSVFormat.number($0, digits: 3) } ?? "-") |\n"
+        }
+        return text + "\nGoodput counts requests whose own values met every per-request objective, over the window.\n\n"
     }
 
     static func notes(summaries: [LevelSummary], plotProblems: [String], firstErrors: [ErrorClass: String]) -> [String] {

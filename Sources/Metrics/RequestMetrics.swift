@@ -56,6 +56,34 @@ public struct RequestMetrics: Sendable, Equatable {
         }
     }
 
+    /// The value of a per-request metric in histogram units (see `Metric.scale`), or nil when it has none.
+    public func value(_ metric: Metric, of record: RequestRecord) -> Double? {
+        func rate(_ value: Double?) -> Double? { value.map { $0 * Metric.decodeRate.scale } }
+        switch metric {
+        case .ttft: return ttftNs.map(Double.init)
+        case .ttftScheduled: return ttftScheduledNs.map(Double.init)
+        case .ttfo: return ttfoNs.map(Double.init)
+        case .e2e: return Double(e2eNs)
+        case .e2eScheduled: return Double(e2eScheduledNs)
+        case .decodeRate: return rate(decodeRate)
+        case .tpot: return tpotNs
+        case .e2eRate: return rate(e2eRate)
+        case .outputTokens: return Double(record.outputTokens)
+        case .inputTokens: return record.inputTokens.map(Double.init)
+        case .reasoningTokens: return record.reasoningTokens.map(Double.init)
+        case .serverTTFT: return serverTTFTNs
+        case .serverLatency: return record.server.totalLatency.map { $0 * 1e9 }
+        case .serverDecodeRate: return rate(record.server.completionTokensAfterFirstPerSec)
+        case .clientMinusServerTTFT: return clientMinusServerTTFTNs
+        case .lateness: return Double(max(record.sentNs - record.scheduledNs, 0))
+        case .dns: return record.connection.dnsNs.map(Double.init)
+        case .connect: return record.connection.connectNs.map(Double.init)
+        case .tls: return record.connection.tlsNs.map(Double.init)
+        case .ttfb: return record.connection.ttfbNs.map(Double.init)
+        case .itl, .icl, .tokensPerChunk: return nil
+        }
+    }
+
     public static func == (lhs: RequestMetrics, rhs: RequestMetrics) -> Bool {
         lhs.ttftNs == rhs.ttftNs && lhs.ttftScheduledNs == rhs.ttftScheduledNs && lhs.ttfoNs == rhs.ttfoNs
             && lhs.e2eNs == rhs.e2eNs && lhs.e2eScheduledNs == rhs.e2eScheduledNs && lhs.decodeRate == rhs.decodeRate

@@ -45,17 +45,17 @@ public final class RunOutput: @unchecked Sendable {
     }
 
     /// Summaries of the records received so far, one per finished level.
-    public func summaries(levels: [LevelResult]) -> [LevelSummary] {
-        levels.map { LevelSummary(level: $0, records: records) }
+    public func summaries(levels: [LevelResult], slos: [SLO]) -> [LevelSummary] {
+        levels.map { LevelSummary(level: $0, records: records, slos: slos) }
     }
 
     /// Writes summaries, HDR distributions, plots and the report. Returns the summaries and any plot problems.
     @discardableResult
-    public func finish(levels: [LevelResult], manifest: RunManifest) throws -> (summaries: [LevelSummary], problems: [String]) {
+    public func finish(levels: [LevelResult], manifest: RunManifest, search: SearchOutcome? = nil) throws -> (summaries: [LevelSummary], problems: [String]) {
         try requests.close()
         try chunks.close()
         try writeManifest(manifest)
-        let summaries = self.summaries(levels: levels)
+        let summaries = self.summaries(levels: levels, slos: manifest.scenario.slos)
         try LevelsCSV.text(levels).write(toFile: directory + "/levels.csv", atomically: true, encoding: .utf8)
         try SummaryExport.csv(summaries).write(toFile: directory + "/summary.csv", atomically: true, encoding: .utf8)
         try SummaryExport.json(summaries, run: manifest.json).pretty
@@ -83,7 +83,7 @@ public final class RunOutput: @unchecked Sendable {
             let loadLabel = open ? "offered rate (requests/s)" : "concurrency"
             try renderer.throughput(title: "Throughput and TTFT against \(open ? "offered rate" : "concurrency"), \(title)",
                                     loadLabel: loadLabel,
-                                    rows: summaries.map { summary in
+                                    rows: summaries.sorted { $0.level.loadValue < $1.level.loadValue }.map { summary in
                                         (summary.level.loadValue, summary.outputThroughput ?? .nan,
                                          summary.stats(.ttft)?.p50 ?? .nan, summary.stats(.ttft)?.p99 ?? .nan)
                                     })
@@ -91,11 +91,20 @@ public final class RunOutput: @unchecked Sendable {
         try TimeSeries(records: records, levels: levels).csv
             .write(toFile: directory + "/timeseries.csv", atomically: true, encoding: .utf8)
         if !records.isEmpty { try renderer.timeSeries(title: "Second by second, \(title)") }
+        if let search, let first = manifest.scenario.slos.first {
+            try SearchExport.csv(summaries: summaries, slos: manifest.scenario.slos, search: search)
+                .write(toFile: directory + "/search.csv", atomically: true, encoding: .utf8)
+            try renderer.search(title: "SLO search, \(title)", loadLabel: search.loadLabel, slo: first,
+                                rows: summaries.sorted { $0.level.loadValue < $1.level.loadValue }.map { summary in
+                                    let result = SLOEvaluation.evaluate([first], summary)[0]
+                                    return (summary.level.loadValue, result.value ?? .nan, SLOEvaluation.allMet(summary.slos, summary))
+                                })
+        }
         let problems = renderer.render()
         let rendered = renderer.scripts.map { String($0.dropLast(3)) }
             .filter { FileManager.default.fileExists(atPath: "\(plotsDirectory)/\($0).png") }
         let report = ReportWriter.markdown(manifest: manifest, summaries: summaries, plots: rendered,
-                                           plotProblems: problems, firstErrors: firstErrors)
+                                           plotProblems: problems, firstErrors: firstErrors, search: search)
         try report.write(toFile: directory + "/report.md", atomically: true, encoding: .utf8)
         return (summaries, problems)
     }

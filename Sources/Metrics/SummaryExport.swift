@@ -20,7 +20,12 @@ public enum SummaryExport {
             ("offered_rate_rps", "requests/s", summary.level.rate),
             ("achieved_rate_rps", "requests/s", summary.achievedRate),
             ("late_requests", "requests", Double(summary.lateRequests)),
+            ("goodput_rps", "requests/s", summary.goodput),
+            ("good_fraction", "fraction", summary.goodFraction),
         ]
+        for result in SLOEvaluation.evaluate(summary.slos, summary) {
+            rows.append(("slo: \(result.slo)", result.met ? "met" : "missed", result.value))
+        }
         for errorClass in ErrorClass.allCases {
             if let count = summary.errorsByClass[errorClass] {
                 rows.append(("errors_\(errorClass.rawValue)", "requests", Double(count)))

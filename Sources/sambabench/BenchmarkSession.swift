@@ -2,6 +2,7 @@ import Foundation
 import LoadGen
 import Metrics
 import MockServer
+import Synchronization
 
 /// Wires one run: the mock (when asked), the transport, the levels one after another, and the outputs. Records
 /// flow from the runner into one stream; the writer consumes it, so the load never waits on the disk.
@@ -51,28 +52,66 @@ struct BenchmarkSession {
         let writer = Task { () throws -> Void in
             for await record in records { try output.add(record) }
         }
+        let levelRecords = LevelRecords()
         var levels: [LevelResult] = []
+        var ranPlans: [LevelPlan] = []
         var nextSeq = 0
-        for plan in plans {
+        func run(_ plan: LevelPlan) async -> LevelResult {
             say("level \(plan.name): \(Self.describe(plan.load, arrival: plan.arrival)), "
                 + [plan.warmup > 0 ? "\(plan.warmup) warm-up" : nil,
                    plan.warmupNs > 0 ? "\(DurationText.format(plan.warmupNs)) warm-up" : nil,
                    plan.requests.map { "\($0) requests" }, plan.durationNs.map { "up to \(DurationText.format($0))" }]
                     .compactMap { $0 }.joined(separator: ", "))
+            let collect = scenario.search != nil
+            let onRecord: @Sendable (RequestRecord) -> Void = {
+                sink.yield($0)
+                if collect { levelRecords.add($0) }
+            }
             let result: LevelResult
             switch plan.load {
             case .concurrency:
-                result = await ClosedLoopRunner(executor: executor).run(plan, firstSeq: nextSeq) { sink.yield($0) }
+                result = await ClosedLoopRunner(executor: executor).run(plan, firstSeq: nextSeq, onRecord: onRecord)
             case .rate, .ramp:
-                result = await OpenLoopRunner(executor: executor).run(plan, firstSeq: nextSeq) { sink.yield($0) }
+                result = await OpenLoopRunner(executor: executor).run(plan, firstSeq: nextSeq, onRecord: onRecord)
             }
             levels.append(result)
+            ranPlans.append(plan)
             say("level \(plan.name) done: \(result.measuredDispatched) measured requests, window "
                 + "\(String(format: "%.2f", result.windowSeconds)) s, stopped by \(result.stopReason)")
             nextSeq += result.warmupDispatched + result.measuredDispatched
-            if Task.isCancelled { break }
-            if plan.cooldownNs > 0 && plan.index < plans.count - 1 {
-                try? await Task.sleep(for: .nanoseconds(plan.cooldownNs))
+            return result
+        }
+        var searchOutcome: SearchOutcome?
+        if let settings = scenario.search {
+            let closed = scenario.load.mode == .closed
+            var search = SLOSearch(settings: settings, integral: closed)
+            var tried: [String] = []
+            while let load = search.next(), !Task.isCancelled {
+                let plan = LevelPlan.level(index: tried.count, load: closed ? .concurrency(Int(load)) : .rate(load),
+                                           settings: scenario.load)
+                levelRecords.reset()
+                let result = await run(plan)
+                let summary = LevelSummary(level: result, records: levelRecords.all, slos: scenario.slos)
+                let results = SLOEvaluation.evaluate(scenario.slos, summary)
+                let met = results.allSatisfy(\.met)
+                search.record(load: load, met: met)
+                tried.append(plan.name)
+                say("search: \(plan.name) \(met ? "meets every objective" : "misses"): "
+                    + results.map { "\($0.slo) (\($0.value.map { CSVFormat.number($0, digits: 3) } ?? "no value"))" }
+                        .joined(separator: ", "))
+                if plan.cooldownNs > 0 { try? await Task.sleep(for: .nanoseconds(plan.cooldownNs)) }
+            }
+            searchOutcome = SearchOutcome(loadLabel: closed ? "concurrency" : "rate (requests/s)", answer: search.answer,
+                                          tried: tried)
+            say("search: " + (search.answer.map { "the highest \(searchOutcome!.loadLabel) meeting every objective is \(CSVFormat.number($0))" }
+                              ?? "no level tried met every objective"))
+        } else {
+            for plan in plans {
+                _ = await run(plan)
+                if Task.isCancelled { break }
+                if plan.cooldownNs > 0 && plan.index < plans.count - 1 {
+                    try? await Task.sleep(for: .nanoseconds(plan.cooldownNs))
+                }
             }
         }
         sink.finish()
@@ -82,9 +121,10 @@ struct BenchmarkSession {
         await mock?.shutdown()
         if let writeError { throw writeError }
 
+        manifest.levels = ranPlans
         manifest.finishedAt = Date()
         manifest.interrupted = Task.isCancelled
-        let (summaries, problems) = try output.finish(levels: levels, manifest: manifest)
+        let (summaries, problems) = try output.finish(levels: levels, manifest: manifest, search: searchOutcome)
         return Result(directory: directory, summaries: summaries, table: SummaryTable.text(summaries), problems: problems)
     }
 
@@ -99,6 +139,15 @@ struct BenchmarkSession {
     private func say(_ line: String) {
         if !quiet { print(line) }
     }
+}
+
+/// The records of the level running, for the SLO search's verdict on it.
+final class LevelRecords: Sendable {
+    private let records = Mutex<[RequestRecord]>([])
+
+    func add(_ record: RequestRecord) { records.withLock { $0.append(record) } }
+    func reset() { records.withLock { $0.removeAll() } }
+    var all: [RequestRecord] { records.withLock { $0 } }
 }
 
 extension MockProfile {

@@ -60,6 +60,12 @@ struct ScenarioOverrides: ParsableArguments {
     @Option(help: "Concurrency levels, comma-separated (e.g. 1,8,32).")
     var concurrency: String?
 
+    @Option(help: "Open-loop rates in requests/s, comma-separated (e.g. 5,10,20); switches the load to open loop.")
+    var rate: String?
+
+    @Option(help: "Open-loop arrivals: constant, poisson or gamma.")
+    var arrival: String?
+
     @Option(help: "Measured requests per level.")
     var requests: Int?
 
@@ -95,6 +101,24 @@ struct ScenarioOverrides: ParsableArguments {
                 throw invalid("--concurrency", "'\(concurrency)' is not a list of concurrencies", "positive integers separated by commas, e.g. 1,8,32")
             }
             scenario.load.concurrency = levels.map { $0! }
+            scenario.load.mode = .closed
+            scenario.load.ramp = nil
+        }
+        if let rate {
+            let rates = rate.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "/s", with: "")) }
+            guard !rates.isEmpty, rates.allSatisfy({ ($0 ?? 0) > 0 && ($0 ?? 0) <= 1_000_000 }), concurrency == nil else {
+                throw invalid("--rate", "'\(rate)' is not a list of rates\(concurrency == nil ? "" : " (and --concurrency is given too)")",
+                              "positive requests per second separated by commas, e.g. 5,10,20, without --concurrency")
+            }
+            scenario.load.rates = rates.map { $0! }
+            scenario.load.mode = .open
+            scenario.load.ramp = nil
+        }
+        if let arrival {
+            guard let process = ArrivalProcess(rawValue: arrival) else {
+                throw invalid("--arrival", "unknown arrival process '\(arrival)'", "constant, poisson or gamma")
+            }
+            scenario.load.arrival = process
         }
         if let requests {
             guard requests >= 1 else { throw invalid("--requests", "\(requests) is out of range", "an integer >= 1") }

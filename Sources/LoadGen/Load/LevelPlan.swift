@@ -90,20 +90,23 @@ public struct LevelPlan: Sendable, Equatable, Codable {
                 loads = load.rates.map { .rate($0) }
             }
         }
-        return loads.enumerated().map { index, level in
-            var plan = LevelPlan(index: index, name: name(of: level), load: level, requests: load.requests,
-                                 durationNs: load.durationNs, warmup: load.warmup, warmupNs: load.warmupNs,
-                                 thinkTimeNs: load.thinkTimeNs, drainTimeoutNs: load.drainTimeoutNs,
-                                 cooldownNs: load.cooldownNs, arrival: load.arrival, burstiness: load.burstiness,
-                                 seed: load.seed &+ UInt64(index), maxInFlight: load.maxInFlight,
-                                 dropAtCap: load.atCap == .drop)
-            if case .ramp = level, let ramp = load.ramp {
-                // A ramp lasts exactly its span; a request count does not apply.
-                plan.durationNs = ramp.overNs
-                plan.requests = nil
-            }
-            return plan
+        return loads.enumerated().map { index, level in self.level(index: index, load: level, settings: load) }
+    }
+
+    /// Level `index` offering `load`, with the scenario's warm-up, limits, drain and arrival settings.
+    public static func level(index: Int, load level: LevelLoad, settings load: LoadSettings) -> LevelPlan {
+        var plan = LevelPlan(index: index, name: name(of: level), load: level, requests: load.requests,
+                             durationNs: load.durationNs, warmup: load.warmup, warmupNs: load.warmupNs,
+                             thinkTimeNs: load.thinkTimeNs, drainTimeoutNs: load.drainTimeoutNs,
+                             cooldownNs: load.cooldownNs, arrival: load.arrival, burstiness: load.burstiness,
+                             seed: load.seed &+ UInt64(index), maxInFlight: load.maxInFlight,
+                             dropAtCap: load.atCap == .drop)
+        if case .ramp = level, let ramp = load.ramp {
+            // A ramp lasts exactly its span; a request count does not apply.
+            plan.durationNs = ramp.overNs
+            plan.requests = nil
         }
+        return plan
     }
 
     public static func name(of load: LevelLoad) -> String {

@@ -15,6 +15,10 @@ public struct Scenario: Sendable, Equatable {
     public var timeouts = TransferTimeouts(connectNs: 10_000_000_000, firstTokenNs: 120_000_000_000,
                                            idleNs: 60_000_000_000, totalNs: 600_000_000_000)
     public var mock = MockSettings()
+    /// Objectives each level is checked against (and goodput counts).
+    public var slos: [SLO] = []
+    /// When set, the levels are chosen by an SLO search instead of the load's list.
+    public var search: SLOSearchSettings?
     /// Results go to `<output>/<name>/<timestamp>/`.
     public var output = "results"
     /// Skip TLS verification. Only from `--insecure`, never from a file.

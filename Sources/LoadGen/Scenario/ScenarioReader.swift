@@ -27,7 +27,7 @@ public struct ScenarioReader {
     }
 
     static let topKeys = ["name", "description", "api", "base_url", "model", "api_key_env", "stream", "request",
-                          "prompts", "load", "timeouts", "mock", "output"]
+                          "prompts", "load", "timeouts", "mock", "output", "slo", "search"]
     static let requestKeys = ["max_tokens", "temperature", "top_p", "top_k", "seed", "stop", "system", "extra_body"]
     static let loadKeys = ["mode", "concurrency", "rate", "ramp", "arrival", "burstiness", "seed", "max_in_flight", "at_cap",
                            "requests", "duration", "warmup", "think_time", "drain_timeout", "cooldown"]
@@ -84,6 +84,16 @@ public struct ScenarioReader {
         if let node = top["load"] { scenario.load = try load(node) }
         if let node = top["timeouts"] { scenario.timeouts = try timeouts(node, defaults: scenario.timeouts) }
         if let node = top["mock"] { scenario.mock = try mock(node) }
+        if let node = top["slo"] { scenario.slos = try slos(node) }
+        if let node = top["search"] {
+            guard !scenario.slos.isEmpty else {
+                throw located(node, "search", "a search needs objectives to meet", hint: "add slo: [\"p99 ttft_ms < 500\"]")
+            }
+            guard scenario.load.ramp == nil else {
+                throw located(node, "search", "a search cannot run a ramp", hint: "search over concurrency (closed loop) or rate")
+            }
+            scenario.search = try search(node, open: scenario.load.mode == .open)
+        }
         scenario.source = ScenarioSource(file: file)
         scenario.source.locations = locations.mapValues { [$0.line, $0.column] }
         return scenario
@@ -253,6 +263,34 @@ public struct ScenarioReader {
         if let n = map["output_tokens"] { settings.outputTokens = try intRange(n, path: "mock.output_tokens") }
         if let n = map["seed"] { settings.seed = UInt64(try int(n, path: "mock.seed", in: 0...Int.max)) }
         return settings
+    }
+
+    private func slos(_ node: Node) throws -> [SLO] {
+        let items: [Node]
+        if case .sequence(let list) = node { items = Array(list) } else { items = [node] }
+        guard !items.isEmpty else { throw located(node, "slo", "the list is empty", hint: "for example [\"p99 ttft_ms < 500\"]") }
+        return try items.enumerated().map { index, item in
+            let path = "slo[\(index)]"
+            switch SLO.parse(try string(item, path: path), metrics: SLO.metricNames) {
+            case .success(let slo): return slo
+            case .failure(let error): throw located(item, path, error.message)
+            }
+        }
+    }
+
+    private mutating func search(_ node: Node, open: Bool) throws -> SLOSearchSettings {
+        let map = try mapping(node, path: "search", allowed: ["start", "max", "levels", "resolution"])
+        func load(_ key: String, default value: Double) throws -> Double {
+            guard let n = map[key] else { return value }
+            return open ? try rate(n, path: "search.\(key)") : Double(try int(n, path: "search.\(key)", in: 1...100_000))
+        }
+        let start = try load("start", default: 1)
+        let max = try load("max", default: open ? 1000 : 1024)
+        guard start <= max else { throw located(node, "search", "start \(start) is above max \(max)", hint: "start <= max") }
+        let budget = try map["levels"].map { try int($0, path: "search.levels", in: 1...64) } ?? 10
+        let resolution = try map["resolution"].map { try double($0, path: "search.resolution", in: 0.001...1_000_000) }
+            ?? (open ? Swift.max(start / 10, 0.1) : 1)
+        return SLOSearchSettings(start: start, max: max, budget: budget, resolution: resolution)
     }
 
     private mutating func prompts(_ node: Node) throws -> [Prompt] {

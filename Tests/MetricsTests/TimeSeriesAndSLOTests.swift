@@ -1,0 +1,75 @@
+import Testing
+@testable import LoadGen
+@testable import Metrics
+
+@Suite struct TimeSeriesTests {
+    @Test func secondBySecondFromRecords() {
+        let levels = [LevelResult(index: 0, name: "r2", concurrency: 0, rate: 2, startNs: 0, windowStartNs: 0,
+                                  windowEndNs: 2_000_000_000, endNs: 2_500_000_000, warmupDispatched: 0,
+                                  measuredDispatched: 3, stopReason: "requests")]
+        let s: Int64 = 1_000_000_000
+        let records = [
+            // Sent at 0.1 s (0.1 ms late), chunks at 0.5 s and 1.2 s, ends 1.3 s.
+            RequestRecord(scheduledNs: s / 10, sentNs: s / 10 + 100_000, endNs: 13 * s / 10,
+                          chunks: [ChunkRecord(arrivalNs: s / 2, tokens: 3, answerBytes: 1), ChunkRecord(arrivalNs: 12 * s / 10, tokens: 5, answerBytes: 1)],
+                          outputTokens: 8),
+            // Sent at 0.6 s (2 ms late), fails at 2.1 s with one chunk at 0.9 s.
+            RequestRecord(errorClass: .truncated, scheduledNs: 6 * s / 10 - 2_000_000, sentNs: 6 * s / 10, endNs: 21 * s / 10,
+                          chunks: [ChunkRecord(arrivalNs: 9 * s / 10, tokens: 4, answerBytes: 1)], outputTokens: 4),
+            // Dropped at 1.5 s.
+            RequestRecord(status: 0, errorClass: .dropped, scheduledNs: 15 * s / 10, sentNs: 15 * s / 10, endNs: 15 * s / 10),
+        ]
+        let rows = TimeSeries(records: records, levels: levels).rows
+        #expect(rows.map(\.second) == [0, 1, 2])
+        #expect(rows.map(\.dispatched) == [2, 0, 0])
+        #expect(rows.map(\.dropped) == [0, 1, 0])
+        #expect(rows.map(\.inFlight) == [2, 1, 0])
+        #expect(rows.map(\.completed) == [0, 1, 0])
+        #expect(rows.map(\.errors) == [0, 1, 1])
+        #expect(rows.map(\.outputTokens) == [7, 5, 0])
+        #expect(rows[0].latenessP50Ms == 0.1 && rows[0].latenessMaxMs == 2)
+        #expect(rows[1].latenessP50Ms == nil)
+        #expect(TimeSeries(records: records, levels: levels).csv.hasPrefix(TimeSeries.header + "0,r2,2,2,0,0,0,7,0.1,2\n"))
+    }
+}
+
+@Suite struct SLOEvaluationTests {
+    let level = LevelResult(index: 0, name: "c0", concurrency: 2, startNs: 0, windowStartNs: 0, windowEndNs: 1_000_000_000,
+                            endNs: 2_000_000_000, warmupDispatched: 0, measuredDispatched: 4, stopReason: "requests")
+
+    func summary(_ slos: [SLO]) -> LevelSummary {
+        // TTFT 100, 200, 300 ms (sent at 10 ms); one failure.
+        LevelSummary(level: level, records: [
+            record(chunks: [(110, 5, true), (130, 5, true)], outputTokens: 10, endMs: 500),
+            record(chunks: [(210, 5, true), (230, 5, true)], outputTokens: 10, endMs: 600),
+            record(chunks: [(310, 5, true), (330, 5, true)], outputTokens: 10, endMs: 1_500),
+            record(chunks: [], outputTokens: 0, endMs: 400, error: .serverError),
+        ], slos: slos)
+    }
+
+    @Test func levelValuesAgainstThresholds() throws {
+        let slos = [try SLO.parse("max ttft_ms < 250", metrics: SLO.metricNames).get(),
+                    try SLO.parse("p50 ttft_ms <= 201", metrics: SLO.metricNames).get(),
+                    try SLO.parse("error_rate < 0.3", metrics: SLO.metricNames).get()]
+        let results = SLOEvaluation.evaluate(slos, summary(slos))
+        // Percentiles carry HdrHistogram's precision (3 significant digits): p50 is 200 within 0.1%.
+        #expect(results[0].value == 300 && results[2].value == 0.25)
+        #expect(abs(results[1].value! - 200) <= 0.2)
+        #expect(results.map(\.met) == [false, true, true])
+        #expect(!SLOEvaluation.allMet(slos, summary(slos)))
+    }
+
+    @Test func goodputCountsRequestsMeetingEveryPerRequestObjective() throws {
+        let slos = [try SLO.parse("p99 ttft_ms < 250", metrics: SLO.metricNames).get(),
+                    try SLO.parse("error_rate < 0.01", metrics: SLO.metricNames).get()]
+        let result = summary(slos)
+        // Two requests have TTFT under 250 ms; both ended inside the 1 s window.
+        #expect(result.goodRequests == 2)
+        #expect(result.goodput == 2)
+        #expect(result.goodFraction == 0.5)
+    }
+
+    @Test func metricNamesMatchTheMetrics() {
+        #expect(SLO.metricNames == Metric.allCases.map(\.rawValue))
+    }
+}
