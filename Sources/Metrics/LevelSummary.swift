@@ -11,7 +11,7 @@ public struct LevelSummary: Sendable {
     public private(set) var errorsByClass: [ErrorClass: Int] = [:]
     /// Successful measured requests whose output tokens were estimated (no usage from the server).
     public private(set) var estimatedTokenRequests = 0
-    /// Output tokens and successful requests that ended inside the measurement window.
+    /// Output tokens and successful requests (warm-up included) that ended inside the measurement window.
     public private(set) var windowOutputTokens = 0
     public private(set) var windowRequests = 0
     public private(set) var newConnections = 0
@@ -70,6 +70,15 @@ public struct LevelSummary: Sendable {
 
     public mutating func add(_ record: RequestRecord) {
         guard record.level == level.index else { return }
+        // Throughput is about the window's time: every request that ended inside it counts, a warm-up one too
+        // (it used the server during the window).
+        let inWindow = record.succeeded && record.endNs >= level.windowStartNs && record.endNs <= level.windowEndNs
+        let metrics = RequestMetrics(record)
+        if inWindow {
+            windowOutputTokens += record.outputTokens
+            windowRequests += 1
+            if meetsEverySLO(record, metrics) { goodWindowRequests += 1 }
+        }
         if record.warmup {
             warmupRequests += 1
             return
@@ -90,22 +99,13 @@ public struct LevelSummary: Sendable {
         }
         succeeded += 1
         if record.tokenSource == .estimate { estimatedTokenRequests += 1 }
-        let inWindow = record.endNs >= level.windowStartNs && record.endNs <= level.windowEndNs
-        if inWindow {
-            windowOutputTokens += record.outputTokens
-            windowRequests += 1
-        }
-        let metrics = RequestMetrics(record)
         for metric in Metric.perRequest {
             if let value = metrics.value(metric, of: record) { distributions[metric]!.record(value) }
         }
         for (value, tokens) in metrics.itl { distributions[.itl]!.record(value, weight: tokens) }
         for gap in metrics.iclNs { distributions[.icl]!.record(Double(gap)) }
         for chunk in record.chunks { distributions[.tokensPerChunk]!.record(Double(chunk.tokens)) }
-        if meetsEverySLO(record, metrics) {
-            goodRequests += 1
-            if inWindow { goodWindowRequests += 1 }
-        }
+        if meetsEverySLO(record, metrics) { goodRequests += 1 }
     }
 
     /// A request counts toward goodput when each objective on a per-request metric holds for its own value

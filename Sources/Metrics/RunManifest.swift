@@ -128,6 +128,8 @@ public enum ScenarioJSON {
             ("tokens_per_chunk", .array([.number(Double(mock.tokensPerChunk.lowerBound)), .number(Double(mock.tokensPerChunk.upperBound))])),
             ("output_tokens", .array([.number(Double(mock.outputTokens.lowerBound)), .number(Double(mock.outputTokens.upperBound))])),
             ("seed", .number(Double(mock.seed))),
+            ("capacity", mock.capacity.map { .object([("slots", .number(Double($0.slots))), ("queue", .number(Double($0.maxQueue))),
+                                                      ("decode_rate_at_capacity", .number($0.decodeRateAtCapacity))]) } ?? .null),
         ])
     }
 }

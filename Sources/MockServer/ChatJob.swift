@@ -39,22 +39,26 @@ final class ChatJob: @unchecked Sendable {
     let profile: MockProfile
     let request: ChatRequest
     let completion: MockCompletion
-    /// When the request ended, on the monotonic clock; every chunk is scheduled from it.
-    let received: NIODeadline
+    /// When generation began on the monotonic clock: the end of the request, or the moment it got a capacity slot
+    /// after queueing. TTFT and the server metrics count from it, so queueing shows only on the client's clock.
+    let started: NIODeadline
     /// The same moment on the wall clock (epoch seconds), for `created`, `start_time` and `end_time`.
     let wallStart: Double
     let id: String
+    /// The capacity slot it holds, when the server models capacity.
+    let lease: CapacityLease?
     private var firstSent: NIODeadline?
-    private var lastSent: NIODeadline?
+    private(set) var lastSent: NIODeadline?
 
-    init(profile: MockProfile, request: ChatRequest, completion: MockCompletion, received: NIODeadline,
-         wallStart: Double, id: String) {
+    init(profile: MockProfile, request: ChatRequest, completion: MockCompletion, started: NIODeadline,
+         wallStart: Double, id: String, lease: CapacityLease?) {
         self.profile = profile
         self.request = request
         self.completion = completion
-        self.received = received
+        self.started = started
         self.wallStart = wallStart
         self.id = id
+        self.lease = lease
     }
 
     func markChunkSent(index: Int, at time: NIODeadline) {
@@ -95,10 +99,10 @@ final class ChatJob: @unchecked Sendable {
 
     /// SambaNova's usage block, consistent with the formulas of wire-formats.md and with when chunks were sent.
     func usage() -> String {
-        let first = firstSent ?? received
+        let first = firstSent ?? started
         let last = lastSent ?? first
-        let ttft = Double((first - received).nanoseconds) / 1e9
-        let total = Double((last - received).nanoseconds) / 1e9
+        let ttft = Double((first - started).nanoseconds) / 1e9
+        let total = Double((last - started).nanoseconds) / 1e9
         let output = completion.outputTokens
         let all = output + request.promptTokens
         let perSec = total > 0 ? Double(output) / total : 0

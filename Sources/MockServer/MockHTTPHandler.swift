@@ -9,13 +9,28 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private let profile: MockProfile
     private let counter: RequestCounter
+    private let gate: CapacityGate?
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
+    /// Slots held by this connection's requests, released at once when the client leaves.
+    private var leases: [CapacityLease] = []
+    /// This connection's requests waiting for a slot, withdrawn when the client leaves.
+    private var tickets: [UInt64] = []
     private static let maxBodyBytes = 8 << 20
 
-    init(profile: MockProfile, counter: RequestCounter) {
+    init(profile: MockProfile, counter: RequestCounter, gate: CapacityGate?) {
         self.profile = profile
         self.counter = counter
+        self.gate = gate
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // The next queued request starts now rather than when this one's next chunk would have come due.
+        for lease in leases { lease.release() }
+        leases.removeAll()
+        for ticket in tickets { gate?.withdraw(ticket) }
+        tickets.removeAll()
+        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -64,9 +79,44 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         let number = counter.next()
+        guard let gate else {
+            begin(head, request: request, number: number, started: received, lease: nil, context: context)
+            return
+        }
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        let loop = context.eventLoop
+        let admission = gate.admit { ticket, lease in
+            // Called from whichever loop freed the slot: the request runs on its own channel's loop.
+            loop.execute {
+                let (handler, context) = bound.value
+                handler.tickets.removeAll { $0 == ticket }
+                guard context.channel.isActive else {
+                    lease.release()
+                    return
+                }
+                handler.begin(head, request: request, number: number, started: .now(), lease: lease, context: context)
+            }
+        }
+        switch admission {
+        case .active(let lease):
+            begin(head, request: request, number: number, started: received, lease: lease, context: context)
+        case .queued(let ticket):
+            tickets.append(ticket)
+        case .full:
+            respondJSON(context, head: head, status: .tooManyRequests,
+                        body: MockJSON.error(message: "Too many requests: \(gate.capacity.maxQueue) are already queued",
+                                             type: "rate_limit_error", code: "queue_full"))
+        }
+    }
+
+    /// Generates the answer from `started` on: at once, or when a queued request gets its slot (so a streamed
+    /// answer's headers and role chunk also wait for it).
+    private func begin(_ head: HTTPRequestHead, request: ChatRequest, number: UInt64, started: NIODeadline,
+                       lease: CapacityLease?, context: ChannelHandlerContext) {
         let completion = MockCompletion(profile: profile, maxTokens: request.maxTokens, requestNumber: number)
-        let job = ChatJob(profile: profile, request: request, completion: completion, received: received,
-                          wallStart: Date().timeIntervalSince1970, id: "mock-\(profile.seed)-\(number)")
+        let job = ChatJob(profile: profile, request: request, completion: completion, started: started,
+                          wallStart: Date().timeIntervalSince1970, id: "mock-\(profile.seed)-\(number)", lease: lease)
+        if let lease { leases.append(lease) }
         if request.stream {
             var headers = HTTPHeaders()
             headers.add(name: "Content-Type", value: "text/event-stream")
@@ -77,9 +127,12 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             // SambaNova's first event carries only the role: a client must not count it as a token.
             writeEvent(context, job.roleChunk())
             context.flush()
-            scheduleChunk(0, job: job, keepAlive: head.isKeepAlive, context: context)
+            scheduleChunk(0, job: job, head: head, context: context)
+        } else if gate != nil {
+            // The answer takes as long as generating it would at the changing rate, so its chunks are timed unseen.
+            scheduleChunk(0, job: job, head: head, context: context)
         } else {
-            let deadline = received + .nanoseconds(completion.chunkTokens.indices.last.map {
+            let deadline = started + .nanoseconds(completion.chunkTokens.indices.last.map {
                 completion.offsetNs(ofChunk: $0, profile: profile)
             } ?? profile.ttftNs)
             let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
@@ -93,21 +146,48 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    private func scheduleChunk(_ index: Int, job: ChatJob, keepAlive: Bool, context: ChannelHandlerContext) {
+    private func scheduleChunk(_ index: Int, job: ChatJob, head: HTTPRequestHead, context: ChannelHandlerContext) {
         guard index < job.completion.chunkTokens.count else {
-            finishStream(job: job, keepAlive: keepAlive, context: context)
+            if job.request.stream {
+                finishStream(job: job, keepAlive: head.isKeepAlive, context: context)
+            } else {
+                let sent = NIODeadline.now()
+                job.markSent(first: sent, last: sent)
+                release(job, after: respondJSON(context, head: head, status: .ok, body: job.wholeCompletion()))
+            }
             return
         }
-        let deadline = job.received + .nanoseconds(job.completion.offsetNs(ofChunk: index, profile: profile))
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
-        context.eventLoop.scheduleTask(deadline: deadline) {
+        context.eventLoop.scheduleTask(deadline: deadline(ofChunk: index, job: job)) {
             let (handler, context) = bound.value
-            guard context.channel.isActive else { return }
-            handler.writeEvent(context, job.contentChunk(index))
-            context.flush()
+            guard context.channel.isActive else {
+                job.lease?.release()
+                return
+            }
+            if job.request.stream {
+                handler.writeEvent(context, job.contentChunk(index))
+                context.flush()
+            }
             job.markChunkSent(index: index, at: NIODeadline.now())
-            handler.scheduleChunk(index + 1, job: job, keepAlive: keepAlive, context: context)
+            handler.scheduleChunk(index + 1, job: job, head: head, context: context)
         }
+    }
+
+    /// Without capacity, chunk `index` is due at its drift-free offset from the start; with it, the rate depends on
+    /// how many requests generate at the moment, so each chunk is timed from when the one before it was sent.
+    private func deadline(ofChunk index: Int, job: ChatJob) -> NIODeadline {
+        guard let gate, index > 0, let previous = job.lastSent else {
+            return job.started + .nanoseconds(job.completion.offsetNs(ofChunk: index, profile: profile))
+        }
+        let rate = gate.capacity.decodeRate(active: gate.activeCount, singleRate: profile.decodeTokensPerSecond)
+        return previous + .nanoseconds(job.completion.intervalNs(beforeChunk: index, rate: rate))
+    }
+
+    /// A request ends when its last byte is written (or cannot be): then its slot passes on.
+    private func release(_ job: ChatJob, after written: EventLoopFuture<Void>) {
+        guard let lease = job.lease else { return }
+        leases.removeAll { $0 === lease }
+        written.whenComplete { _ in lease.release() }
     }
 
     private func finishStream(job: ChatJob, keepAlive: Bool, context: ChannelHandlerContext) {
@@ -118,7 +198,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         writeEvent(context, job.finishChunk())
         writeEvent(context, job.usageChunk())
         writeEvent(context, "[DONE]")
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        release(job, after: context.writeAndFlush(wrapOutboundOut(.end(nil))))
         if !keepAlive { context.close(promise: nil) }
     }
 
@@ -130,8 +210,9 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
     }
 
+    @discardableResult
     private func respondJSON(_ context: ChannelHandlerContext, head: HTTPRequestHead, status: HTTPResponseStatus,
-                             body: String) {
+                             body: String) -> EventLoopFuture<Void> {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "Content-Length", value: String(body.utf8.count))
@@ -146,5 +227,6 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
             written.whenComplete { _ in loopBoundContext.value.close(promise: nil) }
         }
+        return written
     }
 }

@@ -11,16 +11,45 @@ public struct MockProfile: Sendable, Equatable {
     public var seed: UInt64
     /// Models listed by `GET /v1/models` (any model name is answered).
     public var models: [String]
+    /// Limits on concurrent generation; nil answers every request at once at full speed.
+    public var capacity: MockCapacity?
 
     public init(ttftNs: Int64 = 200_000_000, decodeTokensPerSecond: Double = 600, tokensPerChunk: ClosedRange<Int> = 4...12,
                 outputTokens: ClosedRange<Int> = 256...256, seed: UInt64 = 42,
-                models: [String] = ["gpt-oss-120b", "Meta-Llama-3.3-70B-Instruct", "DeepSeek-V3.1", "MiniMax-M2.7"]) {
+                models: [String] = ["gpt-oss-120b", "Meta-Llama-3.3-70B-Instruct", "DeepSeek-V3.1", "MiniMax-M2.7"],
+                capacity: MockCapacity? = nil) {
         self.ttftNs = ttftNs
         self.decodeTokensPerSecond = decodeTokensPerSecond
         self.tokensPerChunk = tokensPerChunk
         self.outputTokens = outputTokens
         self.seed = seed
         self.models = models
+        self.capacity = capacity
+    }
+}
+
+/// How much the mock generates at once, so a load sweep against it shows a deployment's knee.
+public struct MockCapacity: Sendable, Equatable {
+    /// Chat requests generated at once across the whole server (at least 1); later ones wait in arrival order.
+    public var slots: Int
+    /// Requests allowed to wait for a slot (at least 0); one more is answered 429 `queue_full` at once.
+    public var maxQueue: Int
+    /// Tokens per second after the first chunk, per request, when all slots are busy (above 0); with fewer active
+    /// requests the rate lies on the line from `decodeTokensPerSecond` at one.
+    public var decodeRateAtCapacity: Double
+
+    public init(slots: Int, maxQueue: Int, decodeRateAtCapacity: Double) {
+        precondition(slots >= 1 && maxQueue >= 0 && decodeRateAtCapacity > 0, "invalid mock capacity")
+        self.slots = slots
+        self.maxQueue = maxQueue
+        self.decodeRateAtCapacity = decodeRateAtCapacity
+    }
+
+    /// Per-request decode rate with `active` requests generating: linear from `singleRate` at one request to
+    /// `decodeRateAtCapacity` at `slots`.
+    func decodeRate(active: Int, singleRate: Double) -> Double {
+        let n = min(max(active, 1), slots)
+        return singleRate + (decodeRateAtCapacity - singleRate) * Double(n - 1) / Double(max(slots - 1, 1))
     }
 }
 
@@ -87,5 +116,11 @@ struct MockCompletion: Equatable {
         guard index > 0 else { return profile.ttftNs }
         let tokensAfterFirst = chunkTokens[1...index].reduce(0, +)
         return profile.ttftNs + Int64((Double(tokensAfterFirst) / profile.decodeTokensPerSecond * 1e9).rounded())
+    }
+
+    /// Time chunk `index` takes after the previous one at `rate` tokens per second (the capacity model's schedule,
+    /// where the rate changes while a request runs).
+    func intervalNs(beforeChunk index: Int, rate: Double) -> Int64 {
+        Int64((Double(chunkTokens[index]) / rate * 1e9).rounded())
     }
 }

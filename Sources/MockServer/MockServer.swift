@@ -26,6 +26,7 @@ public final class MockServer: Sendable {
                              threads: Int = 1) async throws -> MockServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let counter = RequestCounter()
+        let gate = profile.capacity.map(CapacityGate.init)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 4096)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -33,7 +34,8 @@ public final class MockServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(MockHTTPHandler(profile: profile, counter: counter))
+                    try channel.pipeline.syncOperations.addHandler(
+                        MockHTTPHandler(profile: profile, counter: counter, gate: gate))
                 }
             }
         do {

@@ -153,6 +153,9 @@ final class LevelRecords: Sendable {
 extension MockProfile {
     init(_ settings: MockSettings) {
         self.init(ttftNs: settings.ttftNs, decodeTokensPerSecond: settings.decodeTokensPerSecond,
-                  tokensPerChunk: settings.tokensPerChunk, outputTokens: settings.outputTokens, seed: settings.seed)
+                  tokensPerChunk: settings.tokensPerChunk, outputTokens: settings.outputTokens, seed: settings.seed,
+                  capacity: settings.capacity.map {
+                      MockCapacity(slots: $0.slots, maxQueue: $0.maxQueue, decodeRateAtCapacity: $0.decodeRateAtCapacity)
+                  })
     }
 }

@@ -80,8 +80,10 @@ func record(chunks: [(ms: Int64, tokens: Int, answer: Bool)], outputTokens: Int,
 
     @Test func windowThroughputAndExclusions() {
         let records = [
-            // Warm-up: excluded everywhere.
+            // Warm-up: excluded from the statistics; it ended before the window.
             record(chunks: [(20, 5, true)], outputTokens: 5, endMs: 30, warmup: true),
+            // Warm-up ending inside the window: it used the server then, so it counts toward throughput only.
+            record(chunks: [(20, 5, true), (40, 15, true)], outputTokens: 20, endMs: 1_000, warmup: true),
             // Ends inside the window: 100 + 300 tokens.
             record(chunks: [(110, 10, true), (210, 90, true)], outputTokens: 100, endMs: 500),
             record(chunks: [(210, 10, true), (310, 290, true)], outputTokens: 300, endMs: 2_000),
@@ -96,12 +98,12 @@ func record(chunks: [(ms: Int64, tokens: Int, answer: Bool)], outputTokens: Int,
         #expect(summary.requests == 4)
         #expect(summary.succeeded == 3)
         #expect(summary.failed == 1)
-        #expect(summary.warmupRequests == 1)
+        #expect(summary.warmupRequests == 2)
         #expect(summary.errorsByClass == [.truncated: 1])
         #expect(summary.errorRate == 0.25)
-        #expect(summary.windowOutputTokens == 400)
-        #expect(summary.outputThroughput == 200)
-        #expect(summary.requestThroughput == 1)
+        #expect(summary.windowOutputTokens == 420)
+        #expect(summary.outputThroughput == 210)
+        #expect(summary.requestThroughput == 1.5)
         let ttft = summary.stats(.ttft)!
         // TTFT values 100, 200 and 300 ms.
         #expect(ttft.count == 3)

@@ -146,3 +146,46 @@ func temporaryDirectory() -> String {
 }
 
 import ArgumentParser
+
+@Suite(.serialized) struct CapacityEndToEndTests {
+    func session(_ scenario: Scenario, _ directory: String) -> BenchmarkSession {
+        BenchmarkSession(scenario: scenario, scenarioFile: "scenarios/mock-capacity-search.yaml", outputDirectory: directory,
+                         commandLine: ["test"], quiet: true)
+    }
+
+    /// The SLO search against the mock's capacity model finds the configured capacity (8 slots) within one step.
+    @Test func sloSearchFindsTheMocksCapacity() async throws {
+        var scenario = try ScenarioReader.load(path: repositoryRoot + "/scenarios/mock-capacity-search.yaml")
+        scenario.load.requests = 32
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let result = try await session(scenario, directory).run()
+        let slots = Double(try #require(scenario.mock.capacity).slots)
+        let met = result.summaries.filter { SLOEvaluation.allMet(scenario.slos, $0) }.map(\.level.loadValue)
+        let answer = try #require(met.max())
+        #expect(abs(answer - slots) <= 1, "answer \(answer), levels \(result.summaries.map(\.level.name))")
+        let report = try String(contentsOfFile: directory + "/report.md", encoding: .utf8)
+        #expect(report.contains("the highest concurrency meeting every objective is \(CSVFormat.number(answer))"))
+        let search = try String(contentsOfFile: directory + "/search.csv", encoding: .utf8)
+        #expect(search.split(separator: "\n").count == result.summaries.count + 1)
+        if PlotRenderer.findGnuplot() != nil {
+            #expect(FileManager.default.fileExists(atPath: directory + "/plots/search.png"))
+        }
+    }
+
+    /// A sweep across the capacity shows the knee: throughput stops growing and TTFT climbs past 8 users.
+    @Test func sweepShowsTheKnee() async throws {
+        var scenario = try ScenarioReader.load(path: repositoryRoot + "/scenarios/mock-capacity-search.yaml")
+        scenario.search = nil
+        scenario.load.concurrency = [4, 8, 16]
+        scenario.load.requests = 48
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let summaries = try await session(scenario, directory).run().summaries
+        let throughput = summaries.map { $0.outputThroughput ?? 0 }
+        let ttft = summaries.map { $0.stats(.ttft)?.p50 ?? 0 }
+        #expect(throughput[1] > 1.4 * throughput[0], "\(throughput)")
+        #expect(throughput[2] < 1.2 * throughput[1], "\(throughput)")
+        #expect(ttft[2] > 1.5 * ttft[1], "\(ttft)")
+    }
+}

@@ -142,6 +142,20 @@ public struct MockSettings: Sendable, Equatable {
     public var tokensPerChunk: ClosedRange<Int> = 4...12
     public var outputTokens: ClosedRange<Int> = 256...256
     public var seed: UInt64 = 42
+    /// The capacity model: concurrent slots, a FIFO queue beyond them, and the decode rate with every slot busy.
+    public var capacity: Capacity?
+
+    public struct Capacity: Sendable, Equatable {
+        public var slots: Int
+        public var maxQueue: Int
+        public var decodeRateAtCapacity: Double
+
+        public init(slots: Int, maxQueue: Int, decodeRateAtCapacity: Double) {
+            self.slots = slots
+            self.maxQueue = maxQueue
+            self.decodeRateAtCapacity = decodeRateAtCapacity
+        }
+    }
 
     public init() {}
 }

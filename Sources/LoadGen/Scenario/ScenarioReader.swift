@@ -32,7 +32,7 @@ public struct ScenarioReader {
     static let loadKeys = ["mode", "concurrency", "rate", "ramp", "arrival", "burstiness", "seed", "max_in_flight", "at_cap",
                            "requests", "duration", "warmup", "think_time", "drain_timeout", "cooldown"]
     static let timeoutKeys = ["connect", "first_token", "idle", "total"]
-    static let mockKeys = ["ttft", "decode_rate", "tokens_per_chunk", "output_tokens", "seed"]
+    static let mockKeys = ["ttft", "decode_rate", "tokens_per_chunk", "output_tokens", "seed", "capacity"]
 
     public mutating func read() throws -> Scenario {
         let root: Node
@@ -262,6 +262,18 @@ public struct ScenarioReader {
         if let n = map["tokens_per_chunk"] { settings.tokensPerChunk = try intRange(n, path: "mock.tokens_per_chunk") }
         if let n = map["output_tokens"] { settings.outputTokens = try intRange(n, path: "mock.output_tokens") }
         if let n = map["seed"] { settings.seed = UInt64(try int(n, path: "mock.seed", in: 0...Int.max)) }
+        if let n = map["capacity"] {
+            let capacity = try mapping(n, path: "mock.capacity", allowed: ["slots", "queue", "decode_rate_at_capacity"])
+            guard let slots = capacity["slots"] else {
+                throw located(n, "mock.capacity.slots", "missing required key", hint: "the concurrent requests the mock serves, e.g. 16")
+            }
+            settings.capacity = MockSettings.Capacity(
+                slots: try int(slots, path: "mock.capacity.slots", in: 1...100_000),
+                maxQueue: try capacity["queue"].map { try int($0, path: "mock.capacity.queue", in: 0...10_000_000) } ?? 100_000,
+                decodeRateAtCapacity: try capacity["decode_rate_at_capacity"].map {
+                    try double($0, path: "mock.capacity.decode_rate_at_capacity", in: 0.001...10_000_000)
+                } ?? settings.decodeTokensPerSecond)
+        }
         return settings
     }
 
