@@ -16,7 +16,10 @@ struct ValidateCommand: ParsableCommand {
         for file in files {
             do {
                 let scenario = try ScenarioReader.load(path: file)
-                print("\(file): ok (\(scenario.name): \(scenario.api.rawValue) \(scenario.model), levels \(scenario.load.concurrency.map(String.init).joined(separator: ",")))")
+                let levels = scenario.search == nil
+                    ? "levels " + LevelPlan.levels(scenario.load).map(\.name).joined(separator: ", ")
+                    : "an SLO search over \(scenario.load.mode == .closed ? "concurrency" : "rate")"
+                print("\(file): ok (\(scenario.name): \(scenario.api.rawValue) \(scenario.model), \(levels))")
             } catch {
                 failed = true
                 printError("\(error)")
