@@ -20,6 +20,42 @@ public struct PlotRenderer {
         try write("ttft_cdf.gp", values: ["TITLE": title, "SERIES": lines.joined(separator: ", \\\n     ")])
     }
 
+    /// Writes `ttft_percentiles.gp`: the same files on HdrHistogram's log 1/(1-p) axis.
+    public mutating func ttftPercentiles(title: String, series: [(label: String, dataFile: String)], largestCount: Int) throws {
+        let lines = series.map { "'\($0.dataFile)' every ::1 using 4:1 with lines lw 2 title '\($0.label)'" }
+        // The axis reaches the percentile the largest level can resolve (1/(1-p) up to its count), at least 99.9%.
+        let reach = max(1000, pow(10, ceil(log10(Double(max(largestCount, 1))))))
+        try write("ttft_percentiles.gp", values: ["TITLE": title, "SERIES": lines.joined(separator: ", \\\n     "),
+                                                  "XMAX": CSVFormat.number(reach)])
+    }
+
+    /// Writes `decode_rate.gp` from the decode-rate percentile files of each level.
+    public mutating func decodeRate(title: String, series: [(label: String, dataFile: String)]) throws {
+        let lines = series.map { "'\($0.dataFile)' every ::1 using 1:($2*100) with steps lw 2 title '\($0.label)'" }
+        try write("decode_rate.gp", values: ["TITLE": title, "SERIES": lines.joined(separator: ", \\\n     ")])
+    }
+
+    /// Writes `tokens_per_chunk.gp` and its data: how many chunks carried each token count, a column per level.
+    public mutating func tokensPerChunk(title: String, levels: [String], counts: [[Int: Int]]) throws {
+        let largest = counts.flatMap(\.keys).max() ?? 1
+        var data = "tokens " + levels.joined(separator: " ") + "\n"
+        for tokens in 1...max(largest, 1) {
+            data += "\(tokens) " + counts.map { String($0[tokens] ?? 0) }.joined(separator: " ") + "\n"
+        }
+        try data.write(toFile: directory + "/tokens_per_chunk.dat", atomically: true, encoding: .utf8)
+        try write("tokens_per_chunk.gp", values: ["TITLE": title, "LASTCOLUMN": String(levels.count + 1)])
+    }
+
+    /// Writes `client_vs_server_ttft.gp` and its data (level index, client TTFT ms, server TTFT ms).
+    public mutating func clientVersusServer(title: String, levels: [String], points: [(level: Int, client: Double, server: Double)]) throws {
+        let data = points.map { "\($0.level) \(CSVFormat.number($0.client, digits: 3)) \(CSVFormat.number($0.server, digits: 3))\n" }.joined()
+        try data.write(toFile: directory + "/ttft_client_server.dat", atomically: true, encoding: .utf8)
+        let series = levels.enumerated().map { index, name in
+            "'ttft_client_server.dat' using ($1 == \(index) ? $3 : 1/0):2 with points pt 7 ps 0.6 title '\(name)'"
+        }
+        try write("client_vs_server_ttft.gp", values: ["TITLE": title, "SERIES": series.joined(separator: ", \\\n     ")])
+    }
+
     /// Writes `throughput.gp` and `throughput.dat` (load, output tokens/s, TTFT p50, TTFT p99).
     public mutating func throughput(title: String, loadLabel: String, rows: [(load: Double, tokensPerSecond: Double, ttftP50: Double, ttftP99: Double)]) throws {
         var data = "# \(loadLabel) output_tps ttft_p50_ms ttft_p99_ms\n"

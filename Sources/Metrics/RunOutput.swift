@@ -78,6 +78,33 @@ public final class RunOutput: @unchecked Sendable {
             try renderer.ttftCDF(title: "TTFT, \(title)",
                                  series: withTTFT.map { ($0.level.name, "../hdr/\(Metric.ttft.rawValue).\($0.level.name).csv") })
         }
+        if !withTTFT.isEmpty {
+            try renderer.ttftPercentiles(title: "TTFT percentiles, \(title)",
+                                         series: withTTFT.map { ($0.level.name, "../hdr/\(Metric.ttft.rawValue).\($0.level.name).csv") },
+                                         largestCount: withTTFT.map { $0.distributions[.ttft]!.count }.max() ?? 1)
+        }
+        let withDecode = summaries.filter { ($0.distributions[.decodeRate]?.count ?? 0) > 0 }
+        if !withDecode.isEmpty {
+            try renderer.decodeRate(title: "Decode rate per request, \(title)",
+                                    series: withDecode.map { ($0.level.name, "../hdr/\(Metric.decodeRate.rawValue).\($0.level.name).csv") })
+        }
+        let chunkCounts = levels.map { level in
+            records.filter { $0.level == level.index && !$0.warmup && $0.succeeded }
+                .reduce(into: [Int: Int]()) { counts, record in
+                    for chunk in record.chunks { counts[chunk.tokens, default: 0] += 1 }
+                }
+        }
+        if chunkCounts.contains(where: { !$0.isEmpty }) {
+            try renderer.tokensPerChunk(title: "Tokens per chunk, \(title)", levels: levels.map(\.name), counts: chunkCounts)
+        }
+        let pairs = records.filter { !$0.warmup && $0.succeeded }.compactMap { record -> (Int, Double, Double)? in
+            guard let server = record.server.timeToFirstToken, let first = record.chunks.first else { return nil }
+            return (levels.firstIndex { $0.index == record.level } ?? 0, Double(first.arrivalNs - record.sentNs) / 1e6, server * 1e3)
+        }
+        if !pairs.isEmpty {
+            try renderer.clientVersusServer(title: "Client against server TTFT, \(title)", levels: levels.map(\.name),
+                                            points: pairs.map { (level: $0.0, client: $0.1, server: $0.2) })
+        }
         if !summaries.isEmpty {
             let open = summaries.contains { $0.level.rate != nil }
             let loadLabel = open ? "offered rate (requests/s)" : "concurrency"
