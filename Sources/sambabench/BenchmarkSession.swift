@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import LoadGen
 import Metrics
@@ -18,6 +19,7 @@ struct BenchmarkSession {
         var summaries: [LevelSummary]
         var table: String
         var problems: [String]
+        var search: SearchOutcome?
     }
 
     func run() async throws -> Result {
@@ -125,7 +127,27 @@ struct BenchmarkSession {
         manifest.finishedAt = Date()
         manifest.interrupted = Task.isCancelled
         let (summaries, problems) = try output.finish(levels: levels, manifest: manifest, search: searchOutcome)
-        return Result(directory: directory, summaries: summaries, table: SummaryTable.text(summaries), problems: problems)
+        return Result(directory: directory, summaries: summaries, table: SummaryTable.text(summaries), problems: problems,
+                      search: searchOutcome)
+    }
+
+    /// What the run's exit code says about its results (nil when they are fine): errors over the threshold first,
+    /// then a missed objective (with a search, only when no level met them all).
+    static func verdict(_ result: Result, scenario: Scenario) -> (code: ExitCode, reason: String)? {
+        if let limit = scenario.maxErrorRate,
+           let worst = result.summaries.max(by: { $0.errorRate < $1.errorRate }), worst.errorRate > limit {
+            return (ExitCodes.tooManyErrors, "level \(worst.level.name) failed \(CSVFormat.number(worst.errorRate * 100, digits: 2))% of its requests, above max_error_rate \(CSVFormat.number(limit * 100, digits: 2))%")
+        }
+        guard !scenario.slos.isEmpty else { return nil }
+        if let search = result.search {
+            return search.answer == nil ? (ExitCodes.sloMissed, "no level tried met every objective") : nil
+        }
+        for summary in result.summaries {
+            if let missed = SLOEvaluation.evaluate(scenario.slos, summary).first(where: { !$0.met }) {
+                return (ExitCodes.sloMissed, "level \(summary.level.name) missed \(missed.slo) (\(missed.value.map { CSVFormat.number($0, digits: 3) } ?? "no value"))")
+            }
+        }
+        return nil
     }
 
     static func describe(_ load: LevelLoad, arrival: ArrivalProcess) -> String {

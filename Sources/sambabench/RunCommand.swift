@@ -45,6 +45,12 @@ struct RunCommand: AsyncParsableCommand {
             print(result.table, terminator: "")
             print("\nresults: \(result.directory)")
             for problem in result.problems { printError("note: \(problem)") }
+            if let (code, reason) = BenchmarkSession.verdict(result, scenario: loaded) {
+                printError("exit \(code.rawValue): \(reason)")
+                throw code
+            }
+        } catch let code as ExitCode {
+            throw code
         } catch let error as ScenarioError {
             printError("error: \(error)")
             throw ExitCodes.invalidScenario

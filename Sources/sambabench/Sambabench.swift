@@ -21,6 +21,25 @@ struct Sambabench: AsyncParsableCommand {
         version: version,
         subcommands: [RunCommand.self, ValidateCommand.self, MockCommand.self]
     )
+
+    /// ArgumentParser's own entry point, except that a command line it cannot parse exits 2 like an invalid
+    /// scenario (not 64), so scripts see one code for "fix your input".
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                printError(fullMessage(for: error))
+                exit(withError: ExitCodes.invalidScenario)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// Exit codes (documented in the README).
@@ -29,4 +48,8 @@ enum ExitCodes {
     static let invalidScenario = ExitCode(2)
     /// The run could not start or its outputs could not be written.
     static let runFailed = ExitCode(1)
+    /// The run finished, but a level missed an objective (with an SLO search: no level met them all).
+    static let sloMissed = ExitCode(3)
+    /// The run finished, but a level's error rate was above the scenario's `max_error_rate`.
+    static let tooManyErrors = ExitCode(4)
 }

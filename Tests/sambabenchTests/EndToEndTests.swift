@@ -133,6 +133,50 @@ func temporaryDirectory() -> String {
         #expect(await exitCode(["validate"] + files.map { "\(folder)/\($0)" }) == 0)
     }
 
+    @Test func missedObjectiveExitsWithThreeAfterWritingEverything() async throws {
+        let directory = temporaryDirectory()
+        let path = try write("name: x\nbase_url: mock\nmodel: m\nprompts: [a]\nrequest: {max_tokens: 8}\nload: {requests: 3}\nslo: [\"p50 ttft_ms < 5\"]\nmock: {ttft: 20ms}\n")
+        defer {
+            try? FileManager.default.removeItem(atPath: path)
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        #expect(await exitCode(["run", path, "--output", directory, "--quiet"]) == 3)
+        #expect(FileManager.default.fileExists(atPath: directory + "/summary.csv"))
+        let summary = try String(contentsOfFile: directory + "/summary.csv", encoding: .utf8)
+        #expect(summary.contains(",slo: p50 ttft_ms < 5,missed,"))
+    }
+
+    @Test func errorRateOverTheThresholdExitsWithFour() async throws {
+        setenv("SAMBABENCH_TEST_KEY", "not-a-real-key", 1)
+        let directory = temporaryDirectory()
+        // Nothing listens on port 1 of loopback: every request fails to connect.
+        let path = try write("name: x\nbase_url: http://127.0.0.1:1/v1\nmodel: m\napi_key_env: SAMBABENCH_TEST_KEY\nprompts: [a]\nload: {requests: 3}\nmax_error_rate: 0.5\n")
+        defer {
+            try? FileManager.default.removeItem(atPath: path)
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        #expect(await exitCode(["run", path, "--output", directory, "--quiet"]) == 4)
+        let requests = try String(contentsOfFile: directory + "/requests.csv", encoding: .utf8)
+        #expect(requests.split(separator: "\n").count == 4)
+        #expect(!requests.contains("not-a-real-key"))
+        #expect(!(try String(contentsOfFile: directory + "/run.json", encoding: .utf8)).contains("not-a-real-key"))
+    }
+
+    @Test func unparsableCommandLineExitsWithTwo() throws {
+        let binary = repositoryRoot + "/.build/debug/sambabench"
+        try #require(FileManager.default.isExecutableFile(atPath: binary), "the sambabench executable is built with the tests")
+        for arguments in [["run", "--no-such-flag", "x.yaml"], ["run"], ["frobnicate"]] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 2, "\(arguments)")
+        }
+    }
+
     @Test func runThroughTheEntryPointWithOverrides() async throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -17,6 +17,8 @@ public struct Scenario: Sendable, Equatable {
     public var mock = MockSettings()
     /// Objectives each level is checked against (and goodput counts).
     public var slos: [SLO] = []
+    /// A level whose error rate is above this makes the run exit 4 (after writing everything).
+    public var maxErrorRate: Double?
     /// When set, the levels are chosen by an SLO search instead of the load's list.
     public var search: SLOSearchSettings?
     /// Results go to `<output>/<name>/<timestamp>/`.

@@ -27,7 +27,7 @@ public struct ScenarioReader {
     }
 
     static let topKeys = ["name", "description", "api", "base_url", "model", "api_key_env", "stream", "request",
-                          "prompts", "load", "timeouts", "mock", "output", "slo", "search"]
+                          "prompts", "load", "timeouts", "mock", "output", "slo", "search", "max_error_rate"]
     static let requestKeys = ["max_tokens", "temperature", "top_p", "top_k", "seed", "stop", "system", "extra_body"]
     static let loadKeys = ["mode", "concurrency", "rate", "ramp", "arrival", "burstiness", "seed", "max_in_flight", "at_cap",
                            "requests", "duration", "warmup", "think_time", "drain_timeout", "cooldown"]
@@ -85,6 +85,7 @@ public struct ScenarioReader {
         if let node = top["timeouts"] { scenario.timeouts = try timeouts(node, defaults: scenario.timeouts) }
         if let node = top["mock"] { scenario.mock = try mock(node) }
         if let node = top["slo"] { scenario.slos = try slos(node) }
+        if let node = top["max_error_rate"] { scenario.maxErrorRate = try double(node, path: "max_error_rate", in: 0...1) }
         if let node = top["search"] {
             guard !scenario.slos.isEmpty else {
                 throw located(node, "search", "a search needs objectives to meet", hint: "add slo: [\"p99 ttft_ms < 500\"]")
