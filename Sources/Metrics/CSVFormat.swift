@@ -28,6 +28,12 @@ public enum CSVFormat {
     }
 
     public static func int(_ value: Int?) -> String { value.map(String.init) ?? "" }
+
+    /// The shortest text that reads back as exactly the same Double; empty for nil or not finite.
+    public static func exact(_ value: Double?) -> String {
+        guard let value, value.isFinite else { return "" }
+        return "\(value)"
+    }
 }
 
 import Foundation

@@ -70,6 +70,63 @@ public struct RunManifest: Sendable {
     }
 }
 
+extension RunManifest {
+    /// Reads a run's `run.json` back, with the scenario fields the summaries and the report use.
+    public static func read(directory: String) throws -> RunManifest {
+        let path = directory + "/run.json"
+        func invalid(_ message: String) -> RunFiles.ReadError { RunFiles.ReadError(file: path, line: 0, message: message) }
+        guard let data = FileManager.default.contents(atPath: path),
+              let run = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw invalid("missing, or not a JSON object")
+        }
+        guard let object = run["scenario"] as? [String: Any], let name = object["name"] as? String,
+              let model = object["model"] as? String, let baseURL = object["base_url"] as? String else {
+            throw invalid("no scenario with name, model and base_url")
+        }
+        var scenario = Scenario(name: name, baseURL: baseURL, model: model, prompts: [])
+        scenario.description = object["description"] as? String
+        scenario.api = (object["api"] as? String).flatMap(APIKind.init(rawValue:)) ?? .chat
+        scenario.stream = object["stream"] as? Bool ?? true
+        scenario.request.maxTokens = (object["request"] as? [String: Any])?["max_tokens"] as? Int
+        scenario.insecure = run["insecure"] as? Bool ?? false
+        scenario.maxErrorRate = object["max_error_rate"] as? Double
+        if let load = object["load"] as? [String: Any] {
+            scenario.load.mode = (load["mode"] as? String).flatMap(LoadSettings.Mode.init(rawValue:)) ?? .closed
+            scenario.load.arrival = (load["arrival"] as? String).flatMap(ArrivalProcess.init(rawValue:)) ?? .poisson
+            scenario.load.maxInFlight = load["max_in_flight"] as? Int ?? scenario.load.maxInFlight
+            scenario.load.atCap = (load["at_cap"] as? String).flatMap(LoadSettings.AtCap.init(rawValue:)) ?? .wait
+        }
+        for text in object["slo"] as? [String] ?? [] {
+            switch SLO.parse(text, metrics: SLO.metricNames) {
+            case .success(let slo): scenario.slos.append(slo)
+            case .failure(let error): throw invalid("objective '\(text)': \(error)")
+            }
+        }
+        if let mock = run["mock"] as? [String: Any] {
+            scenario.mock.ttftNs = (mock["ttft"] as? String).flatMap(DurationText.nanoseconds) ?? scenario.mock.ttftNs
+            scenario.mock.decodeTokensPerSecond = mock["decode_rate"] as? Double ?? scenario.mock.decodeTokensPerSecond
+            if let range = mock["tokens_per_chunk"] as? [Int], range.count == 2 { scenario.mock.tokensPerChunk = range[0]...range[1] }
+            if let range = mock["output_tokens"] as? [Int], range.count == 2 { scenario.mock.outputTokens = range[0]...range[1] }
+        }
+        let levels = (run["levels"] as? [[String: Any]] ?? []).enumerated().map { index, level -> LevelPlan in
+            let load: LevelLoad = (level["rate_rps"] as? Double).map { .rate($0) } ?? .concurrency(level["concurrency"] as? Int ?? 0)
+            return LevelPlan(index: index, name: level["name"] as? String ?? "", load: load, requests: level["requests"] as? Int,
+                             durationNs: (level["duration_s"] as? Double).map { Int64(($0 * 1e9).rounded()) },
+                             warmup: level["warmup"] as? Int ?? 0)
+        }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        var manifest = RunManifest(
+            scenario: scenario, scenarioFile: run["scenario_file"] as? String ?? "", effectiveBaseURL: run["base_url"] as? String ?? baseURL,
+            startedAt: (run["started_at"] as? String).flatMap(formatter.date(from:)) ?? Date(timeIntervalSince1970: 0),
+            levels: levels, toolVersion: run["version"] as? String ?? "", libcurlVersion: run["libcurl"] as? String ?? "",
+            apiKeyPresent: !(run["api_key"] is NSNull) && run["api_key"] != nil, commandLine: run["command"] as? [String] ?? [])
+        manifest.finishedAt = (run["finished_at"] as? String).flatMap(formatter.date(from:))
+        manifest.interrupted = run["interrupted"] as? Bool ?? false
+        return manifest
+    }
+}
+
 /// The resolved scenario as JSON, for run.json.
 public enum ScenarioJSON {
     public static func value(_ scenario: Scenario) -> JSONValue {
@@ -85,6 +142,13 @@ public enum ScenarioJSON {
         if let v = request.system { requestPairs.append(("system", .string(v))) }
         if !request.extraBody.isEmpty { requestPairs.append(("extra_body", .object(request.extraBody))) }
         let load = scenario.load
+        let slos = JSONValue.array(scenario.slos.map { JSONValue.string("\($0)") })
+        var search = JSONValue.null
+        if let settings = scenario.search {
+            search = .object([("start", .number(settings.start)), ("max", .number(settings.max)),
+                              ("levels", .number(Double(settings.budget))), ("resolution", .number(settings.resolution))])
+        }
+        let maxErrorRate: JSONValue = scenario.maxErrorRate.map { .number($0) } ?? .null
         return .object([
             ("name", .string(scenario.name)),
             ("description", scenario.description.map(JSONValue.string) ?? .null),
@@ -114,6 +178,9 @@ public enum ScenarioJSON {
                 ("think_time", .string(DurationText.format(load.thinkTimeNs))),
                 ("drain_timeout", .string(DurationText.format(load.drainTimeoutNs))),
             ])),
+            ("slo", slos),
+            ("search", search),
+            ("max_error_rate", maxErrorRate),
             ("timeouts", .object([
                 ("connect", ns(scenario.timeouts.connectNs)), ("first_token", ns(scenario.timeouts.firstTokenNs)),
                 ("idle", ns(scenario.timeouts.idleNs)), ("total", ns(scenario.timeouts.totalNs)),

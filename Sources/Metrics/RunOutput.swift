@@ -8,7 +8,6 @@ public final class RunOutput: @unchecked Sendable {
     private let requests: IncrementalWriter
     private let chunks: IncrementalWriter
     private var records: [RequestRecord] = []
-    private var firstErrors: [ErrorClass: String] = [:]
 
     /// Creates `directory` (which must not exist yet) and starts `requests.csv` and `chunks.csv`.
     public init(directory: String) throws {
@@ -33,9 +32,6 @@ public final class RunOutput: @unchecked Sendable {
 
     public func add(_ record: RequestRecord) throws {
         records.append(record)
-        if let errorClass = record.errorClass, firstErrors[errorClass] == nil {
-            firstErrors[errorClass] = "request \(record.seq): \(record.errorMessage ?? "no message")"
-        }
         try requests.append(RecordCSV.requestRow(record))
         if !record.chunks.isEmpty { try chunks.append(RecordCSV.chunkRows(record)) }
     }
@@ -44,19 +40,27 @@ public final class RunOutput: @unchecked Sendable {
         try manifest.json.pretty.write(toFile: directory + "/run.json", atomically: true, encoding: .utf8)
     }
 
-    /// Summaries of the records received so far, one per finished level.
-    public func summaries(levels: [LevelResult], slos: [SLO]) -> [LevelSummary] {
-        levels.map { LevelSummary(level: $0, records: records, slos: slos) }
-    }
-
     /// Writes summaries, HDR distributions, plots and the report. Returns the summaries and any plot problems.
     @discardableResult
     public func finish(levels: [LevelResult], manifest: RunManifest, search: SearchOutcome? = nil) throws -> (summaries: [LevelSummary], problems: [String]) {
         try requests.close()
         try chunks.close()
         try writeManifest(manifest)
-        let summaries = self.summaries(levels: levels, slos: manifest.scenario.slos)
         try LevelsCSV.text(levels).write(toFile: directory + "/levels.csv", atomically: true, encoding: .utf8)
+        return try Self.writeDerived(directory: directory, records: records, levels: levels, manifest: manifest, search: search)
+    }
+
+    /// Everything derived from the records: summaries, HDR distributions, time series, plots and the report.
+    /// Used at the end of a run and by `sambabench report DIR`, so both give the same files.
+    public static func writeDerived(directory: String, records: [RequestRecord], levels: [LevelResult], manifest: RunManifest,
+                                    search: SearchOutcome?) throws -> (summaries: [LevelSummary], problems: [String]) {
+        let summaries = levels.map { LevelSummary(level: $0, records: records, slos: manifest.scenario.slos) }
+        var firstErrors: [ErrorClass: String] = [:]
+        for record in records.sorted(by: { $0.endNs < $1.endNs }) {
+            if let errorClass = record.errorClass, firstErrors[errorClass] == nil {
+                firstErrors[errorClass] = "request \(record.seq): \(record.errorMessage ?? "no message")"
+            }
+        }
         try SummaryExport.csv(summaries).write(toFile: directory + "/summary.csv", atomically: true, encoding: .utf8)
         try SummaryExport.json(summaries, run: manifest.json).pretty
             .write(toFile: directory + "/summary.json", atomically: true, encoding: .utf8)

@@ -15,11 +15,12 @@ struct Sambabench: AsyncParsableCommand {
               sambabench run scenarios/demo.yaml
               sambabench run scenarios/gpt-oss-120b.yaml --concurrency 1,4 --requests 20
               sambabench run scenarios/gpt-oss-120b.yaml --mock --duration 10s
+              sambabench report results/demo/20261121-193000
               sambabench validate scenarios/*.yaml
               sambabench mock --port 8000 --ttft 150ms --decode-rate 700
             """,
         version: version,
-        subcommands: [RunCommand.self, ValidateCommand.self, MockCommand.self]
+        subcommands: [RunCommand.self, ReportCommand.self, ValidateCommand.self, MockCommand.self]
     )
 
     /// ArgumentParser's own entry point, except that a command line it cannot parse exits 2 like an invalid

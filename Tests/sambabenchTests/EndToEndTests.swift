@@ -233,3 +233,63 @@ import ArgumentParser
         #expect(ttft[2] > 1.5 * ttft[1], "\(ttft)")
     }
 }
+
+@Suite(.serialized) struct ReportRebuildTests {
+    @Test func reportOnACopiedRunReproducesSummaryByteForByte() async throws {
+        var scenario = try ScenarioReader.load(path: repositoryRoot + "/scenarios/demo.yaml")
+        scenario.load.concurrency = [2, 4]
+        scenario.load.requests = 8
+        scenario.load.warmup = 1
+        scenario.mock.ttftNs = 30_000_000
+        scenario.mock.outputTokens = 40...60
+        scenario.slos = [try SLO.parse("p99 ttft_ms < 500", metrics: SLO.metricNames).get()]
+        let original = temporaryDirectory()
+        let copy = temporaryDirectory()
+        defer {
+            try? FileManager.default.removeItem(atPath: original)
+            try? FileManager.default.removeItem(atPath: copy)
+        }
+        _ = try await BenchmarkSession(scenario: scenario, scenarioFile: "scenarios/demo.yaml", outputDirectory: original,
+                                       commandLine: ["test"], quiet: true).run()
+        let manager = FileManager.default
+        try manager.createDirectory(atPath: copy, withIntermediateDirectories: true)
+        for name in ["requests.csv", "chunks.csv", "levels.csv", "run.json"] {
+            try manager.copyItem(atPath: "\(original)/\(name)", toPath: "\(copy)/\(name)")
+        }
+        var command = try Sambabench.parseAsRoot(["report", copy])
+        try command.run()
+        for name in ["summary.csv", "timeseries.csv"] {
+            let before = try Data(contentsOf: URL(fileURLWithPath: "\(original)/\(name)"))
+            let after = try Data(contentsOf: URL(fileURLWithPath: "\(copy)/\(name)"))
+            #expect(before == after, "\(name) differs")
+        }
+        let hdr = try manager.contentsOfDirectory(atPath: original + "/hdr").sorted()
+        #expect(try manager.contentsOfDirectory(atPath: copy + "/hdr").sorted() == hdr)
+        for name in hdr {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: "\(original)/hdr/\(name)"))
+                    == Data(contentsOf: URL(fileURLWithPath: "\(copy)/hdr/\(name)")), "hdr/\(name) differs")
+        }
+        let report = try String(contentsOfFile: copy + "/report.md", encoding: .utf8)
+        #expect(report.contains("| c4 | 8 | 0 |"))
+        #expect(report.contains("p99 ttft_ms < 500"))
+    }
+
+    @Test func aDamagedCSVIsNamedWithItsLine() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var scenario = try ScenarioReader.load(path: repositoryRoot + "/scenarios/demo.yaml")
+        scenario.load.concurrency = [1]
+        scenario.load.requests = 2
+        scenario.mock.ttftNs = 10_000_000
+        scenario.mock.outputTokens = 10...10
+        _ = try await BenchmarkSession(scenario: scenario, scenarioFile: "demo", outputDirectory: directory,
+                                       commandLine: [], quiet: true).run()
+        let path = directory + "/requests.csv"
+        var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        lines[2] = lines[2].replacingOccurrences(of: ",usage,", with: ",guessed,")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: RunFiles.ReadError(file: path, line: 3, message: "column token_source: 'guessed' is not valid")) {
+            _ = try RunFiles.records(directory: directory)
+        }
+    }
+}
