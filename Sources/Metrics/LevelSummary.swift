@@ -8,6 +8,8 @@ public struct LevelSummary: Sendable {
     public private(set) var requests = 0
     public private(set) var succeeded = 0
     public private(set) var warmupRequests = 0
+    /// The slowest warm-up TTFT, to show what warm-up kept out of the statistics.
+    public private(set) var slowestWarmupTTFTNs: Int64?
     public private(set) var errorsByClass: [ErrorClass: Int] = [:]
     /// Successful measured requests whose output tokens were estimated (no usage from the server).
     public private(set) var estimatedTokenRequests = 0
@@ -81,6 +83,7 @@ public struct LevelSummary: Sendable {
         }
         if record.warmup {
             warmupRequests += 1
+            if let ttft = metrics.ttftNs { slowestWarmupTTFTNs = max(slowestWarmupTTFTNs ?? ttft, ttft) }
             return
         }
         requests += 1

@@ -25,15 +25,16 @@ public enum ReportWriter {
         if let plan = manifest.levels.first {
             if let requests = plan.requests { text += "; \(requests) measured requests per level" }
             if let duration = plan.durationNs { text += "; at most \(DurationText.format(duration)) per level" }
-            text += " after \(plan.warmup) warm-up"
+            text += plan.warmupNs > 0 ? " after \(DurationText.format(plan.warmupNs)) of warm-up" : " after \(plan.warmup) warm-up"
         }
         text += "\n"
         text += "- Started \(RunManifest.iso8601(manifest.startedAt)); sambabench \(manifest.toolVersion), \(manifest.libcurlVersion)\n"
         if manifest.interrupted { text += "- **Interrupted**: the figures cover what ran before the interrupt.\n" }
         text += "\n## Summary\n\n" + SummaryTable.markdown(summaries) + "\n"
         text += "Latencies are client-side, from `sent` (just before the request is handed to libcurl). Output "
-        text += "throughput counts the tokens of requests that finished inside each level's measurement window "
-        text += "(warm-up and drain excluded). Every figure and percentile is in `summary.csv` and `summary.json`.\n\n"
+        text += "throughput counts the tokens of requests that finished inside each level's measurement window, which "
+        text += "opens after the warm-up and closes before the drain (a warm-up request finishing inside it counts). "
+        text += "Every figure and percentile is in `summary.csv` and `summary.json`.\n\n"
         if !scenario.slos.isEmpty {
             text += sloSection(slos: scenario.slos, summaries: summaries, search: search)
         }
@@ -94,6 +95,13 @@ public enum ReportWriter {
             notes.append("Level \(summary.level.name): \(summary.lateRequests) requests started more than 1 ms after their "
                          + "scheduled time (lateness p99 \(CSVFormat.number(lateness?.p99, digits: 2)) ms): the in-flight cap "
                          + "or the client delayed them; TTFT from `scheduled` (ttft_sched_ms) includes that wait.")
+        }
+        for summary in summaries {
+            if let slowest = summary.slowestWarmupTTFTNs, let ttft = summary.stats(.ttft), Double(slowest) / 1e6 > 2 * ttft.p50 {
+                notes.append("Level \(summary.level.name): a warm-up request took \(CSVFormat.number(Double(slowest) / 1e6, digits: 1)) ms "
+                             + "to its first token, over twice the measured p50 (\(CSVFormat.number(ttft.p50, digits: 1)) ms): "
+                             + "cold connections or caches, kept out of the statistics by the warm-up.")
+            }
         }
         for summary in summaries where summary.level.stopReason == "cancelled" {
             notes.append("Level \(summary.level.name) was cut short (interrupted or cancelled).")

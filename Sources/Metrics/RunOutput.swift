@@ -1,13 +1,13 @@
 import Foundation
 import LoadGen
 
-/// One run's output directory. Records are written as they arrive; everything derived is written by `finish`.
+/// One run's output directory. Records are written as they arrive (and not kept); everything derived is written by
+/// `finish` from the files.
 /// Used by one task at a time: the writer task while records flow, then the session once the stream has ended.
 public final class RunOutput: @unchecked Sendable {
     public let directory: String
     private let requests: IncrementalWriter
     private let chunks: IncrementalWriter
-    private var records: [RequestRecord] = []
 
     /// Creates `directory` (which must not exist yet) and starts `requests.csv` and `chunks.csv`.
     public init(directory: String) throws {
@@ -31,7 +31,6 @@ public final class RunOutput: @unchecked Sendable {
     }
 
     public func add(_ record: RequestRecord) throws {
-        records.append(record)
         try requests.append(RecordCSV.requestRow(record))
         if !record.chunks.isEmpty { try chunks.append(RecordCSV.chunkRows(record)) }
     }
@@ -47,6 +46,9 @@ public final class RunOutput: @unchecked Sendable {
         try chunks.close()
         try writeManifest(manifest)
         try LevelsCSV.text(levels).write(toFile: directory + "/levels.csv", atomically: true, encoding: .utf8)
+        // The records are read back from the CSVs rather than kept in memory during the run, and the run's
+        // summaries are exactly what `sambabench report` rebuilds from the same files.
+        let records = try RunFiles.records(directory: directory)
         return try Self.writeDerived(directory: directory, records: records, levels: levels, manifest: manifest, search: search)
     }
 

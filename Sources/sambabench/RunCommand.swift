@@ -106,6 +106,9 @@ struct ScenarioOverrides: ParsableArguments {
             guard !levels.isEmpty, levels.allSatisfy({ ($0 ?? 0) >= 1 && ($0 ?? 0) <= 100_000 }) else {
                 throw invalid("--concurrency", "'\(concurrency)' is not a list of concurrencies", "positive integers separated by commas, e.g. 1,8,32")
             }
+            guard Set(levels).count == levels.count else {
+                throw invalid("--concurrency", "'\(concurrency)' lists a level twice", "each concurrency once")
+            }
             scenario.load.concurrency = levels.map { $0! }
             scenario.load.mode = .closed
             scenario.load.ramp = nil
@@ -115,6 +118,9 @@ struct ScenarioOverrides: ParsableArguments {
             guard !rates.isEmpty, rates.allSatisfy({ ($0 ?? 0) > 0 && ($0 ?? 0) <= 1_000_000 }), concurrency == nil else {
                 throw invalid("--rate", "'\(rate)' is not a list of rates\(concurrency == nil ? "" : " (and --concurrency is given too)")",
                               "positive requests per second separated by commas, e.g. 5,10,20, without --concurrency")
+            }
+            guard Set(rates.map { LevelPlan.name(of: .rate($0!)) }).count == rates.count else {
+                throw invalid("--rate", "'\(rate)' lists a rate twice", "each rate once")
             }
             scenario.load.rates = rates.map { $0! }
             scenario.load.mode = .open

@@ -54,6 +54,29 @@ final class RecordBox: Sendable {
         #expect(box.all.allSatisfy { $0.scheduledNs < result.windowEndNs })
     }
 
+    @Test func drainStartsWhenTheCountStopsDispatchingEvenWithALongDuration() async throws {
+        let box = RecordBox()
+        let clock = ContinuousClock()
+        let started = clock.now
+        let result = try await withMock(MockProfile(ttftNs: 10_000_000_000)) { server, transport in
+            let runner = ClosedLoopRunner(executor: chatExecutor(transport, baseURL: server.baseURL))
+            return await runner.run(plan(concurrency: 2, requests: 2, duration: 600_000_000_000, drain: 200_000_000),
+                                    firstSeq: 0) { box.add($0) }
+        }
+        #expect(clock.now - started < .seconds(5))
+        #expect(result.stopReason == "requests")
+        #expect(box.all.count == 2 && box.all.allSatisfy { $0.errorClass == .cancelled })
+    }
+
+    @Test func aWindowThatNeverOpenedIsEmpty() {
+        let dispatcher = LevelDispatcher(plan: plan(concurrency: 1, requests: 5, warmup: 3), firstSeq: 0)
+        #expect(dispatcher.next(now: 100)?.warmup == true)
+        dispatcher.stop("cancelled", now: 900)
+        let result = dispatcher.result(endNs: 1_000)
+        #expect(result.windowSeconds == 0)
+        #expect(result.warmupDispatched == 1 && result.measuredDispatched == 0)
+    }
+
     @Test func drainTimeoutCancelsWhatIsStillRunning() async throws {
         let box = RecordBox()
         let clock = ContinuousClock()

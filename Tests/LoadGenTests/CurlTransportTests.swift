@@ -151,6 +151,18 @@ func context(_ seq: Int, clock: RunClock) -> DispatchContext {
     }
 }
 
+@Suite struct TransferTimeoutTests {
+    @Test func noClientTimeoutAfterTheTerminator() {
+        let options = TransferOptions(streaming: true, decoder: ChatCompletionsDecoder(),
+                                      timeouts: TransferTimeouts(firstTokenNs: 1_000, idleNs: 1_000))
+        let transfer = Transfer(id: 1, request: HTTPRequest(url: "http://127.0.0.1:1/"), options: options, clock: RunClock())
+        transfer.outcome.sentNs = 0
+        #expect(transfer.expiredTimeout(now: 5_000)?.errorClass == .timeoutFirstToken)
+        transfer.outcome.stream.terminatorNs = 2_000
+        #expect(transfer.expiredTimeout(now: 5_000) == nil)
+    }
+}
+
 enum RequestRecordTiming {
     static func ttftMs(_ record: RequestRecord) -> Double {
         guard let first = record.chunks.first else { return -1 }

@@ -56,6 +56,7 @@ import Testing
         let record = build(try outcome(stream: Self.twoChunks))
         #expect(record.errorClass == .truncated)
         #expect(record.endNs == 90_000)
+        #expect(record.errorMessage == "stream closed before its terminator")
         #expect(record.chunks.count == 2)
     }
 
@@ -97,6 +98,29 @@ import Testing
         #expect(build(connectTimeout).errorClass == .timeoutTotal)
         let reset = try outcome(stream: Self.twoChunks, curlCode: Int32(CURLE_RECV_ERROR.rawValue))
         #expect(build(reset).errorClass == .truncated)
+    }
+
+    @Test func transportErrorAfterTheTerminatorKeepsTheAnswer() throws {
+        let record = build(try outcome(stream: Self.twoChunks + "data: [DONE]\n\n", curlCode: Int32(CURLE_PARTIAL_FILE.rawValue)))
+        #expect(record.errorClass == nil)
+        #expect(record.endNs == 2_000)
+    }
+
+    @Test func redirectIsAnHTTPErrorNamingTheTarget() throws {
+        var redirect = try outcome(status: 301, body: "<html>moved</html>")
+        redirect.location = "https://api.example/v1/chat/completions"
+        let record = build(redirect)
+        #expect(record.errorClass == .httpStatus)
+        #expect(record.errorMessage == "HTTP 301 redirect to https://api.example/v1/chat/completions; redirects are not followed: check base_url")
+    }
+
+    @Test func transportFailureEndsWhenItWasSeen() throws {
+        // The last byte came at 90 us; the reset was seen at 99 us.
+        let record = build(try outcome(stream: Self.twoChunks, curlCode: Int32(CURLE_RECV_ERROR.rawValue)))
+        #expect(record.errorClass == .truncated)
+        #expect(record.endNs == 99_000)
+        // An HTTP error's end is its last byte.
+        #expect(build(try outcome(status: 500, body: "boom")).endNs == 90_000)
     }
 
     @Test func clientFailureWinsAndEndsAtCompletion() throws {

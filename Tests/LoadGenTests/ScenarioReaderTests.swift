@@ -141,14 +141,14 @@ prompts: [hello]
 
 @Suite struct OpenLoopScenarioTests {
     @Test func ratesRampAndPolicies() throws {
-        let open = try readScenario(minimal + "load:\n  rate: [5, 10/s, 600/m]\n  arrival: gamma\n  burstiness: 0.5\n  max_in_flight: 8\n  at_cap: drop\n  warmup: 2s\n  duration: 10s\n")
+        let open = try readScenario(minimal + "load:\n  rate: [5, 10/s, 1200/m]\n  arrival: gamma\n  burstiness: 0.5\n  max_in_flight: 8\n  at_cap: drop\n  warmup: 2s\n  duration: 10s\n")
         #expect(open.load.mode == .open)
-        #expect(open.load.rates == [5, 10, 10])
+        #expect(open.load.rates == [5, 10, 20])
         #expect(open.load.arrival == .gamma && open.load.burstiness == 0.5)
         #expect(open.load.maxInFlight == 8 && open.load.atCap == .drop)
         #expect(open.load.warmupNs == 2_000_000_000 && open.load.warmup == 0)
         let plans = LevelPlan.levels(open.load)
-        #expect(plans.map(\.name) == ["r5", "r10", "r10"])
+        #expect(plans.map(\.name) == ["r5", "r10", "r20"])
         #expect(plans.allSatisfy { $0.dropAtCap && $0.maxInFlight == 8 && $0.durationNs == 10_000_000_000 })
         let ramp = try readScenario(minimal + "load:\n  ramp: {from: 1, to: 20/s, over: 1m}\n  requests: 5\n")
         #expect(LevelPlan.levels(ramp.load) == [LevelPlan(index: 0, name: "ramp1-20", load: .ramp(from: 1, to: 20), requests: nil,
@@ -164,6 +164,8 @@ prompts: [hello]
                 == "s.yaml:7:11: load.at_cap: applies to open-loop loads only (set rate or ramp, or remove at_cap)")
         #expect(scenarioError(minimal + "load:\n  rate: 5\n  arrival: bursty\n")
                 == "s.yaml:7:12: load.arrival: unknown value 'bursty' (one of: constant, poisson, gamma)")
+        #expect(scenarioError(minimal + "load:\n  rate: [20, 1200/m]\n")
+                == "s.yaml:6:9: load.rate[1]: level r20 is listed twice (each level once; to measure one load longer, raise requests or duration)")
         #expect(scenarioError(minimal + "load:\n  rate: fast\n")
                 == "s.yaml:6:9: load.rate: 'fast' is not a rate (requests per second: 20, 20/s or 1200/m)")
     }

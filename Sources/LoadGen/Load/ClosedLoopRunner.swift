@@ -41,10 +41,21 @@ public struct ClosedLoopRunner: Sendable {
                 group.addTask {
                     do {
                         if let duration = plan.durationNs, let windowStart = await dispatcher.waitUntilWindowOpens() {
-                            try await Task.sleep(for: .nanoseconds(max(0, windowStart + duration - clock.now())))
-                            dispatcher.stop("duration", now: windowStart + duration)
+                            // Whichever comes first: the request count stops dispatching, or the duration ends.
+                            await withTaskGroup(of: Void.self) { race in
+                                race.addTask { await dispatcher.waitUntilStopped() }
+                                race.addTask {
+                                    let remaining = max(0, windowStart + duration - clock.now())
+                                    if (try? await Task.sleep(for: .nanoseconds(remaining))) != nil {
+                                        dispatcher.stop("duration", now: windowStart + duration)
+                                    }
+                                }
+                                await race.next()
+                                race.cancelAll()
+                            }
                         }
                         await dispatcher.waitUntilStopped()
+                        try Task.checkCancellation()
                         try await Task.sleep(for: .nanoseconds(plan.drainTimeoutNs))
                     } catch {
                         return .watchdogStopped

@@ -17,6 +17,7 @@ final class LevelDispatcher: Sendable {
         var startNs: Int64?
         var windowStartNs: Int64?
         var windowEndNs: Int64?
+        var latestMeasuredNs: Int64?
         var stopReason: String?
         var stopWaiters: [CheckedContinuation<Void, Never>] = []
         var windowWaiters: [CheckedContinuation<Int64?, Never>] = []
@@ -68,8 +69,11 @@ final class LevelDispatcher: Sendable {
             }
             state.measuredDispatched += 1
             state.nextSeq += 1
+            // Users race to the lock, so the times seen here are not in order: the window spans them all.
+            state.windowStartNs = min(windowStart, now)
+            state.latestMeasuredNs = max(state.latestMeasuredNs ?? now, now)
             if let count = plan.requests, state.measuredDispatched >= count {
-                (stopWaiters, _) = state.stop("requests", windowEnd: now)
+                (stopWaiters, _) = state.stop("requests", windowEnd: state.latestMeasuredNs!)
             }
             return Ticket(seq: state.nextSeq - 1, warmup: false)
         }
@@ -115,8 +119,10 @@ final class LevelDispatcher: Sendable {
         state.withLock { state in
             let start = state.startNs ?? endNs
             let windowStart = state.windowStartNs ?? start
+            // A window that never opened (stopped during warm-up) is empty: no throughput from warm-up alone.
+            let windowEnd = state.windowStartNs == nil ? windowStart : max(state.windowEndNs ?? endNs, windowStart)
             return LevelResult(index: plan.index, name: plan.name, concurrency: plan.concurrency, rate: plan.rate, startNs: start,
-                               windowStartNs: windowStart, windowEndNs: max(state.windowEndNs ?? endNs, windowStart),
+                               windowStartNs: windowStart, windowEndNs: windowEnd,
                                endNs: endNs, warmupDispatched: state.warmupDispatched,
                                measuredDispatched: state.measuredDispatched, stopReason: state.stopReason ?? "cancelled")
         }

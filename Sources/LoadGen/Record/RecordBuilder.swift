@@ -38,8 +38,10 @@ public enum RecordBuilder {
         record.endNs = stream.terminatorNs ?? outcome.lastByteNs ?? outcome.completedNs
         record.finishReason = stream.finishReason
         classify(outcome, stream: stream, decoder: decoder, into: &record)
-        if record.errorClass != nil, stream.terminatorNs == nil {
-            record.endNs = outcome.failure != nil ? outcome.completedNs : (outcome.lastByteNs ?? outcome.completedNs)
+        if record.errorClass != nil, stream.terminatorNs == nil, outcome.failure != nil || outcome.curlCode != 0 {
+            // A transfer that failed mid-way ended when the failure was seen, not at its last byte (a stall then a
+            // reset would otherwise end the request too early).
+            record.endNs = outcome.completedNs
         }
         applyTokens(stream, into: &record)
         if !outcome.readAsStream {
@@ -70,8 +72,16 @@ public enum RecordBuilder {
             fail(failure.errorClass, failure.message, failure.apiError)
             return
         }
-        if outcome.curlCode != 0 {
+        // A transport error after the stream's terminator (a proxy resetting a finished stream, a missing last
+        // chunk) does not undo a complete answer.
+        let completeStream = outcome.readAsStream && stream.terminatorNs != nil
+        if outcome.curlCode != 0 && !completeStream {
             fail(curlErrorClass(outcome), outcome.curlMessage)
+            return
+        }
+        if (300..<400).contains(outcome.status) {
+            let target = outcome.location.map { " to \($0)" } ?? ""
+            fail(.httpStatus, "HTTP \(outcome.status) redirect\(target); redirects are not followed: check base_url")
             return
         }
         if outcome.status >= 400 || outcome.status < 200 {

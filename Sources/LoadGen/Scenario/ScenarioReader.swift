@@ -175,6 +175,16 @@ public struct ScenarioReader {
             guard overNs > 0 else { throw located(over, "load.ramp.over", "must be above zero", hint: "for example 2m") }
             settings.ramp = LoadSettings.Ramp(from: fromRate, to: toRate, overNs: overNs)
         }
+        // Levels name their output files, so two levels offering the same load would overwrite each other.
+        let loads: [(LevelLoad, String)] = settings.mode == .closed
+            ? settings.concurrency.enumerated().map { (.concurrency($1), "load.concurrency[\($0)]") }
+            : settings.rates.enumerated().map { (.rate($1), "load.rate[\($0)]") }
+        var seen = Set<String>()
+        for (load, path) in loads where !seen.insert(LevelPlan.name(of: load)).inserted {
+            let key = settings.mode == .closed ? "concurrency" : "rate"
+            throw located(map[key], path, "level \(LevelPlan.name(of: load)) is listed twice",
+                          hint: "each level once; to measure one load longer, raise requests or duration")
+        }
         if settings.mode == .open && settings.rates.isEmpty && settings.ramp == nil {
             throw located(map["mode"] ?? node, "load.mode", "an open-loop load needs rate or ramp", hint: "for example rate: [5/s, 10/s]")
         }

@@ -178,9 +178,9 @@ public final class CurlTransport: @unchecked Sendable {
         for header in request.headers + ["Expect:"] { list = curl_slist_append(list, header) }
         transfer.headerList = list
         ccurl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
-        if let connect = options.timeouts.connectNs {
-            ccurl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(max(1, connect / 1_000_000)))
-        }
+        // `none` means none: libcurl would otherwise apply its built-in 300 s connect limit.
+        let connectMs = options.timeouts.connectNs.map { Int(max(1, $0 / 1_000_000)) } ?? 365 * 86_400_000
+        ccurl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, connectMs)
         if let total = options.timeouts.totalNs {
             ccurl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(max(1, total / 1_000_000)))
         }

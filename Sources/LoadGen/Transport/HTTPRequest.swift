@@ -66,6 +66,8 @@ public struct TransferOutcome: Sendable {
     public var completedNs: Int64 = 0
     public var status = 0
     public var contentType: String?
+    /// The `Location` of a redirect (redirects are not followed).
+    public var location: String?
     /// True when the body was read as a server-sent-event stream.
     public var readAsStream = false
     /// libcurl's result (CURLE_OK is 0) and its message.

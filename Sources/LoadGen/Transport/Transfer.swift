@@ -53,6 +53,8 @@ final class Transfer: @unchecked Sendable {
         } else if bytes.count > 13, Self.hasPrefixIgnoringCase(bytes, "content-type:") {
             let value = String(decoding: bytes[13...], as: UTF8.self)
             outcome.contentType = value.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        } else if bytes.count > 9, Self.hasPrefixIgnoringCase(bytes, "location:") {
+            outcome.location = String(decoding: bytes[9...], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         }
         return bytes.count
     }
@@ -93,6 +95,8 @@ final class Transfer: @unchecked Sendable {
 
     /// The client-side timeout this transfer has passed at `now`, if any.
     func expiredTimeout(now: Int64) -> StreamFailure? {
+        // After the terminator the answer is complete: a server slow to close is not a timeout of this request.
+        guard outcome.stream.terminatorNs == nil else { return nil }
         let timeouts = options.timeouts
         if let limit = timeouts.firstTokenNs, chunksSeen == 0, now - outcome.sentNs > limit {
             return StreamFailure(.timeoutFirstToken, message: "no token within \(Self.milliseconds(limit)) of sending")

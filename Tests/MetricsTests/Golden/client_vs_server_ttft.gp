@@ -1,0 +1,17 @@
+# sambabench: each request's TTFT as the client measured it against the server's own time_to_first_token.
+# Points above the diagonal are time outside the server's clock (network, queueing in front of it).
+# Data: ttft_client_server.dat beside this file (level index, client ms, server ms). Re-render: gnuplot client_vs_server_ttft.gp
+set title "Client against server TTFT, golden: gpt-oss-120b (chat)" noenhanced
+set xlabel 'server time\_to\_first\_token (ms)'
+set ylabel 'client TTFT (ms)'
+set xrange [0:*]
+set yrange [0:*]
+set key top left noenhanced
+set grid
+set terminal pngcairo size 1000,620 font 'DejaVu Sans,10'
+set output 'client_vs_server_ttft.png'
+plot 'ttft_client_server.dat' using ($1 == 0 ? $3 : 1/0):2 with points pt 7 ps 0.6 title 'c1', \
+     'ttft_client_server.dat' using ($1 == 1 ? $3 : 1/0):2 with points pt 7 ps 0.6 title 'c2', x with lines dt 2 lc rgb '#666666' title 'client = server'
+set terminal svg size 1000,620 dynamic font 'DejaVu Sans,10'
+set output 'client_vs_server_ttft.svg'
+replot

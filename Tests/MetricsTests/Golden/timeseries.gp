@@ -1,0 +1,21 @@
+# sambabench: the run second by second: output tokens/s, requests in flight and errors.
+# Data: ../timeseries.csv. Re-render after editing: gnuplot timeseries.gp (in this folder).
+set datafile separator ','
+set title "Second by second, golden: gpt-oss-120b (chat)" noenhanced
+set xlabel 'time since the run started (s)'
+set ylabel 'output tokens/s'
+set y2label 'requests in flight, errors/s'
+set ytics nomirror
+set y2tics
+set yrange [0:*]
+set y2range [0:*]
+set key top left
+set grid
+set terminal pngcairo size 1000,620 font 'DejaVu Sans,10'
+set output 'timeseries.png'
+plot '../timeseries.csv' every ::1 using 1:8 with steps lw 2 title 'output tokens/s' axes x1y1, \
+     '' every ::1 using 1:3 with steps lw 2 dt 2 title 'in flight' axes x1y2, \
+     '' every ::1 using 1:7 with impulses lw 3 title 'errors/s' axes x1y2
+set terminal svg size 1000,620 dynamic font 'DejaVu Sans,10'
+set output 'timeseries.svg'
+replot
