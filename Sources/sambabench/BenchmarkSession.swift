@@ -12,7 +12,7 @@ struct BenchmarkSession {
     let scenarioFile: String
     let outputDirectory: String?
     let commandLine: [String]
-    let quiet: Bool
+    let console: Console
 
     struct Result {
         var directory: String
@@ -55,6 +55,7 @@ struct BenchmarkSession {
             for await record in records { try output.add(record) }
         }
         let levelRecords = LevelRecords()
+        let live = LiveProgress()
         var levels: [LevelResult] = []
         var ranPlans: [LevelPlan] = []
         var nextSeq = 0
@@ -65,9 +66,20 @@ struct BenchmarkSession {
                    plan.requests.map { "\($0) requests" }, plan.durationNs.map { "up to \(DurationText.format($0))" }]
                     .compactMap { $0 }.joined(separator: ", "))
             let collect = scenario.search != nil
+            live.begin(plan, at: transport.clock.now())
             let onRecord: @Sendable (RequestRecord) -> Void = {
                 sink.yield($0)
+                live.add($0)
                 if collect { levelRecords.add($0) }
+            }
+            let console = self.console
+            let clock = transport.clock
+            let ticker = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: console.progressInterval)
+                    if Task.isCancelled { break }
+                    console.progress(LiveProgress.line(live.snapshot(at: clock.now())), final: false)
+                }
             }
             let result: LevelResult
             switch plan.load {
@@ -76,6 +88,8 @@ struct BenchmarkSession {
             case .rate, .ramp:
                 result = await OpenLoopRunner(executor: executor).run(plan, firstSeq: nextSeq, onRecord: onRecord)
             }
+            ticker.cancel()
+            console.progress(LiveProgress.line(live.snapshot(at: transport.clock.now())), final: true)
             levels.append(result)
             ranPlans.append(plan)
             say("level \(plan.name) done: \(result.measuredDispatched) measured requests, window "
@@ -159,7 +173,7 @@ struct BenchmarkSession {
     }
 
     private func say(_ line: String) {
-        if !quiet { print(line) }
+        console.say(line)
     }
 }
 

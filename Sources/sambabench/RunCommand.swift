@@ -25,8 +25,11 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var overrides: ScenarioOverrides
 
-    @Flag(help: "Print only the final table.")
+    @Flag(help: "Print only the final table (no progress, no level lines).")
     var quiet = false
+
+    @Flag(help: "Print the final summary as JSON on standard output (everything else goes to standard error).")
+    var json = false
 
     func run() async throws {
         var loaded: Scenario
@@ -38,12 +41,17 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCodes.invalidScenario
         }
         let session = BenchmarkSession(scenario: loaded, scenarioFile: scenario, outputDirectory: output,
-                                       commandLine: CommandLine.arguments, quiet: quiet)
+                                       commandLine: CommandLine.arguments, console: Console(quiet: quiet, json: json))
         do {
             let result = try await session.run()
-            print("")
-            print(result.table, terminator: "")
-            print("\nresults: \(result.directory)")
+            if json {
+                print(try String(contentsOfFile: result.directory + "/summary.json", encoding: .utf8), terminator: "")
+                printError("results: \(result.directory)")
+            } else {
+                print("")
+                print(result.table, terminator: "")
+                print("\nresults: \(result.directory)")
+            }
             for problem in result.problems { printError("note: \(problem)") }
             if let (code, reason) = BenchmarkSession.verdict(result, scenario: loaded) {
                 printError("exit \(code.rawValue): \(reason)")

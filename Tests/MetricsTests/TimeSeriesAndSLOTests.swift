@@ -73,3 +73,31 @@ import Testing
         #expect(SLO.metricNames == Metric.allCases.map(\.rawValue))
     }
 }
+
+@Suite struct LiveProgressTests {
+    @Test func lineWithCountETAAndLiveFigures() {
+        let snapshot = LiveProgress.Snapshot(level: "c8", done: 25, failed: 1, expected: 100, elapsedNs: 5_000_000_000,
+                                             remainingNs: nil, ttftP50Ms: 201.25, ttftP99Ms: 230, tokensPerSecond: 2950.4)
+        #expect(LiveProgress.line(snapshot, barWidth: 8)
+                == "c8 [==      ] 25% 25/100 done, 1 failed, ETA 15s, TTFT p50 201.2 p99 230 ms, 2950 tok/s")
+    }
+
+    @Test func durationLevelsShowTheTimeLeft() {
+        let snapshot = LiveProgress.Snapshot(level: "r20", done: 40, failed: 0, expected: nil, elapsedNs: 2_000_000_000,
+                                             remainingNs: 6_000_000_000, ttftP50Ms: nil, ttftP99Ms: nil, tokensPerSecond: 0)
+        #expect(LiveProgress.line(snapshot, barWidth: 4) == "r20 [=   ] 25% 40 done, 0 failed, ETA 6s, 0 tok/s")
+    }
+
+    @Test func recordsFeedTheSnapshot() {
+        let live = LiveProgress()
+        live.begin(LevelPlan(index: 0, name: "c2", load: .concurrency(2), requests: 4, durationNs: nil, warmup: 1), at: 0)
+        live.add(RequestRecord(sentNs: 1_000_000_000, endNs: 1_500_000_000,
+                               chunks: [ChunkRecord(arrivalNs: 1_100_000_000, tokens: 30, answerBytes: 1)], outputTokens: 30))
+        live.add(RequestRecord(errorClass: .truncated, sentNs: 1_000_000_000, endNs: 1_200_000_000))
+        let snapshot = live.snapshot(at: 3_000_000_000)
+        #expect(snapshot.done == 2 && snapshot.failed == 1 && snapshot.expected == 5)
+        #expect(abs(snapshot.ttftP50Ms! - 100) <= 0.1)
+        // 30 tokens in the last 3 s.
+        #expect(snapshot.tokensPerSecond == 10)
+    }
+}

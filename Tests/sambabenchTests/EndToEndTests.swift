@@ -19,7 +19,7 @@ func temporaryDirectory() -> String {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let session = BenchmarkSession(scenario: scenario, scenarioFile: "scenarios/demo.yaml", outputDirectory: directory,
-                                       commandLine: ["test"], quiet: true)
+                                       commandLine: ["test"], console: .silent)
         let result = try await session.run()
         #expect(result.summaries.map(\.level.concurrency) == [1, 8, 32])
 
@@ -113,7 +113,7 @@ func temporaryDirectory() -> String {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let scenario = try ScenarioReader.load(path: path)
         let session = BenchmarkSession(scenario: scenario, scenarioFile: path, outputDirectory: temporaryDirectory(),
-                                       commandLine: [], quiet: true)
+                                       commandLine: [], console: .silent)
         await #expect(throws: ScenarioError(file: path, line: 4, column: 1, path: "api_key_env",
                                             message: "environment variable SAMBABENCH_TEST_UNSET_KEY is not set",
                                             hint: "export SAMBABENCH_TEST_UNSET_KEY=<your key>, or run against the mock with --mock")) {
@@ -194,7 +194,7 @@ import ArgumentParser
 @Suite(.serialized) struct CapacityEndToEndTests {
     func session(_ scenario: Scenario, _ directory: String) -> BenchmarkSession {
         BenchmarkSession(scenario: scenario, scenarioFile: "scenarios/mock-capacity-search.yaml", outputDirectory: directory,
-                         commandLine: ["test"], quiet: true)
+                         commandLine: ["test"], console: .silent)
     }
 
     /// The SLO search against the mock's capacity model finds the configured capacity (8 slots) within one step.
@@ -250,7 +250,7 @@ import ArgumentParser
             try? FileManager.default.removeItem(atPath: copy)
         }
         _ = try await BenchmarkSession(scenario: scenario, scenarioFile: "scenarios/demo.yaml", outputDirectory: original,
-                                       commandLine: ["test"], quiet: true).run()
+                                       commandLine: ["test"], console: .silent).run()
         let manager = FileManager.default
         try manager.createDirectory(atPath: copy, withIntermediateDirectories: true)
         for name in ["requests.csv", "chunks.csv", "levels.csv", "run.json"] {
@@ -283,7 +283,7 @@ import ArgumentParser
         scenario.mock.ttftNs = 10_000_000
         scenario.mock.outputTokens = 10...10
         _ = try await BenchmarkSession(scenario: scenario, scenarioFile: "demo", outputDirectory: directory,
-                                       commandLine: [], quiet: true).run()
+                                       commandLine: [], console: .silent).run()
         let path = directory + "/requests.csv"
         var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
         lines[2] = lines[2].replacingOccurrences(of: ",usage,", with: ",guessed,")
