@@ -84,6 +84,30 @@ public struct PlotRenderer {
                                         "THRESHOLD": CSVFormat.number(slo.threshold), "SLO": "\(slo)"])
     }
 
+    /// Writes `compare_ttft.gp`: TTFT distributions of several runs (paths to their HDR files), overlaid.
+    public mutating func compareTTFT(title: String, series: [(label: String, dataFile: String)]) throws {
+        let lines = series.map { "'\($0.dataFile)' every ::1 using 1:($2*100) with steps lw 2 title '\($0.label)'" }
+        try write("compare_ttft.gp", values: ["TITLE": title, "SERIES": lines.joined(separator: ", \\\n     ")])
+    }
+
+    /// Writes `compare_throughput.gp` and its data: a block of (load, output tokens/s) rows per run.
+    public mutating func compareThroughput(title: String, loadLabel: String, runs: [(label: String, rows: [(Double, Double)])]) throws {
+        let data = runs.map { run in
+            "# \(run.label)\n" + run.rows.map { row in
+                let value = CSVFormat.number(row.1, digits: 4)
+                return "\(CSVFormat.number(row.0, digits: 4)) \(value.isEmpty ? "NaN" : value)\n"
+            }.joined()
+        }.joined(separator: "\n\n")
+        try data.write(toFile: directory + "/compare_throughput.dat", atomically: true, encoding: .utf8)
+        let series = runs.enumerated().map { index, run in
+            "'compare_throughput.dat' index \(index) using 1:2 with linespoints lw 2 pt 7 title '\(run.label.replacingOccurrences(of: "'", with: ""))'"
+        }
+        let loads = runs.flatMap { $0.rows.map(\.0) }
+        let logScale = (loads.min() ?? 0) > 0 && (loads.max() ?? 0) / (loads.min() ?? 1) >= 8
+        try write("compare_throughput.gp", values: ["TITLE": title, "XLABEL": loadLabel, "SERIES": series.joined(separator: ", \\\n     "),
+                                                    "XSCALE": logScale ? "set logscale x 2" : "set xrange [0:*]"])
+    }
+
     /// Writes `timeseries.gp` over the run's `timeseries.csv`.
     public mutating func timeSeries(title: String) throws {
         try write("timeseries.gp", values: ["TITLE": title])

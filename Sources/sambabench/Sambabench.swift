@@ -16,11 +16,12 @@ struct Sambabench: AsyncParsableCommand {
               sambabench run scenarios/gpt-oss-120b.yaml --concurrency 1,4 --requests 20
               sambabench run scenarios/gpt-oss-120b.yaml --mock --duration 10s
               sambabench report results/demo/20261121-193000
+              sambabench compare results/demo/RUN1 results/demo/RUN2 --output /tmp/ab
               sambabench validate scenarios/*.yaml
               sambabench mock --port 8000 --ttft 150ms --decode-rate 700
             """,
         version: version,
-        subcommands: [RunCommand.self, ReportCommand.self, ValidateCommand.self, MockCommand.self]
+        subcommands: [RunCommand.self, ReportCommand.self, CompareCommand.self, ValidateCommand.self, MockCommand.self]
     )
 
     /// ArgumentParser's own entry point, except that a command line it cannot parse exits 2 like an invalid

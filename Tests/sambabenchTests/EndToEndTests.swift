@@ -293,3 +293,38 @@ import ArgumentParser
         }
     }
 }
+
+@Suite(.serialized) struct CompareTests {
+    @Test func comparesTwoRunsLevelByLevelAndNamesLevelsThatDoNotLineUp() async throws {
+        let first = temporaryDirectory()
+        let second = temporaryDirectory()
+        let output = temporaryDirectory()
+        defer { for path in [first, second, output] { try? FileManager.default.removeItem(atPath: path) } }
+        var scenario = try ScenarioReader.load(path: repositoryRoot + "/scenarios/demo.yaml")
+        scenario.load.requests = 6
+        scenario.load.warmup = 0
+        scenario.mock.ttftNs = 20_000_000
+        scenario.mock.outputTokens = 30...30
+        scenario.load.concurrency = [1, 2]
+        _ = try await BenchmarkSession(scenario: scenario, scenarioFile: "a", outputDirectory: first, commandLine: [],
+                                       console: .silent).run()
+        scenario.mock.ttftNs = 40_000_000
+        scenario.load.concurrency = [2, 3]
+        _ = try await BenchmarkSession(scenario: scenario, scenarioFile: "b", outputDirectory: second, commandLine: [],
+                                       console: .silent).run()
+        var command = try Sambabench.parseAsRoot(["compare", first, second, "--output", output])
+        try command.run()
+        let markdown = try String(contentsOfFile: output + "/compare.md", encoding: .utf8)
+        #expect(markdown.contains("## Level c2"))
+        #expect(!markdown.contains("## Level c1") && !markdown.contains("## Level c3"))
+        #expect(markdown.contains("## Levels that do not line up"))
+        #expect(markdown.contains(": c1 (not in every run") && markdown.contains(": c3 (not in every run"))
+        // TTFT doubled: the ratio of run 1 to run 0 at p50 is about 2.
+        let csv = try String(contentsOfFile: output + "/compare.csv", encoding: .utf8)
+        let row = try #require(csv.split(separator: "\n").first { $0.hasPrefix("c2,ttft_p50,ms,1,") })
+        let ratio = try #require(Double(row.split(separator: ",").last!))
+        #expect(ratio > 1.8 && ratio < 2.2, "\(row)")
+        #expect(throws: Never.self) { _ = try Sambabench.parseAsRoot(["compare", first, second]) }
+        #expect(throws: (any Error).self) { _ = try Sambabench.parseAsRoot(["compare", first]) }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import LoadGen
+
+/// Two or more runs side by side, level by level, against the first run as the baseline.
+public struct Comparison {
+    public struct Run {
+        public var directory: String
+        public var label: String
+        public var manifest: RunManifest
+        public var summaries: [LevelSummary]
+    }
+
+    /// The figures compared, each with how to read it from a level.
+    public static let figures: [(name: String, unit: String, largerIsBetter: Bool, value: @Sendable (LevelSummary) -> Double?)] = [
+        ("ttft_p50", "ms", false, { $0.stats(.ttft)?.p50 }),
+        ("ttft_p99", "ms", false, { $0.stats(.ttft)?.p99 }),
+        ("ttfo_p50", "ms", false, { $0.stats(.ttfo)?.p50 }),
+        ("decode_tps_p50", "tokens/s", true, { $0.stats(.decodeRate)?.p50 }),
+        ("itl_p50", "ms", false, { $0.stats(.itl)?.p50 }),
+        ("e2e_p50", "ms", false, { $0.stats(.e2e)?.p50 }),
+        ("e2e_p99", "ms", false, { $0.stats(.e2e)?.p99 }),
+        ("output_throughput", "tokens/s", true, { $0.outputThroughput }),
+        ("request_throughput", "requests/s", true, { $0.requestThroughput }),
+        ("error_rate", "fraction", false, { $0.requests == 0 ? nil : $0.errorRate }),
+    ]
+
+    public let runs: [Run]
+
+    /// Reads each run directory's files (as `report` does).
+    public init(directories: [String]) throws {
+        var runs: [Run] = []
+        for directory in directories {
+            let manifest = try RunManifest.read(directory: directory)
+            let records = try RunFiles.records(directory: directory)
+            let levels = try RunFiles.levels(directory: directory)
+            let summaries = levels.map { LevelSummary(level: $0, records: records, slos: manifest.scenario.slos) }
+            let scenario = manifest.scenario
+            let label = "\(scenario.name) \(scenario.model) \(scenario.api.rawValue) (\((directory as NSString).lastPathComponent))"
+            runs.append(Run(directory: directory, label: label, manifest: manifest, summaries: summaries))
+        }
+        self.runs = runs
+    }
+
+    /// Level names present in every run, in the baseline's order.
+    public var commonLevels: [String] {
+        guard let first = runs.first else { return [] }
+        return first.summaries.map(\.level.name).filter { name in runs.allSatisfy { $0.summaries.contains { $0.level.name == name } } }
+    }
+
+    /// Levels some runs have and others lack: the runs' levels do not line up there.
+    public var unmatchedLevels: [(run: String, levels: [String])] {
+        let common = Set(commonLevels)
+        return runs.compactMap { run in
+            let extra = run.summaries.map(\.level.name).filter { !common.contains($0) }
+            return extra.isEmpty ? nil : (run.label, extra)
+        }
+    }
+
+    func summary(_ run: Run, _ level: String) -> LevelSummary? { run.summaries.first { $0.level.name == level } }
+
+    public var csv: String {
+        var text = "level,figure,unit,run,label,value,delta,ratio\n"
+        for level in commonLevels {
+            for figure in Self.figures {
+                let base = summary(runs[0], level).flatMap(figure.value)
+                for (index, run) in runs.enumerated() {
+                    let value = summary(run, level).flatMap(figure.value)
+                    let delta = zip2(value, base).map { $0 - $1 }
+                    let ratio = zip2(value, base).flatMap { $1 == 0 ? nil : $0 / $1 }
+                    text += "\(CSVFormat.field(level)),\(figure.name),\(figure.unit),\(index),\(CSVFormat.field(run.label)),"
+                    text += "\(CSVFormat.number(value)),\(CSVFormat.number(delta)),\(CSVFormat.number(ratio))\n"
+                }
+            }
+        }
+        return text
+    }
+
+    public func markdown(plots: [String]) -> String {
+        var text = "# sambabench comparison\n\n"
+        for (index, run) in runs.enumerated() {
+            text += "- Run \(index)\(index == 0 ? " (baseline)" : ""): \(run.label), \(run.manifest.effectiveBaseURL), `\(run.directory)`\n"
+        }
+        text += "\nDeltas and ratios are against run 0; for latencies and error rate a ratio below 1 is better, for rates and throughput above 1.\n\n"
+        if commonLevels.isEmpty {
+            text += "**The runs share no level**, so there is nothing to compare level by level.\n\n"
+        }
+        for level in commonLevels {
+            text += "## Level \(level)\n\n| figure | " + runs.indices.map { "run \($0)" }.joined(separator: " | ")
+            text += " | " + runs.indices.dropFirst().map { "run \($0) vs 0" }.joined(separator: " | ") + " |\n"
+            text += "|---|" + runs.indices.map { _ in "---:" }.joined(separator: "|")
+            text += runs.count > 1 ? "|" + runs.indices.dropFirst().map { _ in "---:" }.joined(separator: "|") : ""
+            text += "|\n"
+            for figure in Self.figures {
+                let values = runs.map { summary($0, level).flatMap(figure.value) }
+                text += "| \(figure.name) (\(figure.unit)) | " + values.map { $0.map { CSVFormat.number($0, digits: 3) } ?? "-" }.joined(separator: " | ")
+                for value in values.dropFirst() {
+                    let cell = zip2(value, values[0]).map { value, base -> String in
+                        let delta = CSVFormat.number(value - base, digits: 3)
+                        let ratio = base == 0 ? "" : " (x\(CSVFormat.number(value / base, digits: 3)))"
+                        return (value - base >= 0 ? "+" : "") + delta + ratio
+                    } ?? "-"
+                    text += " | " + cell
+                }
+                text += " |\n"
+            }
+            text += "\n"
+        }
+        let unmatched = unmatchedLevels
+        if !unmatched.isEmpty {
+            text += "## Levels that do not line up\n\n"
+            for entry in unmatched { text += "- \(entry.run): \(entry.levels.joined(separator: ", ")) (not in every run; left out above)\n" }
+            text += "\n"
+        }
+        if !plots.isEmpty {
+            text += "## Plots\n\n" + plots.map { "![\($0)](\($0).png)\n\n" }.joined()
+        }
+        return text
+    }
+}
+
+func zip2(_ a: Double?, _ b: Double?) -> (Double, Double)? {
+    guard let a, let b else { return nil }
+    return (a, b)
+}
