@@ -35,6 +35,13 @@ public final class RunOutput: @unchecked Sendable {
         if !record.chunks.isEmpty { try chunks.append(RecordCSV.chunkRows(record)) }
     }
 
+    /// Writes `levels.csv` for the levels finished so far, so an interrupted run can still be rebuilt by `report`.
+    public func writeLevels(_ levels: [LevelResult]) throws {
+        try requests.flush()
+        try chunks.flush()
+        try LevelsCSV.text(levels).write(toFile: directory + "/levels.csv", atomically: true, encoding: .utf8)
+    }
+
     public func writeManifest(_ manifest: RunManifest) throws {
         try manifest.json.pretty.write(toFile: directory + "/run.json", atomically: true, encoding: .utf8)
     }

@@ -50,9 +50,16 @@ struct BenchmarkSession {
         let transport = CurlTransport(clock: RunClock())
         let executor = RequestExecutor(transport: transport,
                                        factory: RequestFactory(scenario: scenario, baseURL: baseURL, apiKey: apiKey))
-        let (records, sink) = AsyncStream.makeStream(of: RequestRecord.self)
+        // One stream into the writer: records as they finish, and the levels so far after each level, so the
+        // files on disk always describe whole levels (an interrupted run can be rebuilt with `report`).
+        let (events, sink) = AsyncStream.makeStream(of: OutputEvent.self)
         let writer = Task { () throws -> Void in
-            for await record in records { try output.add(record) }
+            for await event in events {
+                switch event {
+                case .record(let record): try output.add(record)
+                case .levelsFinished(let levels): try output.writeLevels(levels)
+                }
+            }
         }
         let levelRecords = LevelRecords()
         let live = LiveProgress()
@@ -68,7 +75,7 @@ struct BenchmarkSession {
             let collect = scenario.search != nil
             live.begin(plan, at: transport.clock.now())
             let onRecord: @Sendable (RequestRecord) -> Void = {
-                sink.yield($0)
+                sink.yield(.record($0))
                 live.add($0)
                 if collect { levelRecords.add($0) }
             }
@@ -91,6 +98,7 @@ struct BenchmarkSession {
             ticker.cancel()
             console.progress(LiveProgress.line(live.snapshot(at: transport.clock.now())), final: true)
             levels.append(result)
+            sink.yield(.levelsFinished(levels))
             ranPlans.append(plan)
             say("level \(plan.name) done: \(result.measuredDispatched) measured requests, window "
                 + "\(String(format: "%.2f", result.windowSeconds)) s, stopped by \(result.stopReason)")
@@ -175,6 +183,11 @@ struct BenchmarkSession {
     private func say(_ line: String) {
         console.say(line)
     }
+}
+
+enum OutputEvent: Sendable {
+    case record(RequestRecord)
+    case levelsFinished([LevelResult])
 }
 
 /// The records of the level running, for the SLO search's verdict on it.

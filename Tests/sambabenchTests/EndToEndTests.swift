@@ -29,10 +29,12 @@ func temporaryDirectory() -> String {
             #expect(summary.requests == 40 && summary.succeeded == 40 && summary.warmupRequests == 2)
             let ttft = try #require(summary.stats(.ttft))
             let decode = try #require(summary.stats(.decodeRate))
-            // Tolerances: the client can only be late (TTFT never below the mock's schedule); 15 ms covers a debug
-            // build sharing two cores with the mock's event loop. The decode rate is a ratio of spans, within 2%.
+            // Tolerances: the client can only be late (TTFT never below the mock's schedule); 20 ms covers a debug
+            // build sharing two cores with the mock's event loop, where c32's 32 simultaneous first requests are
+            // decoded one after another (a release build measures 0.4 ms at the median). The decode rate is a
+            // ratio of spans, within 2%.
             #expect(ttft.min >= configuredTTFT, "level \(summary.level.name)")
-            #expect(ttft.p50 - configuredTTFT < 15, "level \(summary.level.name): TTFT p50 \(ttft.p50)")
+            #expect(ttft.p50 - configuredTTFT < 20, "level \(summary.level.name): TTFT p50 \(ttft.p50)")
             #expect(abs(decode.p50 - configuredRate) / configuredRate < 0.02, "level \(summary.level.name): decode p50 \(decode.p50)")
             #expect(summary.stats(.tokensPerChunk)!.min >= 1)
             #expect(summary.stats(.tokensPerChunk)!.max <= 12)
