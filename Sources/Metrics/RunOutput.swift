@@ -63,7 +63,9 @@ public final class RunOutput: @unchecked Sendable {
     /// Used at the end of a run and by `sambabench report DIR`, so both give the same files.
     public static func writeDerived(directory: String, records: [RequestRecord], levels: [LevelResult], manifest: RunManifest,
                                     search: SearchOutcome?) throws -> (summaries: [LevelSummary], problems: [String]) {
-        let summaries = levels.map { LevelSummary(level: $0, records: records, slos: manifest.scenario.slos) }
+        // Grouped once: each level's summary and chunk histogram read only their own records.
+        let byLevel = Dictionary(grouping: records, by: \.level)
+        let summaries = levels.map { LevelSummary(level: $0, records: byLevel[$0.index] ?? [], slos: manifest.scenario.slos) }
         var firstErrors: [ErrorClass: String] = [:]
         for record in records.sorted(by: { $0.endNs < $1.endNs }) {
             if let errorClass = record.errorClass, firstErrors[errorClass] == nil {
@@ -102,7 +104,7 @@ public final class RunOutput: @unchecked Sendable {
                                     series: withDecode.map { ($0.level.name, "../hdr/\(Metric.decodeRate.rawValue).\($0.level.name).csv") })
         }
         let chunkCounts = levels.map { level in
-            records.filter { $0.level == level.index && !$0.warmup && $0.succeeded }
+            (byLevel[level.index] ?? []).filter { !$0.warmup && $0.succeeded }
                 .reduce(into: [Int: Int]()) { counts, record in
                     for chunk in record.chunks { counts[chunk.tokens, default: 0] += 1 }
                 }

@@ -21,6 +21,8 @@ public final class CurlTransport: @unchecked Sendable {
     // Owned by the transport thread from here on.
     private let multi: UnsafeMutableRawPointer
     private var active: [UInt64: Transfer] = [:]
+    /// Active transfers with a first-token or idle timeout: kept as a count so the loop does not scan for them.
+    private var watching = 0
     private var idleHandles: [UnsafeMutableRawPointer] = []
     private let noProxy: String
     private static let maxIdleHandles = 4096
@@ -122,7 +124,7 @@ public final class CurlTransport: @unchecked Sendable {
             curl_multi_perform(multi, &running)
             collectFinished()
             var pollMs: Int32 = 1000
-            if !active.isEmpty, active.values.contains(where: { $0.watchesTimeouts }) {
+            if watching > 0 {
                 let now = clock.now()
                 if now >= nextTimeoutCheck {
                     expireTimeouts(now: now)
@@ -146,6 +148,7 @@ public final class CurlTransport: @unchecked Sendable {
             return
         }
         active[transfer.id] = transfer
+        if transfer.watchesTimeouts { watching += 1 }
         // Capture point `sent`: just before the handle joins the multi handle.
         transfer.outcome.sentNs = clock.now()
         curl_multi_add_handle(multi, easy)
@@ -208,11 +211,12 @@ public final class CurlTransport: @unchecked Sendable {
     }
 
     private func expireTimeouts(now: Int64) {
-        for transfer in Array(active.values) {
-            if let failure = transfer.expiredTimeout(now: now) {
-                finish(transfer, code: CURLE_OK, failure: failure)
-            }
+        // Collected first: finishing a transfer removes it from the table being walked.
+        var expired: [(Transfer, StreamFailure)] = []
+        for transfer in active.values {
+            if let failure = transfer.expiredTimeout(now: now) { expired.append((transfer, failure)) }
         }
+        for (transfer, failure) in expired { finish(transfer, code: CURLE_OK, failure: failure) }
     }
 
     private func finish(_ transfer: Transfer, code: CURLcode, failure: StreamFailure?, added: Bool = true) {
@@ -239,7 +243,7 @@ public final class CurlTransport: @unchecked Sendable {
         transfer.easy = nil
         curl_easy_reset(easy)
         if idleHandles.count < Self.maxIdleHandles { idleHandles.append(easy) } else { curl_easy_cleanup(easy) }
-        active[transfer.id] = nil
+        if active.removeValue(forKey: transfer.id) != nil, transfer.watchesTimeouts { watching -= 1 }
         let continuation = transfer.continuation
         transfer.continuation = nil
         continuation?.resume(returning: outcome)
