@@ -148,7 +148,8 @@ public enum RunFiles {
             let newConnection = try int("new_connection") == 1
             return RequestRecord(
                 level: try int("level"), levelName: row["level_name"] ?? "", seq: seq, warmup: try int("warmup") == 1,
-                api: api, model: row["model"] ?? "", stream: try int("stream") == 1, status: try int("status"),
+                // Runs written before conversations existed have neither column: each request its own turn 1.
+                conversation: try optionalInt("conversation") ?? seq, turn: try optionalInt("turn") ?? 1, api: api, model: row["model"] ?? "", stream: try int("stream") == 1, status: try int("status"),
                 errorClass: errorClass, errorType: text("error_type"), errorCode: text("error_code"),
                 errorMessage: text("error_message"), finishReason: text("finish_reason"),
                 scheduledNs: try time("scheduled_ms"), sentNs: try time("sent_ms"), headersNs: try optionalTime("headers_ms"),

@@ -10,6 +10,8 @@ public enum RecordCSV {
         ("level_name", { r, _ in CSVFormat.field(r.levelName) }),
         ("seq", { r, _ in String(r.seq) }),
         ("warmup", { r, _ in r.warmup ? "1" : "0" }),
+        ("conversation", { r, _ in String(r.conversation) }),
+        ("turn", { r, _ in String(r.turn) }),
         ("api", { r, _ in r.api.rawValue }),
         ("model", { r, _ in CSVFormat.field(r.model) }),
         ("stream", { r, _ in r.stream ? "1" : "0" }),

@@ -140,6 +140,8 @@ public enum ScenarioJSON {
         if let v = request.seed { requestPairs.append(("seed", .number(Double(v)))) }
         if let v = request.stop { requestPairs.append(("stop", .array(v.map(JSONValue.string)))) }
         if let v = request.system { requestPairs.append(("system", .string(v))) }
+        if let v = request.reasoningEffort { requestPairs.append(("reasoning_effort", .string(v))) }
+        if let v = request.responseFormat { requestPairs.append(("response_format", v)) }
         if !request.extraBody.isEmpty { requestPairs.append(("extra_body", .object(request.extraBody))) }
         let load = scenario.load
         let slos = JSONValue.array(scenario.slos.map { JSONValue.string("\($0)") })
@@ -149,7 +151,19 @@ public enum ScenarioJSON {
                               ("levels", .number(Double(settings.budget))), ("resolution", .number(settings.resolution))])
         }
         let maxErrorRate: JSONValue = scenario.maxErrorRate.map { .number($0) } ?? .null
-        return .object([
+        var tools = JSONValue.null
+        if let settings = scenario.tools {
+            let names: [JSONValue] = settings.functions.map { JSONValue.string($0.name) }
+            let choice: JSONValue = settings.choice.map { JSONValue.string($0) } ?? .null
+            tools = .object([("functions", .array(names)), ("choice", choice), ("rounds", .number(Double(settings.rounds)))])
+        }
+        let flows: [(String, JSONValue)] = [
+            ("conversations", .number(Double(scenario.conversations.count))),
+            ("tools", tools),
+            ("auth", .string(scenario.auth.rawValue)),
+            ("record_text", .bool(scenario.recordText)),
+        ]
+        var object = JSONValue.object([
             ("name", .string(scenario.name)),
             ("description", scenario.description.map(JSONValue.string) ?? .null),
             ("api", .string(scenario.api.rawValue)),
@@ -186,6 +200,8 @@ public enum ScenarioJSON {
                 ("idle", ns(scenario.timeouts.idleNs)), ("total", ns(scenario.timeouts.totalNs)),
             ])),
         ])
+        for (key, value) in flows { object.set(key, value) }
+        return object
     }
 
     public static func mock(_ mock: MockSettings) -> JSONValue {
@@ -195,6 +211,8 @@ public enum ScenarioJSON {
             ("tokens_per_chunk", .array([.number(Double(mock.tokensPerChunk.lowerBound)), .number(Double(mock.tokensPerChunk.upperBound))])),
             ("output_tokens", .array([.number(Double(mock.outputTokens.lowerBound)), .number(Double(mock.outputTokens.upperBound))])),
             ("seed", .number(Double(mock.seed))),
+            ("reasoning_share", .number(mock.reasoningShare)),
+            ("tool_call_share", .number(mock.toolCallShare)),
             ("capacity", mock.capacity.map { .object([("slots", .number(Double($0.slots))), ("queue", .number(Double($0.maxQueue))),
                                                       ("decode_rate_at_capacity", .number($0.decodeRateAtCapacity))]) } ?? .null),
         ])

@@ -8,6 +8,8 @@ public final class RunOutput: @unchecked Sendable {
     public let directory: String
     private let requests: IncrementalWriter
     private let chunks: IncrementalWriter
+    /// `responses.jsonl`, started by the first record that carries its answer (`record_text`).
+    private var answers: IncrementalWriter?
 
     /// Creates `directory` (which must not exist yet) and starts `requests.csv` and `chunks.csv`.
     public init(directory: String) throws {
@@ -33,12 +35,17 @@ public final class RunOutput: @unchecked Sendable {
     public func add(_ record: RequestRecord) throws {
         try requests.append(RecordCSV.requestRow(record))
         if !record.chunks.isEmpty { try chunks.append(RecordCSV.chunkRows(record)) }
+        if let output = record.output {
+            if answers == nil { answers = try IncrementalWriter(path: directory + "/responses.jsonl", header: "") }
+            try answers!.append(AnswerLog.line(record, output: output))
+        }
     }
 
     /// Writes `levels.csv` for the levels finished so far, so an interrupted run can still be rebuilt by `report`.
     public func writeLevels(_ levels: [LevelResult]) throws {
         try requests.flush()
         try chunks.flush()
+        try answers?.flush()
         try LevelsCSV.text(levels).write(toFile: directory + "/levels.csv", atomically: true, encoding: .utf8)
     }
 
@@ -51,6 +58,7 @@ public final class RunOutput: @unchecked Sendable {
     public func finish(levels: [LevelResult], manifest: RunManifest, search: SearchOutcome? = nil) throws -> (summaries: [LevelSummary], problems: [String]) {
         try requests.close()
         try chunks.close()
+        try answers?.close()
         try writeManifest(manifest)
         try LevelsCSV.text(levels).write(toFile: directory + "/levels.csv", atomically: true, encoding: .utf8)
         // The records are read back from the CSVs rather than kept in memory during the run, and the run's
@@ -73,6 +81,10 @@ public final class RunOutput: @unchecked Sendable {
             }
         }
         try SummaryExport.csv(summaries).write(toFile: directory + "/summary.csv", atomically: true, encoding: .utf8)
+        let turnSummaries = TurnSummaries.summaries(levels: levels, byLevel: byLevel, slos: manifest.scenario.slos)
+        if !turnSummaries.isEmpty {
+            try SummaryExport.csv(turnSummaries).write(toFile: directory + "/summary_by_turn.csv", atomically: true, encoding: .utf8)
+        }
         try SummaryExport.json(summaries, run: manifest.json).pretty
             .write(toFile: directory + "/summary.json", atomically: true, encoding: .utf8)
         let hdr = directory + "/hdr"
@@ -145,8 +157,9 @@ public final class RunOutput: @unchecked Sendable {
         let problems = renderer.render()
         let rendered = renderer.scripts.map { String($0.dropLast(3)) }
             .filter { FileManager.default.fileExists(atPath: "\(plotsDirectory)/\($0).png") }
-        let report = ReportWriter.markdown(manifest: manifest, summaries: summaries, plots: rendered,
+        var report = ReportWriter.markdown(manifest: manifest, summaries: summaries, plots: rendered,
                                            plotProblems: problems, firstErrors: firstErrors, search: search)
+        if !turnSummaries.isEmpty { report += TurnSummaries.markdown(turnSummaries) }
         try report.write(toFile: directory + "/report.md", atomically: true, encoding: .utf8)
         return (summaries, problems)
     }

@@ -102,7 +102,7 @@ struct BenchmarkSession {
             ranPlans.append(plan)
             say("level \(plan.name) done: \(result.measuredDispatched) measured requests, window "
                 + "\(String(format: "%.2f", result.windowSeconds)) s, stopped by \(result.stopReason)")
-            nextSeq += result.warmupDispatched + result.measuredDispatched
+            nextSeq = result.nextSeq ?? nextSeq + result.warmupDispatched + result.measuredDispatched
             return result
         }
         var searchOutcome: SearchOutcome?

@@ -98,6 +98,15 @@ struct ScenarioOverrides: ParsableArguments {
     @Option(help: "max_tokens for every request.")
     var maxTokens: Int?
 
+    @Option(help: "API: chat, responses or messages.")
+    var api: String?
+
+    @Flag(inversion: .prefixedNo, help: "Stream the answers (--no-stream: whole bodies; TTFT columns stay empty).")
+    var stream: Bool?
+
+    @Flag(help: "Write every answer's text, reasoning and tool calls to responses.jsonl.")
+    var recordText = false
+
     @Flag(help: "Answer from the embedded mock server, whatever base_url says.")
     var mock = false
 
@@ -169,5 +178,20 @@ struct ScenarioOverrides: ParsableArguments {
         }
         if mock { scenario.baseURL = "mock" }
         if insecure { scenario.insecure = true }
+        if let stream { scenario.stream = stream }
+        if recordText { scenario.recordText = true }
+        if let api {
+            guard let kind = APIKind(rawValue: api) else {
+                throw invalid("--api", "unknown API '\(api)'", "one of: \(APIKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            scenario.api = kind
+            if let (key, hint) = scenario.unsupportedRequestFields().first {
+                throw invalid("--api", "the scenario's request.\(key) has no field in the \(api) API", hint)
+            }
+            if kind == .messages, scenario.request.maxTokens == nil {
+                throw invalid("--api", "the messages API requires max_tokens", "add --max-tokens N or request.max_tokens")
+            }
+            if kind != .messages { scenario.auth = .bearer }
+        }
     }
 }

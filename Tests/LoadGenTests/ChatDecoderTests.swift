@@ -2,10 +2,10 @@ import Testing
 @testable import LoadGen
 
 /// Decodes every event of `bytes`; event i arrives at time i * 1000 ns.
-func decodeStream(_ bytes: [UInt8]) throws -> StreamAccumulator {
+func decodeStream(_ bytes: [UInt8], decoder: any StreamDecoder = ChatCompletionsDecoder(),
+                  capture: Bool = false) throws -> StreamAccumulator {
     var parser = SSEParser()
-    var accumulator = StreamAccumulator()
-    let decoder = ChatCompletionsDecoder()
+    var accumulator = StreamAccumulator(capture: capture)
     var arrival: Int64 = 0
     try bytes.withUnsafeBytes { all in
         try parser.feed(all) { event in

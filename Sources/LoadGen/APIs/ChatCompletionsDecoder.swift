@@ -62,11 +62,25 @@ public struct ChatCompletionsDecoder: StreamDecoder {
                 for call in delta.tool_calls ?? [] {
                     tool += (call.function?.name?.utf8.count ?? 0) + (call.function?.arguments?.utf8.count ?? 0)
                 }
+                if accumulator.capture != nil, (choice.index ?? 0) == 0 { capture(delta, into: &accumulator.capture!) }
             }
             if let reason = choice.finish_reason { accumulator.finishReason = reason }
         }
         accumulator.addChunk(arrivalNs: arrivalNs, answerBytes: answer, reasoningBytes: reasoning, toolBytes: tool)
         if let usage = chunk.usage { accumulator.usage = usage.parsed }
+    }
+
+    /// Keeps the first choice's text, reasoning and tool calls (fragments joined by the call's `index`).
+    private func capture(_ delta: ChatChunk.Delta, into output: inout CapturedOutput) {
+        if let text = delta.content { output.text += text }
+        if let text = delta.reasoning { output.reasoning += text }
+        if let text = delta.reasoning_content { output.reasoning += text }
+        for (position, call) in (delta.tool_calls ?? []).enumerated() {
+            let slot = output.toolCall(at: call.index ?? position)
+            if let id = call.id, !id.isEmpty { output.toolCalls[slot].id = id }
+            if let name = call.function?.name { output.toolCalls[slot].name += name }
+            if let arguments = call.function?.arguments { output.toolCalls[slot].arguments += arguments }
+        }
     }
 
     static func preview(_ bytes: some Collection<UInt8>) -> String {
@@ -82,6 +96,7 @@ struct ChatChunk: Decodable {
     var error: ErrorEnvelope.ErrorPayload?
 
     struct Choice: Decodable {
+        var index: Int?
         var delta: Delta?
         var message: Delta?
         var finish_reason: String?
@@ -95,6 +110,8 @@ struct ChatChunk: Decodable {
     }
 
     struct ToolCall: Decodable {
+        var index: Int?
+        var id: String?
         var function: Function?
         struct Function: Decodable {
             var name: String?

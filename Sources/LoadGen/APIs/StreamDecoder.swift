@@ -55,8 +55,12 @@ public struct StreamAccumulator: Sendable {
     public var failure: StreamFailure?
     /// Events seen, token-carrying or not.
     public var events = 0
+    /// The generated output itself, kept only when asked (conversations, tools, `record_text`).
+    public var capture: CapturedOutput?
 
-    public init() {}
+    public init(capture: Bool = false) {
+        if capture { self.capture = CapturedOutput() }
+    }
 
     /// Adds a chunk when it carries generated text; role-only and empty deltas are not chunks.
     @inline(__always)

@@ -28,7 +28,7 @@ public struct ClosedLoopRunner: Sendable {
                         while !Task.isCancelled, let ticket = dispatcher.next(now: scheduled) {
                             let context = DispatchContext(level: plan.index, levelName: plan.name, seq: ticket.seq,
                                                           warmup: ticket.warmup, scheduledNs: scheduled)
-                            onRecord(await executor.execute(context))
+                            await executor.run(context, reserveSeq: dispatcher.reserveSeq, onRecord: onRecord)
                             if plan.thinkTimeNs > 0 {
                                 try? await Task.sleep(for: .nanoseconds(plan.thinkTimeNs))
                             }

@@ -82,6 +82,15 @@ final class LevelDispatcher: Sendable {
         return ticket
     }
 
+    /// A sequence number for a later turn of a conversation already dispatched (its turns run to their end even
+    /// after the level stops dispatching new conversations).
+    func reserveSeq() -> Int {
+        state.withLock { state in
+            state.nextSeq += 1
+            return state.nextSeq - 1
+        }
+    }
+
     /// Stops dispatching at `now`: the duration has ended (`duration`), the schedule ended (`schedule`) or the run
     /// was cancelled (`cancelled`).
     func stop(_ reason: String, now: Int64) {
@@ -121,10 +130,12 @@ final class LevelDispatcher: Sendable {
             let windowStart = state.windowStartNs ?? start
             // A window that never opened (stopped during warm-up) is empty: no throughput from warm-up alone.
             let windowEnd = state.windowStartNs == nil ? windowStart : max(state.windowEndNs ?? endNs, windowStart)
-            return LevelResult(index: plan.index, name: plan.name, concurrency: plan.concurrency, rate: plan.rate, startNs: start,
-                               windowStartNs: windowStart, windowEndNs: windowEnd,
-                               endNs: endNs, warmupDispatched: state.warmupDispatched,
-                               measuredDispatched: state.measuredDispatched, stopReason: state.stopReason ?? "cancelled")
+            var result = LevelResult(index: plan.index, name: plan.name, concurrency: plan.concurrency, rate: plan.rate,
+                                     startNs: start, windowStartNs: windowStart, windowEndNs: windowEnd,
+                                     endNs: endNs, warmupDispatched: state.warmupDispatched,
+                                     measuredDispatched: state.measuredDispatched, stopReason: state.stopReason ?? "cancelled")
+            result.nextSeq = state.nextSeq
+            return result
         }
     }
 }

@@ -142,6 +142,8 @@ public struct LevelResult: Sendable, Equatable, Codable {
     public var measuredDispatched: Int
     /// `requests`, `duration`, `schedule` (the pacer ended) or `cancelled`.
     public var stopReason: String
+    /// The first sequence number after this level's (conversations take one per turn).
+    public var nextSeq: Int?
 
     public init(index: Int, name: String, concurrency: Int, rate: Double? = nil, startNs: Int64, windowStartNs: Int64,
                 windowEndNs: Int64, endNs: Int64, warmupDispatched: Int, measuredDispatched: Int, stopReason: String) {

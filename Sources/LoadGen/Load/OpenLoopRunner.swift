@@ -38,7 +38,7 @@ public struct OpenLoopRunner: Sendable {
                         await limit.acquire()
                     }
                     group.addTask {
-                        onRecord(await executor.execute(context))
+                        await executor.run(context, reserveSeq: dispatcher.reserveSeq, onRecord: onRecord)
                         limit.release()
                     }
                 })

@@ -1,36 +1,48 @@
-/// Makes the requests of a run: one prepared request per prompt, picked in turn by sequence number.
+/// Makes the requests of a run: the opening request of each prompt (or conversation), prepared once and picked in
+/// turn by sequence number, and the later turns of conversations and tool flows, built from their history.
 public struct RequestFactory: Sendable {
     public let api: APIKind
     public let model: String
     public var options: TransferOptions
+    public let builder: any APIRequestBuilder
+    public let tools: ToolSettings?
+    /// Keep each answer on its record (`record_text`).
+    public let recordText: Bool
+    private let apiKey: String?
+    private let openings: [Prompt]
+    /// The user turns after the first, per opening (empty for plain prompts).
+    private let followUps: [[String]]
     private let prepared: [HTTPRequest]
 
     public init(scenario: Scenario, baseURL: String, apiKey: String?) {
-        let chat = ChatCompletionsAPI(baseURL: baseURL, model: scenario.model, stream: scenario.stream,
-                                      settings: scenario.request)
+        let builder = APIAdapters.builder(for: scenario, baseURL: baseURL)
         self.api = scenario.api
         self.model = scenario.model
-        self.prepared = scenario.prompts.map { chat.request(for: $0, apiKey: apiKey) }
-        self.options = TransferOptions(streaming: scenario.stream, decoder: ChatCompletionsDecoder(),
-                                       timeouts: scenario.timeouts, insecure: scenario.insecure)
+        self.builder = builder
+        self.tools = scenario.tools
+        self.recordText = scenario.recordText
+        self.apiKey = apiKey
+        if scenario.conversations.isEmpty {
+            openings = scenario.prompts
+            followUps = scenario.prompts.map { _ in [] }
+        } else {
+            openings = scenario.conversations.map { .text($0.turns.first ?? "") }
+            followUps = scenario.conversations.map { Array($0.turns.dropFirst()) }
+        }
+        self.prepared = openings.map { builder.request(for: $0, apiKey: apiKey) }
+        self.options = TransferOptions(streaming: scenario.stream, decoder: APIAdapters.decoder(for: scenario.api),
+                                       timeouts: scenario.timeouts, insecure: scenario.insecure,
+                                       captureOutput: scenario.hasFollowUps || scenario.recordText)
     }
 
+    /// The opening request of conversation (or prompt) `seq`.
     public func request(seq: Int) -> HTTPRequest { prepared[seq % prepared.count] }
-}
 
-/// Sends one request and turns what came back into a record.
-public struct RequestExecutor: Sendable {
-    public let transport: CurlTransport
-    public let factory: RequestFactory
+    /// Whether an answer can lead to another request.
+    public var hasFollowUps: Bool { tools != nil || followUps.contains { !$0.isEmpty } }
 
-    public init(transport: CurlTransport, factory: RequestFactory) {
-        self.transport = transport
-        self.factory = factory
-    }
+    public func opening(seq: Int) -> Prompt { openings[seq % openings.count] }
+    public func followUps(seq: Int) -> [String] { followUps[seq % followUps.count] }
 
-    public func execute(_ context: DispatchContext) async -> RequestRecord {
-        let outcome = await transport.perform(factory.request(seq: context.seq), options: factory.options)
-        return RecordBuilder.build(outcome, context: context, api: factory.api, model: factory.model,
-                                   streaming: factory.options.streaming, decoder: factory.options.decoder)
-    }
+    public func request(history: [HistoryItem]) -> HTTPRequest { builder.request(history: history, apiKey: apiKey) }
 }

@@ -8,13 +8,19 @@ public struct DispatchContext: Sendable {
     public var warmup: Bool
     /// Intended start, nanoseconds from the run origin.
     public var scheduledNs: Int64
+    /// The conversation (its first turn's `seq`) and the turn, from 1.
+    public var conversation: Int
+    public var turn: Int
 
-    public init(level: Int, levelName: String, seq: Int, warmup: Bool, scheduledNs: Int64) {
+    public init(level: Int, levelName: String, seq: Int, warmup: Bool, scheduledNs: Int64, conversation: Int? = nil,
+                turn: Int = 1) {
         self.level = level
         self.levelName = levelName
         self.seq = seq
         self.warmup = warmup
         self.scheduledNs = scheduledNs
+        self.conversation = conversation ?? seq
+        self.turn = turn
     }
 }
 
@@ -25,7 +31,8 @@ public enum RecordBuilder {
     public static func build(_ outcome: TransferOutcome, context: DispatchContext, api: APIKind, model: String,
                              streaming: Bool, decoder: any StreamDecoder) -> RequestRecord {
         var record = RequestRecord(
-            level: context.level, levelName: context.levelName, seq: context.seq, warmup: context.warmup, api: api,
+            level: context.level, levelName: context.levelName, seq: context.seq, warmup: context.warmup,
+            conversation: context.conversation, turn: context.turn, api: api,
             model: model, stream: streaming, status: outcome.status, scheduledNs: context.scheduledNs,
             sentNs: outcome.sentNs, headersNs: outcome.headersNs, firstByteNs: outcome.firstByteNs,
             endNs: outcome.completedNs, connection: outcome.connection, bytesReceived: outcome.bytesReceived)
@@ -44,6 +51,7 @@ public enum RecordBuilder {
             record.endNs = outcome.completedNs
         }
         applyTokens(stream, into: &record)
+        record.output = stream.capture
         if !outcome.readAsStream {
             // A whole body has no chunk timing: TTFT and the chunk metrics stay empty, not zero.
             record.chunks = []
@@ -54,7 +62,7 @@ public enum RecordBuilder {
     /// The record of an arrival that the open loop did not send because the in-flight cap was reached.
     public static func dropped(context: DispatchContext, limit: Int, factory: RequestFactory, nowNs: Int64) -> RequestRecord {
         RequestRecord(level: context.level, levelName: context.levelName, seq: context.seq, warmup: context.warmup,
-                      api: factory.api, model: factory.model, stream: factory.options.streaming, status: 0,
+                      conversation: context.conversation, turn: context.turn, api: factory.api, model: factory.model, stream: factory.options.streaming, status: 0,
                       errorClass: .dropped, errorMessage: "not sent: \(limit) requests already in flight (at_cap: drop)",
                       scheduledNs: context.scheduledNs, sentNs: nowNs, endNs: nowNs, tokenSource: .estimate,
                       connection: ConnectionTimings(newConnection: false))

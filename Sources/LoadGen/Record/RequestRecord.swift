@@ -1,6 +1,11 @@
 /// The API a request spoke.
 public enum APIKind: String, Sendable, Codable, CaseIterable {
+    /// Chat Completions, `POST /v1/chat/completions`.
     case chat
+    /// OpenAI-style Responses, `POST /v1/responses`.
+    case responses
+    /// Anthropic-style Messages, `POST /v1/messages`.
+    case messages
 }
 
 /// Where a record's output token count came from.
@@ -91,6 +96,10 @@ public struct RequestRecord: Sendable, Codable, Equatable {
     public var seq: Int
     /// Warm-up requests are written but excluded from statistics.
     public var warmup: Bool
+    /// The conversation this request belongs to (the `seq` of its first turn) and its turn, from 1. A request
+    /// outside a conversation is its own conversation's turn 1. Tool round trips are turns of their own.
+    public var conversation: Int
+    public var turn: Int
     public var api: APIKind
     public var model: String
     public var stream: Bool
@@ -120,8 +129,11 @@ public struct RequestRecord: Sendable, Codable, Equatable {
     public var server: ServerUsage
     public var connection: ConnectionTimings
     public var bytesReceived: Int
+    /// The answer's text, reasoning and tool calls: only when the run records answers (`record_text`).
+    public var output: CapturedOutput?
 
-    public init(level: Int = 0, levelName: String = "", seq: Int = 0, warmup: Bool = false, api: APIKind = .chat,
+    public init(level: Int = 0, levelName: String = "", seq: Int = 0, warmup: Bool = false, conversation: Int? = nil,
+                turn: Int = 1, api: APIKind = .chat,
                 model: String = "", stream: Bool = true, status: Int = 200, errorClass: ErrorClass? = nil,
                 errorType: String? = nil, errorCode: String? = nil, errorMessage: String? = nil,
                 finishReason: String? = nil, scheduledNs: Int64 = 0, sentNs: Int64 = 0, headersNs: Int64? = nil,
@@ -133,6 +145,8 @@ public struct RequestRecord: Sendable, Codable, Equatable {
         self.levelName = levelName
         self.seq = seq
         self.warmup = warmup
+        self.conversation = conversation ?? seq
+        self.turn = turn
         self.api = api
         self.model = model
         self.stream = stream

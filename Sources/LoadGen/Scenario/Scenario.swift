@@ -11,6 +11,15 @@ public struct Scenario: Sendable, Equatable {
     public var stream = true
     public var request = RequestSettings()
     public var prompts: [Prompt]
+    /// Multi-turn conversations, sent instead of `prompts` when given (each conversation's first turn is its prompt).
+    public var conversations: [Conversation] = []
+    /// Function tools offered with every request, and their canned results.
+    public var tools: ToolSettings?
+    /// Messages API: how the key is sent, and the `anthropic-version` header.
+    public var auth = AuthStyle.bearer
+    public var anthropicVersion = "2023-06-01"
+    /// Write every answer's text, reasoning and tool calls to `responses.jsonl` (off: answers are not kept).
+    public var recordText = false
     public var load = LoadSettings()
     public var timeouts = TransferTimeouts(connectNs: 10_000_000_000, firstTokenNs: 120_000_000_000,
                                            idleNs: 60_000_000_000, totalNs: 600_000_000_000)
@@ -36,6 +45,9 @@ public struct Scenario: Sendable, Equatable {
     }
 
     public var usesMock: Bool { baseURL == "mock" }
+
+    /// A request's answer decides the next request (conversations, tool calls): the decoders keep the output.
+    public var hasFollowUps: Bool { !conversations.isEmpty || tools != nil }
 }
 
 public struct ScenarioSource: Sendable, Equatable {
@@ -60,8 +72,13 @@ public struct RequestSettings: Sendable, Equatable {
     public var topK: Int?
     public var seed: Int?
     public var stop: [String]?
-    /// A system message put before each prompt given as text.
+    /// A system message put before each prompt given as text (Responses: `instructions`; Messages: `system`).
     public var system: String?
+    /// `low`, `medium` or `high` (Chat: `reasoning_effort`; Responses: `reasoning.effort`).
+    public var reasoningEffort: String?
+    /// Structured output: `{type: json_object}` or `{type: json_schema, ...}` (Chat: `response_format`; Responses:
+    /// `text.format`).
+    public var responseFormat: JSONValue?
     /// Fields merged into the body as they are (they win over the fields above).
     public var extraBody: [(String, JSONValue)] = []
 
@@ -70,6 +87,7 @@ public struct RequestSettings: Sendable, Equatable {
     public static func == (lhs: RequestSettings, rhs: RequestSettings) -> Bool {
         lhs.maxTokens == rhs.maxTokens && lhs.temperature == rhs.temperature && lhs.topP == rhs.topP
             && lhs.topK == rhs.topK && lhs.seed == rhs.seed && lhs.stop == rhs.stop && lhs.system == rhs.system
+            && lhs.reasoningEffort == rhs.reasoningEffort && lhs.responseFormat == rhs.responseFormat
             && JSONValue.object(lhs.extraBody) == JSONValue.object(rhs.extraBody)
     }
 }
@@ -146,6 +164,10 @@ public struct MockSettings: Sendable, Equatable {
     public var seed: UInt64 = 42
     /// The capacity model: concurrent slots, a FIFO queue beyond them, and the decode rate with every slot busy.
     public var capacity: Capacity?
+    /// Share of each answer's output tokens that is reasoning, streamed before the answer (0 to 1).
+    public var reasoningShare = 0.0
+    /// Share of requests offering tools that the mock answers with a tool call (0 to 1).
+    public var toolCallShare = 1.0
 
     public struct Capacity: Sendable, Equatable {
         public var slots: Int

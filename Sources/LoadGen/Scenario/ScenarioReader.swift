@@ -27,12 +27,15 @@ public struct ScenarioReader {
     }
 
     static let topKeys = ["name", "description", "api", "base_url", "model", "api_key_env", "stream", "request",
-                          "prompts", "load", "timeouts", "mock", "output", "slo", "search", "max_error_rate"]
-    static let requestKeys = ["max_tokens", "temperature", "top_p", "top_k", "seed", "stop", "system", "extra_body"]
+                          "prompts", "load", "timeouts", "mock", "output", "slo", "search", "max_error_rate",
+                          "conversations", "tools", "auth", "anthropic_version", "record_text"]
+    static let requestKeys = ["max_tokens", "temperature", "top_p", "top_k", "seed", "stop", "system", "extra_body",
+                              "reasoning_effort", "response_format"]
     static let loadKeys = ["mode", "concurrency", "rate", "ramp", "arrival", "burstiness", "seed", "max_in_flight", "at_cap",
                            "requests", "duration", "warmup", "think_time", "drain_timeout", "cooldown"]
     static let timeoutKeys = ["connect", "first_token", "idle", "total"]
-    static let mockKeys = ["ttft", "decode_rate", "tokens_per_chunk", "output_tokens", "seed", "capacity"]
+    static let mockKeys = ["ttft", "decode_rate", "tokens_per_chunk", "output_tokens", "seed", "capacity",
+                           "reasoning_share", "tool_call_share"]
 
     public mutating func read() throws -> Scenario {
         let root: Node
@@ -59,8 +62,18 @@ public struct ScenarioReader {
             }
         }
         let model = try string(required(top, "model", in: root, path: ""), path: "model")
-        var scenario = Scenario(name: name, baseURL: baseURL, model: model,
+        var scenario: Scenario
+        if let node = top["conversations"] {
+            if let prompts = top["prompts"] {
+                throw located(prompts, "prompts", "prompts and conversations cannot both be given",
+                              hint: "a conversation's first turn is its prompt: keep one of the two")
+            }
+            scenario = Scenario(name: name, baseURL: baseURL, model: model, prompts: [])
+            scenario.conversations = try conversations(node)
+        } else {
+            scenario = Scenario(name: name, baseURL: baseURL, model: model,
                                 prompts: try prompts(required(top, "prompts", in: root, path: "")))
+        }
         if let node = top["description"] { scenario.description = try string(node, path: "description") }
         if let node = top["api"] {
             let text = try string(node, path: "api")
@@ -84,6 +97,11 @@ public struct ScenarioReader {
         if let node = top["load"] { scenario.load = try load(node) }
         if let node = top["timeouts"] { scenario.timeouts = try timeouts(node, defaults: scenario.timeouts) }
         if let node = top["mock"] { scenario.mock = try mock(node) }
+        if let node = top["tools"] { scenario.tools = try tools(node) }
+        if let node = top["auth"] { scenario.auth = try choice(node, path: "auth", AuthStyle.self) }
+        if let node = top["anthropic_version"] { scenario.anthropicVersion = try string(node, path: "anthropic_version") }
+        if let node = top["record_text"] { scenario.recordText = try bool(node, path: "record_text") }
+        try checkAPIFields(scenario, top: top)
         if let node = top["slo"] { scenario.slos = try slos(node) }
         if let node = top["max_error_rate"] { scenario.maxErrorRate = try double(node, path: "max_error_rate", in: 0...1) }
         if let node = top["search"] {
@@ -114,6 +132,20 @@ public struct ScenarioReader {
         if let n = map["top_k"] { settings.topK = try int(n, path: "request.top_k", in: 1...1_000_000) }
         if let n = map["seed"] { settings.seed = try int(n, path: "request.seed", in: Int.min...Int.max) }
         if let n = map["system"] { settings.system = try string(n, path: "request.system") }
+        if let n = map["reasoning_effort"] {
+            settings.reasoningEffort = try string(n, path: "request.reasoning_effort")
+            guard ["low", "medium", "high"].contains(settings.reasoningEffort!) else {
+                throw located(n, "request.reasoning_effort", "unknown effort '\(settings.reasoningEffort!)'", hint: "one of: low, medium, high")
+            }
+        }
+        if let n = map["response_format"] {
+            let format = try json(n, path: "request.response_format")
+            guard case .string(let type)? = format["type"], ["json_object", "json_schema", "text"].contains(type) else {
+                throw located(n, "request.response_format", "expected a mapping with type json_object, json_schema or text",
+                              hint: "for example {type: json_object}")
+            }
+            settings.responseFormat = format
+        }
         if let n = map["stop"] {
             if case .sequence(let items) = n {
                 settings.stop = try items.enumerated().map { try string($1, path: "request.stop[\($0)]") }
@@ -273,6 +305,8 @@ public struct ScenarioReader {
         if let n = map["tokens_per_chunk"] { settings.tokensPerChunk = try intRange(n, path: "mock.tokens_per_chunk") }
         if let n = map["output_tokens"] { settings.outputTokens = try intRange(n, path: "mock.output_tokens") }
         if let n = map["seed"] { settings.seed = UInt64(try int(n, path: "mock.seed", in: 0...Int.max)) }
+        if let n = map["reasoning_share"] { settings.reasoningShare = try double(n, path: "mock.reasoning_share", in: 0...1) }
+        if let n = map["tool_call_share"] { settings.toolCallShare = try double(n, path: "mock.tool_call_share", in: 0...1) }
         if let n = map["capacity"] {
             let capacity = try mapping(n, path: "mock.capacity", allowed: ["slots", "queue", "decode_rate_at_capacity"])
             guard let slots = capacity["slots"] else {
@@ -314,6 +348,83 @@ public struct ScenarioReader {
         let resolution = try map["resolution"].map { try double($0, path: "search.resolution", in: 0.001...1_000_000) }
             ?? (open ? Swift.max(start / 10, 0.1) : 1)
         return SLOSearchSettings(start: start, max: max, budget: budget, resolution: resolution)
+    }
+
+    private mutating func conversations(_ node: Node) throws -> [Conversation] {
+        guard case .sequence(let items) = node, !items.isEmpty else {
+            throw located(node, "conversations", "expected a non-empty list of conversations",
+                          hint: "each a list of user turns, for example [[\"Hi\", \"Tell me more\"]]")
+        }
+        return try items.enumerated().map { index, item in
+            let path = "conversations[\(index)]"
+            guard case .sequence(let turns) = item, !turns.isEmpty else {
+                throw located(item, path, "expected a non-empty list of user turns", hint: "[\"first question\", \"follow-up\"]")
+            }
+            return Conversation(turns: try turns.enumerated().map { try string($1, path: path + "[\($0)]") })
+        }
+    }
+
+    private mutating func tools(_ node: Node) throws -> ToolSettings {
+        let map = try mapping(node, path: "tools", allowed: ["functions", "choice", "rounds"])
+        guard let list = map["functions"] else {
+            throw located(node, "tools.functions", "missing required key",
+                          hint: "a list of {name, description, parameters, result}")
+        }
+        guard case .sequence(let items) = list, !items.isEmpty else {
+            throw located(list, "tools.functions", "expected a non-empty list of functions",
+                          hint: "each {name, description, parameters, result}")
+        }
+        var names: Set<String> = []
+        let functions = try items.enumerated().map { index, item -> ToolFunction in
+            let path = "tools.functions[\(index)]"
+            let fields = try mapping(item, path: path, allowed: ["name", "description", "parameters", "result"])
+            let name = try string(required(fields, "name", in: item, path: path), path: path + ".name")
+            guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_-".contains($0)) }) else {
+                throw located(fields["name"], path + ".name", "'\(name)' is not a function name", hint: "letters, digits, '_' and '-', at most 64")
+            }
+            guard names.insert(name).inserted else {
+                throw located(fields["name"], path + ".name", "function '\(name)' is defined twice", hint: "give each function its own name")
+            }
+            let parameters = try fields["parameters"].map { try json($0, path: path + ".parameters") }
+                ?? .object([("type", .string("object")), ("properties", .object([]))])
+            guard case .object = parameters else {
+                throw located(fields["parameters"], path + ".parameters", "expected a JSON Schema object", hint: "{type: object, properties: {...}}")
+            }
+            let resultNode = try required(fields, "result", in: item, path: path)
+            // The canned result is sent as text: a mapping is written as compact JSON.
+            let result: String
+            if case .mapping = resultNode { result = try json(resultNode, path: path + ".result").serialized }
+            else { result = try string(resultNode, path: path + ".result") }
+            return ToolFunction(name: name, description: try fields["description"].map { try string($0, path: path + ".description") },
+                                parameters: parameters, result: result)
+        }
+        var settings = ToolSettings(functions: functions)
+        if let n = map["choice"] {
+            let choice = try string(n, path: "tools.choice")
+            guard ["auto", "required", "none"].contains(choice) else {
+                throw located(n, "tools.choice", "unknown value '\(choice)'", hint: "one of: auto, required, none")
+            }
+            settings.choice = choice
+        }
+        if let n = map["rounds"] { settings.rounds = try int(n, path: "tools.rounds", in: 0...16) }
+        return settings
+    }
+
+    /// Settings a chosen API has no field for are errors, not silently dropped.
+    private func checkAPIFields(_ scenario: Scenario, top: [String: Node]) throws {
+        if let (key, hint) = scenario.unsupportedRequestFields().first {
+            let mark = locations["request.\(key)"]
+            throw ScenarioError(file: file, line: mark?.line, column: mark?.column, path: "request.\(key)",
+                                message: "the \(scenario.api.rawValue) API has no \(key) field", hint: hint)
+        }
+        if scenario.api == .messages, scenario.request.maxTokens == nil {
+            throw located(top["request"] ?? top["api"], "request.max_tokens", "the messages API requires max_tokens",
+                          hint: "add request: {max_tokens: 1024}")
+        }
+        if scenario.auth != .bearer, scenario.api != .messages, let node = top["auth"] {
+            throw located(node, "auth", "auth: \(scenario.auth.rawValue) applies to the messages API only",
+                          hint: "remove it, or use api: messages")
+        }
     }
 
     private mutating func prompts(_ node: Node) throws -> [Prompt] {

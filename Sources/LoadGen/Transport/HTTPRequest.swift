@@ -43,10 +43,14 @@ public struct TransferOptions: Sendable {
     /// Skip TLS verification (`--insecure`).
     public var insecure: Bool
     public var decoder: any StreamDecoder
+    /// Keep the generated text, reasoning and tool calls (conversations, tools, `record_text`).
+    public var captureOutput: Bool
 
     public init(streaming: Bool, decoder: any StreamDecoder, timeouts: TransferTimeouts = TransferTimeouts(),
-                maxEventBytes: Int = 1 << 20, maxBodyBytes: Int = 16 << 20, insecure: Bool = false) {
+                maxEventBytes: Int = 1 << 20, maxBodyBytes: Int = 16 << 20, insecure: Bool = false,
+                captureOutput: Bool = false) {
         self.streaming = streaming
+        self.captureOutput = captureOutput
         self.decoder = decoder
         self.timeouts = timeouts
         self.maxEventBytes = maxEventBytes

@@ -30,6 +30,7 @@ final class Transfer: @unchecked Sendable {
         self.options = options
         self.clock = clock
         self.parser = SSEParser(maxEventSize: options.maxEventBytes)
+        if options.captureOutput { outcome.stream = StreamAccumulator(capture: true) }
     }
 
     static func from(callbackUserData pointer: UnsafeMutableRawPointer?) -> Transfer {
