@@ -56,31 +56,42 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
         switch (head.method, path) {
         case (.POST, "/v1/chat/completions"):
-            chatCompletions(head, body: body, received: received, context: context)
+            generate(.chat, head, body: body, received: received, context: context)
+        case (.POST, "/v1/responses"):
+            generate(.responses, head, body: body, received: received, context: context)
+        case (.POST, "/v1/messages"):
+            generate(.messages, head, body: body, received: received, context: context)
         case (.GET, "/v1/models"):
             respondJSON(context, head: head, status: .ok, body: MockJSON.modelList(profile.models))
-        case (_, "/v1/chat/completions"), (_, "/v1/models"):
-            respondJSON(context, head: head, status: .methodNotAllowed,
-                        body: MockJSON.error(message: "Method \(head.method) not allowed", type: "invalid_request_error",
-                                             code: "method_not_allowed"))
+        case (_, "/v1/chat/completions"), (_, "/v1/models"), (_, "/v1/responses"), (_, "/v1/messages"):
+            respondError(context, head: head, api: MockAPI(path: path) ?? .chat,
+                         MockError(status: .methodNotAllowed, type: "invalid_request_error", code: "method_not_allowed",
+                                   message: "Method \(head.method) not allowed"))
         default:
-            respondJSON(context, head: head, status: .notFound, body: #"{"error":"Not found"}"#)
+            // Under the Responses or Messages path (a stored response, token counting, batches: none of them kept by
+            // a stateless mock) the error takes that API's shape; elsewhere SambaNova's plain body.
+            if let api = MockAPI(path: path), api != .chat {
+                respondError(context, head: head, api: api,
+                             MockError(status: .notFound, type: "invalid_request_error", code: "not_found",
+                                       message: "Not found: \(head.method) \(path)"))
+            } else {
+                respondJSON(context, head: head, status: .notFound, body: #"{"error":"Not found"}"#)
+            }
         }
     }
 
-    private func chatCompletions(_ head: HTTPRequestHead, body: ByteBuffer, received: NIODeadline,
-                                 context: ChannelHandlerContext) {
-        let request: ChatRequest
-        switch ChatRequest.parse(body) {
+    private func generate(_ api: MockAPI, _ head: HTTPRequestHead, body: ByteBuffer, received: NIODeadline,
+                          context: ChannelHandlerContext) {
+        let request: MockRequest
+        switch MockRequest.parse(api, body: body) {
         case .success(let parsed): request = parsed
         case .failure(let error):
-            respondJSON(context, head: head, status: .badRequest,
-                        body: MockJSON.error(message: error.message, type: "invalid_request_error", code: error.code))
+            respondError(context, head: head, api: api, error)
             return
         }
         let number = counter.next()
         guard let gate else {
-            begin(head, request: request, number: number, started: received, lease: nil, context: context)
+            begin(api, head, request: request, number: number, started: received, lease: nil, context: context)
             return
         }
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
@@ -94,28 +105,34 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                     lease.release()
                     return
                 }
-                handler.begin(head, request: request, number: number, started: .now(), lease: lease, context: context)
+                handler.begin(api, head, request: request, number: number, started: .now(), lease: lease, context: context)
             }
         }
         switch admission {
         case .active(let lease):
-            begin(head, request: request, number: number, started: received, lease: lease, context: context)
+            begin(api, head, request: request, number: number, started: received, lease: lease, context: context)
         case .queued(let ticket):
             tickets.append(ticket)
         case .full:
-            respondJSON(context, head: head, status: .tooManyRequests,
-                        body: MockJSON.error(message: "Too many requests: \(gate.capacity.maxQueue) are already queued",
-                                             type: "rate_limit_error", code: "queue_full"))
+            respondError(context, head: head, api: api,
+                         MockError(status: .tooManyRequests, type: "rate_limit_error", code: "queue_full",
+                                   message: "Too many requests: \(gate.capacity.maxQueue) are already queued"))
         }
     }
 
     /// Generates the answer from `started` on: at once, or when a queued request gets its slot (so a streamed
-    /// answer's headers and role chunk also wait for it).
-    private func begin(_ head: HTTPRequestHead, request: ChatRequest, number: UInt64, started: NIODeadline,
-                       lease: CapacityLease?, context: ChannelHandlerContext) {
-        let completion = MockCompletion(profile: profile, maxTokens: request.maxTokens, requestNumber: number)
-        let job = ChatJob(profile: profile, request: request, completion: completion, started: started,
-                          wallStart: Date().timeIntervalSince1970, id: "mock-\(profile.seed)-\(number)", lease: lease)
+    /// answer's headers and opening events also wait for it).
+    private func begin(_ api: MockAPI, _ head: HTTPRequestHead, request: MockRequest, number: UInt64,
+                       started: NIODeadline, lease: CapacityLease?, context: ChannelHandlerContext) {
+        let completion = MockCompletion(profile: profile, maxTokens: request.maxTokens, requestNumber: number,
+                                        tools: request.callableTools)
+        let run = MockRun(profile: profile, request: request, completion: completion, number: number, started: started,
+                          wallStart: Date().timeIntervalSince1970, lease: lease)
+        let job: any MockJob = switch api {
+        case .chat: ChatJob(run: run)
+        case .responses: ResponsesJob(run: run)
+        case .messages: MessagesJob(run: run)
+        }
         if let lease { leases.append(lease) }
         if request.stream {
             var headers = HTTPHeaders()
@@ -124,8 +141,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             headers.add(name: "Transfer-Encoding", value: "chunked")
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))),
                           promise: nil)
-            // SambaNova's first event carries only the role: a client must not count it as a token.
-            writeEvent(context, job.roleChunk())
+            writeEvents(context, job.opening())
             context.flush()
             scheduleChunk(0, job: job, head: head, context: context)
         } else if gate != nil {
@@ -135,79 +151,91 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             let deadline = started + .nanoseconds(completion.chunkTokens.indices.last.map {
                 completion.offsetNs(ofChunk: $0, profile: profile)
             } ?? profile.ttftNs)
-            let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+            // The job lives on this channel's loop, like the handler.
+            let bound = NIOLoopBound((handler: self, context: context, job: job), eventLoop: context.eventLoop)
             context.eventLoop.scheduleTask(deadline: deadline) {
-                let (handler, context) = bound.value
+                let (handler, context, job) = bound.value
                 guard context.channel.isActive else { return }
                 let sent = NIODeadline.now()
-                job.markSent(first: sent, last: sent)
-                handler.respondJSON(context, head: head, status: .ok, body: job.wholeCompletion())
+                run.markSent(first: sent, last: sent)
+                handler.respondJSON(context, head: head, status: .ok, body: job.wholeBody())
             }
         }
     }
 
-    private func scheduleChunk(_ index: Int, job: ChatJob, head: HTTPRequestHead, context: ChannelHandlerContext) {
-        guard index < job.completion.chunkTokens.count else {
-            if job.request.stream {
+    private func scheduleChunk(_ index: Int, job: any MockJob, head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let run = job.run
+        guard index < run.completion.chunkTokens.count else {
+            if run.request.stream {
                 finishStream(job: job, keepAlive: head.isKeepAlive, context: context)
             } else {
                 let sent = NIODeadline.now()
-                job.markSent(first: sent, last: sent)
-                release(job, after: respondJSON(context, head: head, status: .ok, body: job.wholeCompletion()))
+                run.markSent(first: sent, last: sent)
+                release(run, after: respondJSON(context, head: head, status: .ok, body: job.wholeBody()))
             }
             return
         }
-        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
-        context.eventLoop.scheduleTask(deadline: deadline(ofChunk: index, job: job)) {
-            let (handler, context) = bound.value
+        let bound = NIOLoopBound((handler: self, context: context, job: job), eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(deadline: deadline(ofChunk: index, run: run)) {
+            let (handler, context, job) = bound.value
             guard context.channel.isActive else {
-                job.lease?.release()
+                run.lease?.release()
                 return
             }
-            if job.request.stream {
-                handler.writeEvent(context, job.contentChunk(index))
+            if run.request.stream {
+                handler.writeEvents(context, job.events(ofChunk: index))
                 context.flush()
             }
-            job.markChunkSent(index: index, at: NIODeadline.now())
+            run.markChunkSent(index: index, at: NIODeadline.now())
             handler.scheduleChunk(index + 1, job: job, head: head, context: context)
         }
     }
 
     /// Without capacity, chunk `index` is due at its drift-free offset from the start; with it, the rate depends on
     /// how many requests generate at the moment, so each chunk is timed from when the one before it was sent.
-    private func deadline(ofChunk index: Int, job: ChatJob) -> NIODeadline {
-        guard let gate, index > 0, let previous = job.lastSent else {
-            return job.started + .nanoseconds(job.completion.offsetNs(ofChunk: index, profile: profile))
+    private func deadline(ofChunk index: Int, run: MockRun) -> NIODeadline {
+        guard let gate, index > 0, let previous = run.lastSent else {
+            return run.started + .nanoseconds(run.completion.offsetNs(ofChunk: index, profile: profile))
         }
         let rate = gate.capacity.decodeRate(active: gate.activeCount, singleRate: profile.decodeTokensPerSecond)
-        return previous + .nanoseconds(job.completion.intervalNs(beforeChunk: index, rate: rate))
+        return previous + .nanoseconds(run.completion.intervalNs(beforeChunk: index, rate: rate))
     }
 
     /// A request ends when its last byte is written (or cannot be): then its slot passes on.
-    private func release(_ job: ChatJob, after written: EventLoopFuture<Void>) {
-        guard let lease = job.lease else { return }
+    private func release(_ run: MockRun, after written: EventLoopFuture<Void>) {
+        guard let lease = run.lease else { return }
         leases.removeAll { $0 === lease }
         written.whenComplete { _ in lease.release() }
     }
 
-    private func finishStream(job: ChatJob, keepAlive: Bool, context: ChannelHandlerContext) {
-        if job.completion.chunkTokens.isEmpty {
+    private func finishStream(job: any MockJob, keepAlive: Bool, context: ChannelHandlerContext) {
+        if job.run.completion.chunkTokens.isEmpty {
             let now = NIODeadline.now()
-            job.markSent(first: now, last: now)
+            job.run.markSent(first: now, last: now)
         }
-        writeEvent(context, job.finishChunk())
-        writeEvent(context, job.usageChunk())
-        writeEvent(context, "[DONE]")
-        release(job, after: context.writeAndFlush(wrapOutboundOut(.end(nil))))
+        writeEvents(context, job.closing())
+        release(job.run, after: context.writeAndFlush(wrapOutboundOut(.end(nil))))
         if !keepAlive { context.close(promise: nil) }
     }
 
-    private func writeEvent(_ context: ChannelHandlerContext, _ data: String) {
-        var buffer = context.channel.allocator.buffer(capacity: data.utf8.count + 8)
-        buffer.writeStaticString("data: ")
-        buffer.writeString(data)
-        buffer.writeStaticString("\n\n")
+    /// Writes events without flushing: those due at one moment leave together.
+    private func writeEvents(_ context: ChannelHandlerContext, _ events: [MockEvent]) {
+        var buffer = context.channel.allocator.buffer(capacity: events.reduce(0) { $0 + $1.data.utf8.count + 64 })
+        for event in events {
+            if let name = event.name {
+                buffer.writeStaticString("event: ")
+                buffer.writeString(name)
+                buffer.writeStaticString("\n")
+            }
+            buffer.writeStaticString("data: ")
+            buffer.writeString(event.data)
+            buffer.writeStaticString("\n\n")
+        }
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+    }
+
+    private func respondError(_ context: ChannelHandlerContext, head: HTTPRequestHead, api: MockAPI, _ error: MockError) {
+        respondJSON(context, head: head, status: error.status, body: api.errorBody(error))
     }
 
     @discardableResult

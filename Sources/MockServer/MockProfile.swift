@@ -6,18 +6,25 @@ public struct MockProfile: Sendable, Equatable {
     public var decodeTokensPerSecond: Double
     /// Tokens in each content chunk (uniform in the range; the last chunk takes what is left).
     public var tokensPerChunk: ClosedRange<Int>
-    /// Output length per request (uniform in the range), never above the request's max_tokens.
+    /// Output length per request (uniform in the range), never above the request's max_tokens. A tool call takes the
+    /// place of the text after the reasoning and counts the tokens of its arguments instead (see `MockToolCall`).
     public var outputTokens: ClosedRange<Int>
     public var seed: UInt64
     /// Models listed by `GET /v1/models` (any model name is answered).
     public var models: [String]
     /// Limits on concurrent generation; nil answers every request at once at full speed.
     public var capacity: MockCapacity?
+    /// Fraction of each request's output tokens (rounded) that is reasoning, streamed before the answer (0...1).
+    public var reasoningShare: Double
+    /// Probability that a request offering tools, whose last input is not a tool result, is answered with a call
+    /// to one of them instead of text (0...1).
+    public var toolCallShare: Double
 
     public init(ttftNs: Int64 = 200_000_000, decodeTokensPerSecond: Double = 600, tokensPerChunk: ClosedRange<Int> = 4...12,
                 outputTokens: ClosedRange<Int> = 256...256, seed: UInt64 = 42,
                 models: [String] = ["gpt-oss-120b", "Meta-Llama-3.3-70B-Instruct", "DeepSeek-V3.1", "MiniMax-M2.7"],
-                capacity: MockCapacity? = nil) {
+                capacity: MockCapacity? = nil, reasoningShare: Double = 0, toolCallShare: Double = 1) {
+        precondition((0...1).contains(reasoningShare) && (0...1).contains(toolCallShare), "mock shares must lie in 0...1")
         self.ttftNs = ttftNs
         self.decodeTokensPerSecond = decodeTokensPerSecond
         self.tokensPerChunk = tokensPerChunk
@@ -25,6 +32,8 @@ public struct MockProfile: Sendable, Equatable {
         self.seed = seed
         self.models = models
         self.capacity = capacity
+        self.reasoningShare = reasoningShare
+        self.toolCallShare = toolCallShare
     }
 }
 
@@ -65,62 +74,5 @@ struct SplitMix64: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
-    }
-}
-
-/// What the mock will answer to one request: chunk sizes and text, fixed before the first byte is sent.
-struct MockCompletion: Equatable {
-    /// Tokens of each content chunk, in order.
-    var chunkTokens: [Int]
-    var outputTokens: Int
-    var finishReason: String
-
-    /// Every token is five bytes (a space and a four-letter word), so text length apportions tokens exactly.
-    static let vocabulary = [" time", " data", " fast", " chip", " flow", " node", " rack", " core", " bank", " wave",
-                             " load", " path", " grid", " unit", " cell", " beam"]
-
-    init(profile: MockProfile, maxTokens: Int?, requestNumber: UInt64) {
-        var rng = SplitMix64(seed: profile.seed &+ requestNumber &* 0x2545_F491_4F6C_DD1D)
-        var total = Int.random(in: profile.outputTokens, using: &rng)
-        finishReason = "stop"
-        if let maxTokens, maxTokens < total {
-            total = max(maxTokens, 0)
-            finishReason = "length"
-        }
-        outputTokens = total
-        var chunks: [Int] = []
-        var left = total
-        while left > 0 {
-            let size = min(Int.random(in: profile.tokensPerChunk, using: &rng), left)
-            chunks.append(size)
-            left -= size
-        }
-        chunkTokens = chunks
-        textSeed = rng.next()
-    }
-
-    private var textSeed: UInt64 = 0
-
-    /// The text of chunk `index`.
-    func text(ofChunk index: Int) -> String {
-        var rng = SplitMix64(seed: textSeed &+ UInt64(index))
-        var text = ""
-        text.reserveCapacity(chunkTokens[index] * 5)
-        for _ in 0..<chunkTokens[index] { text += Self.vocabulary[Int(rng.next() % UInt64(Self.vocabulary.count))] }
-        return text
-    }
-
-    /// Planned send time of chunk `index` after the request ended: the first at TTFT, each later one when the tokens
-    /// after the first chunk, up to and including it, have taken their time at the decode rate.
-    func offsetNs(ofChunk index: Int, profile: MockProfile) -> Int64 {
-        guard index > 0 else { return profile.ttftNs }
-        let tokensAfterFirst = chunkTokens[1...index].reduce(0, +)
-        return profile.ttftNs + Int64((Double(tokensAfterFirst) / profile.decodeTokensPerSecond * 1e9).rounded())
-    }
-
-    /// Time chunk `index` takes after the previous one at `rate` tokens per second (the capacity model's schedule,
-    /// where the rate changes while a request runs).
-    func intervalNs(beforeChunk index: Int, rate: Double) -> Int64 {
-        Int64((Double(chunkTokens[index]) / rate * 1e9).rounded())
     }
 }

@@ -1,0 +1,147 @@
+/// What the mock will answer to one request, fixed before the first byte is sent: chunk sizes and text, which chunks
+/// are reasoning, and the tool call that may take the place of the answer's text. One plan drives the renderers of all
+/// three APIs, so for the same seed and request number they send the same text on the same schedule.
+struct MockCompletion: Equatable {
+    /// Tokens of each chunk, in order: the reasoning chunks, then the answer's text chunks or its one tool-call chunk.
+    var chunkTokens: [Int]
+    /// How many of the first chunks are reasoning.
+    var reasoningChunks: Int
+    var reasoningTokens: Int
+    /// All output tokens, reasoning included: the sum of `chunkTokens`.
+    var outputTokens: Int
+    /// The call that answers instead of text; it is the last chunk, sent whole.
+    var toolCall: MockToolCall?
+    var finish: MockFinish
+
+    /// Every token is five bytes (a space and a four-letter word), so text length apportions tokens exactly.
+    static let vocabulary = [" time", " data", " fast", " chip", " flow", " node", " rack", " core", " bank", " wave",
+                             " load", " path", " grid", " unit", " cell", " beam"]
+
+    /// `tools` are the ones the answer may call (none when the request offers none or answers a tool result).
+    init(profile: MockProfile, maxTokens: Int?, requestNumber: UInt64, tools: [MockTool] = []) {
+        var rng = SplitMix64(seed: profile.seed &+ requestNumber &* 0x2545_F491_4F6C_DD1D)
+        var total = Int.random(in: profile.outputTokens, using: &rng)
+        finish = .stop
+        if let maxTokens, maxTokens < total {
+            total = max(maxTokens, 0)
+            finish = .length
+        }
+        let reasoning = Int((Double(total) * profile.reasoningShare).rounded())
+        reasoningTokens = reasoning
+        // Tool decisions draw from their own stream, so offering tools leaves the text of a text answer unchanged.
+        var toolRng = SplitMix64(seed: (profile.seed &+ requestNumber &* 0x2545_F491_4F6C_DD1D) ^ 0x746F_6F6C_6361_6C6C)
+        toolCall = nil
+        if !tools.isEmpty, Double(toolRng.next() >> 11) / Double(1 << 53) < profile.toolCallShare {
+            let tool = tools[Int(toolRng.next() % UInt64(tools.count))]
+            let call = MockToolCall(name: tool.name, arguments: tool.schema.json(using: &toolRng))
+            // A call that would not fit in max_tokens after the reasoning is not made: the answer is text.
+            if maxTokens.map({ reasoning + call.tokens <= $0 }) ?? true {
+                toolCall = call
+                finish = .toolCall
+            }
+        }
+        var chunks: [Int] = []
+        Self.split(reasoning, into: &chunks, sizes: profile.tokensPerChunk, using: &rng)
+        reasoningChunks = chunks.count
+        if let toolCall {
+            chunks.append(toolCall.tokens)
+        } else {
+            Self.split(total - reasoning, into: &chunks, sizes: profile.tokensPerChunk, using: &rng)
+        }
+        chunkTokens = chunks
+        outputTokens = chunks.reduce(0, +)
+        textSeed = rng.next()
+    }
+
+    private var textSeed: UInt64 = 0
+
+    /// Appends chunks of random sizes in `sizes` (the last one takes what is left) that add up to `tokens`.
+    private static func split(_ tokens: Int, into chunks: inout [Int], sizes: ClosedRange<Int>, using rng: inout SplitMix64) {
+        var left = tokens
+        while left > 0 {
+            let size = min(Int.random(in: sizes, using: &rng), left)
+            chunks.append(size)
+            left -= size
+        }
+    }
+
+    /// What a chunk carries.
+    enum Kind: Equatable {
+        case reasoning, text, toolCall
+    }
+
+    func kind(ofChunk index: Int) -> Kind {
+        index < reasoningChunks ? .reasoning : toolCall == nil ? .text : .toolCall
+    }
+
+    /// The parts of the answer in order, each one an output item (Responses) or content block (Messages): reasoning
+    /// when there is any, then the text (even an empty one) or the tool call.
+    var segments: [Kind] {
+        (reasoningChunks > 0 ? [.reasoning] : []) + [toolCall == nil ? .text : .toolCall]
+    }
+
+    /// The index in `segments` of the part that chunk `index` belongs to.
+    func segment(ofChunk index: Int) -> Int {
+        reasoningChunks > 0 && index >= reasoningChunks ? 1 : 0
+    }
+
+    /// The text of chunk `index` (reasoning or answer; a tool call's chunk carries `toolCall.arguments` instead).
+    func text(ofChunk index: Int) -> String {
+        var rng = SplitMix64(seed: textSeed &+ UInt64(index))
+        var text = ""
+        text.reserveCapacity(chunkTokens[index] * 5)
+        for _ in 0..<chunkTokens[index] { text += Self.vocabulary[Int(rng.next() % UInt64(Self.vocabulary.count))] }
+        return text
+    }
+
+    var reasoningText: String {
+        (0..<reasoningChunks).map(text(ofChunk:)).joined()
+    }
+
+    /// The answer's text; empty for a tool call.
+    var answerText: String {
+        toolCall == nil ? (reasoningChunks..<chunkTokens.count).map(text(ofChunk:)).joined() : ""
+    }
+
+    /// Planned send time of chunk `index` after the request ended: the first at TTFT, each later one when the tokens
+    /// after the first chunk, up to and including it, have taken their time at the decode rate.
+    func offsetNs(ofChunk index: Int, profile: MockProfile) -> Int64 {
+        guard index > 0 else { return profile.ttftNs }
+        let tokensAfterFirst = chunkTokens[1...index].reduce(0, +)
+        return profile.ttftNs + Int64((Double(tokensAfterFirst) / profile.decodeTokensPerSecond * 1e9).rounded())
+    }
+
+    /// Time chunk `index` takes after the previous one at `rate` tokens per second (the capacity model's schedule,
+    /// where the rate changes while a request runs).
+    func intervalNs(beforeChunk index: Int, rate: Double) -> Int64 {
+        Int64((Double(chunkTokens[index]) / rate * 1e9).rounded())
+    }
+}
+
+/// Why an answer ended, named by each API in its own words.
+enum MockFinish: Equatable {
+    /// The planned length was reached.
+    case stop
+    /// max_tokens cut the answer short.
+    case length
+    /// The answer is a tool call.
+    case toolCall
+
+    /// Chat Completions' `finish_reason`.
+    var chatReason: String {
+        switch self {
+        case .stop: "stop"
+        case .length: "length"
+        case .toolCall: "tool_calls"
+        }
+    }
+
+    /// Messages' `stop_reason`.
+    var messagesReason: String {
+        switch self {
+        case .stop: "end_turn"
+        case .length: "max_tokens"
+        case .toolCall: "tool_use"
+        }
+    }
+}
