@@ -205,6 +205,6 @@ extension MockProfile {
                   tokensPerChunk: settings.tokensPerChunk, outputTokens: settings.outputTokens, seed: settings.seed,
                   capacity: settings.capacity.map {
                       MockCapacity(slots: $0.slots, maxQueue: $0.maxQueue, decodeRateAtCapacity: $0.decodeRateAtCapacity)
-                  })
+                  }, reasoningShare: settings.reasoningShare, toolCallShare: settings.toolCallShare)
     }
 }
