@@ -13,8 +13,10 @@ build: deps
 demo: build
 	$(RELEASE_BIN) run scenarios/demo.yaml
 
-test: deps
+test:
+	@scripts/deps.sh --test
 	$(SWIFT) test --no-parallel
+	scripts/sdk-compat/run.sh
 
 clean:
 	rm -rf .build results

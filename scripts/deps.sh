@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Installs what sambabench builds and renders with, when missing: libcurl's headers and gnuplot.
+# Installs what sambabench builds and renders with, when missing: libcurl's headers and gnuplot; with `--test`
+# also Python's venv module (the SDK compatibility check installs the official SDKs into a virtual environment).
 # Debian/Ubuntu. Runs apt-get as root, or through sudo.
 set -euo pipefail
 
 missing=()
 dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || missing+=(libcurl4-openssl-dev)
 command -v gnuplot >/dev/null 2>&1 || missing+=(gnuplot-nox)
+if [ "${1:-}" = "--test" ]; then
+  command -v python3 >/dev/null 2>&1 || missing+=(python3)
+  python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

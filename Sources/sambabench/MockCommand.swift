@@ -8,7 +8,8 @@ struct MockCommand: AsyncParsableCommand {
         commandName: "mock",
         abstract: "Run the mock server standalone on loopback until interrupted (Ctrl-C).",
         discussion: """
-            Serves POST /v1/chat/completions (streaming and not) and GET /v1/models in SambaNova's shapes.
+            Serves POST /v1/chat/completions, /v1/responses and /v1/messages (streaming and not) and GET /v1/models
+            in SambaNova's shapes.
             Example: sambabench mock --port 8000 --ttft 200ms --decode-rate 600 --tokens-per-chunk 4-12
             """
     )
@@ -31,6 +32,12 @@ struct MockCommand: AsyncParsableCommand {
     @Option(help: "Seed for chunk sizes, lengths and text.")
     var seed: UInt64 = 42
 
+    @Option(help: "Share of each answer's output tokens that is reasoning, streamed first (0-1).")
+    var reasoningShare = 0.0
+
+    @Option(help: "Share of requests offering tools that are answered with a tool call (0-1).")
+    var toolCallShare = 1.0
+
     @Option(help: "Event-loop threads.")
     var threads = 1
 
@@ -39,6 +46,8 @@ struct MockCommand: AsyncParsableCommand {
         guard decodeRate > 0 else { throw ValidationError("--decode-rate must be above 0") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0-65535") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard (0...1).contains(reasoningShare) else { throw ValidationError("--reasoning-share must be within 0-1") }
+        guard (0...1).contains(toolCallShare) else { throw ValidationError("--tool-call-share must be within 0-1") }
         _ = try Self.range(tokensPerChunk, option: "--tokens-per-chunk")
         _ = try Self.range(outputTokens, option: "--output-tokens")
     }
@@ -54,7 +63,8 @@ struct MockCommand: AsyncParsableCommand {
     func run() async throws {
         let profile = MockProfile(ttftNs: DurationText.nanoseconds(ttft)!, decodeTokensPerSecond: decodeRate,
                                   tokensPerChunk: try Self.range(tokensPerChunk, option: "--tokens-per-chunk"),
-                                  outputTokens: try Self.range(outputTokens, option: "--output-tokens"), seed: seed)
+                                  outputTokens: try Self.range(outputTokens, option: "--output-tokens"), seed: seed,
+                                  reasoningShare: reasoningShare, toolCallShare: toolCallShare)
         let server = try await MockServer.start(profile: profile, port: port, threads: threads)
         let line = "mock server listening on \(server.baseURL) (TTFT \(ttft), \(decodeRate) tokens/s, \(tokensPerChunk) tokens per chunk); Ctrl-C stops it\n"
         // Written unbuffered: scripts read the port from this line, so it must not wait in a pipe's buffer.
