@@ -1,7 +1,7 @@
 import Synchronization
 
-/// The server-wide slots of the capacity model: at most `slots` chat requests generate at once, the rest wait in
-/// arrival order, and a full queue turns requests away. Shared by every connection on every event loop.
+/// The server-wide slots of the capacity model: at most `slots` requests (of any API) generate at once, the rest
+/// wait in arrival order, and a full queue turns requests away. Shared by every connection on every event loop.
 final class CapacityGate: Sendable {
     let capacity: MockCapacity
 

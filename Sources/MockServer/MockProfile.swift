@@ -4,7 +4,8 @@ public struct MockProfile: Sendable, Equatable {
     public var ttftNs: Int64
     /// Tokens per second after the first chunk, per request.
     public var decodeTokensPerSecond: Double
-    /// Tokens in each content chunk (uniform in the range; the last chunk takes what is left).
+    /// Tokens in each content chunk (uniform in the range; the last chunk of the reasoning and of the answer takes what
+    /// is left). A tool call is one chunk of its own size.
     public var tokensPerChunk: ClosedRange<Int>
     /// Output length per request (uniform in the range), never above the request's max_tokens. A tool call takes the
     /// place of the text after the reasoning and counts the tokens of its arguments instead (see `MockToolCall`).
@@ -39,7 +40,8 @@ public struct MockProfile: Sendable, Equatable {
 
 /// How much the mock generates at once, so a load sweep against it shows a deployment's knee.
 public struct MockCapacity: Sendable, Equatable {
-    /// Chat requests generated at once across the whole server (at least 1); later ones wait in arrival order.
+    /// Requests generated at once across the whole server, whatever their API (at least 1); later ones wait in
+    /// arrival order.
     public var slots: Int
     /// Requests allowed to wait for a slot (at least 0); one more is answered 429 `queue_full` at once.
     public var maxQueue: Int

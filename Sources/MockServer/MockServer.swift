@@ -2,7 +2,8 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// An HTTP server on loopback that imitates SambaNova's Chat Completions API with known timing.
+/// An HTTP server on loopback that imitates SambaNova's Chat Completions, Responses and Messages APIs with known
+/// timing.
 public final class MockServer: Sendable {
     public let profile: MockProfile
     /// The bound port (the server binds port 0 unless told otherwise).
