@@ -146,7 +146,7 @@ public enum RunFiles {
             }
             let seq = try int("seq")
             let newConnection = try int("new_connection") == 1
-            return RequestRecord(
+            var record = RequestRecord(
                 level: try int("level"), levelName: row["level_name"] ?? "", seq: seq, warmup: try int("warmup") == 1,
                 // Runs written before conversations existed have neither column: each request its own turn 1.
                 conversation: try optionalInt("conversation") ?? seq, turn: try optionalInt("turn") ?? 1, api: api, model: row["model"] ?? "", stream: try int("stream") == 1, status: try int("status"),
@@ -165,6 +165,10 @@ public enum RunFiles {
                                               tlsNs: try optionalTime("tls_ms"), ttfbNs: try optionalTime("ttfb_ms"),
                                               newConnection: newConnection),
                 bytesReceived: try optionalInt("bytes_received") ?? 0)
+            record.attempt = try optionalInt("attempt") ?? 1
+            record.rateLimit = RateLimitHeaders(retryAfterMs: try double("retry_after_ms"),
+                                                limits: text("ratelimit")?.split(separator: ";").map(String.init) ?? [])
+            return record
         }
     }
 

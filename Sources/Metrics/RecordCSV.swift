@@ -55,6 +55,9 @@ public enum RecordCSV {
         ("tls_ms", { r, _ in CSVFormat.milliseconds(r.connection.tlsNs) }),
         ("ttfb_ms", { r, _ in CSVFormat.milliseconds(r.connection.ttfbNs) }),
         ("bytes_received", { r, _ in String(r.bytesReceived) }),
+        ("attempt", { r, _ in String(r.attempt) }),
+        ("retry_after_ms", { r, _ in CSVFormat.exact(r.rateLimit.retryAfterMs) }),
+        ("ratelimit", { r, _ in CSVFormat.field(r.rateLimit.limits.joined(separator: ";")) }),
     ]
 
     public static var requestsHeader: String { requestColumns.map(\.name).joined(separator: ",") + "\n" }

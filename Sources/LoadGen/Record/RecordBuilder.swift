@@ -52,6 +52,7 @@ public enum RecordBuilder {
         }
         applyTokens(stream, into: &record)
         record.output = stream.capture
+        if !outcome.rateLimitHeaders.isEmpty { record.rateLimit = RateLimitHeaders.parse(outcome.rateLimitHeaders) }
         if !outcome.readAsStream {
             // A whole body has no chunk timing: TTFT and the chunk metrics stay empty, not zero.
             record.chunks = []

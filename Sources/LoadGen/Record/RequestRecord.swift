@@ -131,6 +131,10 @@ public struct RequestRecord: Sendable, Codable, Equatable {
     public var bytesReceived: Int
     /// The answer's text, reasoning and tool calls: only when the run records answers (`record_text`).
     public var output: CapturedOutput?
+    /// `Retry-After` / `retry-after-ms` and `x-ratelimit-*` as the response sent them.
+    public var rateLimit = RateLimitHeaders()
+    /// Attempt number, from 1: a retried request's attempts are records of their own.
+    public var attempt = 1
 
     public init(level: Int = 0, levelName: String = "", seq: Int = 0, warmup: Bool = false, conversation: Int? = nil,
                 turn: Int = 1, api: APIKind = .chat,

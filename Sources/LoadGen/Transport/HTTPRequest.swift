@@ -72,6 +72,8 @@ public struct TransferOutcome: Sendable {
     public var contentType: String?
     /// The `Location` of a redirect (redirects are not followed).
     public var location: String?
+    /// `Retry-After`, `retry-after-ms` and `x-ratelimit-*` header lines of the final response, as sent.
+    public var rateLimitHeaders: [String] = []
     /// True when the body was read as a server-sent-event stream.
     public var readAsStream = false
     /// libcurl's result (CURLE_OK is 0) and its message.

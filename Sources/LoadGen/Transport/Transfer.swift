@@ -43,6 +43,7 @@ final class Transfer: @unchecked Sendable {
     func receiveHeader(_ bytes: UnsafeRawBufferPointer) -> Int {
         if bytes.starts(with: "HTTP/".utf8) {
             outcome.contentType = nil
+            outcome.rateLimitHeaders.removeAll()
         } else if bytes.count <= 2 && bytes.allSatisfy({ $0 == 0x0D || $0 == 0x0A }) {
             // Capture point `headers`: status line and headers complete (the last block wins after a 1xx).
             outcome.headersNs = clock.now()
@@ -56,6 +57,9 @@ final class Transfer: @unchecked Sendable {
             outcome.contentType = value.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         } else if bytes.count > 9, Self.hasPrefixIgnoringCase(bytes, "location:") {
             outcome.location = String(decoding: bytes[9...], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        } else if bytes.count > 12, Self.hasPrefixIgnoringCase(bytes, "retry-after") || Self.hasPrefixIgnoringCase(bytes, "x-ratelimit-") {
+            // Rate-limit headers are rare (429s, some gateways on every answer): kept as text, parsed later.
+            outcome.rateLimitHeaders.append(String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
         }
         return bytes.count
     }
