@@ -30,6 +30,9 @@ public enum ReportWriter {
         text += "\n"
         text += "- Started \(RunManifest.iso8601(manifest.startedAt)); sambabench \(manifest.toolVersion), \(manifest.libcurlVersion)\n"
         if manifest.interrupted { text += "- **Interrupted**: the figures cover what ran before the interrupt.\n" }
+        if let reason = manifest.stopReason, reason.hasPrefix("aborted") {
+            text += "- **Aborted**: \(reason.dropFirst("aborted: ".count)); the figures cover what ran before.\n"
+        }
         text += "\n## Summary\n\n" + SummaryTable.markdown(summaries) + "\n"
         text += "Latencies are client-side, from `sent` (just before the request is handed to libcurl). Output "
         text += "throughput counts the tokens of requests that finished inside each level's measurement window, which "

@@ -10,6 +10,8 @@ public struct RunManifest: Sendable {
     public var startedAt: Date
     public var finishedAt: Date?
     public var interrupted = false
+    /// Why the run stopped before its end (`interrupted`, `aborted: ...`), or nil.
+    public var stopReason: String?
     public var levels: [LevelPlan]
     public var toolVersion: String
     public var libcurlVersion: String
@@ -44,6 +46,7 @@ public struct RunManifest: Sendable {
             ("started_at", .string(Self.iso8601(startedAt))),
             ("finished_at", finishedAt.map { .string(Self.iso8601($0)) } ?? .null),
             ("interrupted", .bool(interrupted)),
+            ("stop_reason", stopReason.map(JSONValue.string) ?? .null),
             ("host", .string(info.hostName)),
             ("cpus", .number(Double(info.activeProcessorCount))),
             ("os", .string(info.operatingSystemVersionString)),
@@ -123,6 +126,7 @@ extension RunManifest {
             apiKeyPresent: !(run["api_key"] is NSNull) && run["api_key"] != nil, commandLine: run["command"] as? [String] ?? [])
         manifest.finishedAt = (run["finished_at"] as? String).flatMap(formatter.date(from:))
         manifest.interrupted = run["interrupted"] as? Bool ?? false
+        manifest.stopReason = run["stop_reason"] as? String
         return manifest
     }
 }
@@ -162,6 +166,13 @@ public enum ScenarioJSON {
             ("tools", tools),
             ("auth", .string(scenario.auth.rawValue)),
             ("record_text", .bool(scenario.recordText)),
+            ("retries", .object([("max", .number(Double(scenario.retries.maxRetries))),
+                                 ("on", .array(scenario.retries.on.map(\.rawValue).sorted().map(JSONValue.string))),
+                                 ("backoff", .string(DurationText.format(scenario.retries.backoffNs))),
+                                 ("max_backoff", .string(DurationText.format(scenario.retries.maxBackoffNs)))])),
+            ("abort", scenario.abort.map { .object([("error_rate", .number($0.errorRate)),
+                                                    ("min_requests", .number(Double($0.minRequests)))]) } ?? .null),
+            ("follow_redirects", .bool(scenario.followRedirects)),
         ]
         var object = JSONValue.object([
             ("name", .string(scenario.name)),

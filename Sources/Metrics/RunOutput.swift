@@ -11,16 +11,22 @@ public final class RunOutput: @unchecked Sendable {
     /// `responses.jsonl`, started by the first record that carries its answer (`record_text`).
     private var answers: IncrementalWriter?
 
-    /// Creates `directory` (which must not exist yet) and starts `requests.csv` and `chunks.csv`.
-    public init(directory: String) throws {
+    /// Creates `directory` and starts `requests.csv` and `chunks.csv`. The directory must not exist, unless
+    /// `replacing` is set and it is empty or holds an earlier run (a `run.json`): then it is removed first.
+    public init(directory: String, replacing: Bool = false) throws {
         let manager = FileManager.default
         if manager.fileExists(atPath: directory) {
-            throw RunOutputError.exists(directory)
+            guard replacing else { throw RunOutputError.exists(directory) }
+            let contents = (try? manager.contentsOfDirectory(atPath: directory)) ?? []
+            guard contents.isEmpty || contents.contains("run.json") else { throw RunOutputError.notARun(directory) }
+            try manager.removeItem(atPath: directory)
         }
         try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.directory = directory
-        requests = try IncrementalWriter(path: directory + "/requests.csv", header: RecordCSV.requestsHeader)
-        chunks = try IncrementalWriter(path: directory + "/chunks.csv", header: RecordCSV.chunksHeader)
+        // Written through at every record (interval 0): a run killed with SIGKILL leaves every record the writer
+        // had on disk as whole rows. Chunks go first, so a request's row on disk means its chunks are too.
+        requests = try IncrementalWriter(path: directory + "/requests.csv", header: RecordCSV.requestsHeader, interval: 0)
+        chunks = try IncrementalWriter(path: directory + "/chunks.csv", header: RecordCSV.chunksHeader, interval: 0)
     }
 
     /// The default directory: `<output>/<scenario name>/<UTC timestamp>`.
@@ -33,8 +39,8 @@ public final class RunOutput: @unchecked Sendable {
     }
 
     public func add(_ record: RequestRecord) throws {
-        try requests.append(RecordCSV.requestRow(record))
         if !record.chunks.isEmpty { try chunks.append(RecordCSV.chunkRows(record)) }
+        try requests.append(RecordCSV.requestRow(record))
         if let output = record.output {
             if answers == nil { answers = try IncrementalWriter(path: directory + "/responses.jsonl", header: "") }
             try answers!.append(AnswerLog.line(record, output: output))
@@ -167,11 +173,14 @@ public final class RunOutput: @unchecked Sendable {
 
 public enum RunOutputError: Error, CustomStringConvertible {
     case exists(String)
+    case notARun(String)
 
     public var description: String {
         switch self {
         case .exists(let path):
-            return "the output directory \(path) already exists; give another with --output (results are never overwritten)"
+            return "the output directory \(path) already exists; give another with --output, or --force to replace it (results are never overwritten otherwise)"
+        case .notARun(let path):
+            return "\(path) is not an earlier run's directory (no run.json) and not empty: --force replaces only those"
         }
     }
 }

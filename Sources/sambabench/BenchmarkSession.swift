@@ -13,6 +13,12 @@ struct BenchmarkSession {
     let outputDirectory: String?
     let commandLine: [String]
     let console: Console
+    /// After a first interrupt, how long requests in flight may take before they are cancelled.
+    var graceNs: Int64 = 10_000_000_000
+    /// Catch SIGINT and SIGTERM (the command line does; tests that run sessions in-process do not).
+    var handlesInterrupts = false
+    /// Replace an existing output directory that holds an earlier run.
+    var force = false
 
     struct Result {
         var directory: String
@@ -20,6 +26,8 @@ struct BenchmarkSession {
         var table: String
         var problems: [String]
         var search: SearchOutcome?
+        /// Why the run stopped early (`interrupted`, `aborted: ...`), or nil.
+        var stopReason: String?
     }
 
     func run() async throws -> Result {
@@ -34,7 +42,7 @@ struct BenchmarkSession {
         let startedAt = Date()
         let directory = outputDirectory
             ?? RunOutput.defaultDirectory(output: scenario.output, scenario: scenario.name, at: startedAt)
-        let output = try RunOutput(directory: directory)
+        let output = try RunOutput(directory: directory, replacing: force)
 
         var mock: MockServer?
         if scenario.usesMock { mock = try await MockServer.start(profile: MockProfile(scenario.mock)) }
@@ -48,6 +56,26 @@ struct BenchmarkSession {
         say("sambabench \(Sambabench.version): \(scenario.name) -> \(baseURL) (\(scenario.api.rawValue), \(scenario.model)); writing \(directory)")
 
         let transport = CurlTransport(clock: RunClock())
+        let control = RunControl()
+        control.onCancelInFlight { transport.cancelAll(reason: "cancelled: \(control.stopReason ?? "run stopped")") }
+        let console = self.console
+        let grace = graceNs
+        let watcher = handlesInterrupts ? InterruptWatcher { count, name in
+            if count == 1 {
+                control.stop("interrupted", now: transport.clock.now())
+                console.say("\(name): dispatching stopped; requests in flight have \(DurationText.format(grace)) to finish "
+                            + "(send it again to cancel them now); everything measured is being written")
+                Task {
+                    try? await Task.sleep(for: .nanoseconds(grace))
+                    control.cancelInFlight()
+                }
+            } else {
+                console.say("\(name) again: cancelling the requests in flight")
+                control.cancelInFlight()
+            }
+        } : nil
+        defer { watcher?.cancel() }
+        let monitor = scenario.abort.map { ErrorRateMonitor(policy: $0) }
         let executor = RequestExecutor(transport: transport,
                                        factory: RequestFactory(scenario: scenario, baseURL: baseURL, apiKey: apiKey))
         // One stream into the writer: records as they finish, and the levels so far after each level, so the
@@ -74,10 +102,16 @@ struct BenchmarkSession {
                     .compactMap { $0 }.joined(separator: ", "))
             let collect = scenario.search != nil
             live.begin(plan, at: transport.clock.now())
-            let onRecord: @Sendable (RequestRecord) -> Void = {
-                sink.yield(.record($0))
-                live.add($0)
-                if collect { levelRecords.add($0) }
+            monitor?.reset()
+            let onRecord: @Sendable (RequestRecord) -> Void = { record in
+                sink.yield(.record(record))
+                live.add(record)
+                if collect { levelRecords.add(record) }
+                if let monitor, !record.warmup, !control.isStopped, let reason = monitor.add(failed: !record.succeeded) {
+                    control.stop(reason, now: transport.clock.now())
+                    console.say(reason + "; cancelling the requests in flight and writing everything measured")
+                    control.cancelInFlight()
+                }
             }
             let console = self.console
             let clock = transport.clock
@@ -91,9 +125,11 @@ struct BenchmarkSession {
             let result: LevelResult
             switch plan.load {
             case .concurrency:
-                result = await ClosedLoopRunner(executor: executor).run(plan, firstSeq: nextSeq, onRecord: onRecord)
+                result = await ClosedLoopRunner(executor: executor).run(plan, firstSeq: nextSeq, control: control,
+                                                                        onRecord: onRecord)
             case .rate, .ramp:
-                result = await OpenLoopRunner(executor: executor).run(plan, firstSeq: nextSeq, onRecord: onRecord)
+                result = await OpenLoopRunner(executor: executor).run(plan, firstSeq: nextSeq, control: control,
+                                                                      onRecord: onRecord)
             }
             ticker.cancel()
             console.progress(LiveProgress.line(live.snapshot(at: transport.clock.now())), final: true)
@@ -110,7 +146,7 @@ struct BenchmarkSession {
             let closed = scenario.load.mode == .closed
             var search = SLOSearch(settings: settings, integral: closed)
             var tried: [String] = []
-            while let load = search.next(), !Task.isCancelled {
+            while let load = search.next(), !Task.isCancelled, !control.isStopped {
                 let plan = LevelPlan.level(index: tried.count, load: closed ? .concurrency(Int(load)) : .rate(load),
                                            settings: scenario.load)
                 levelRecords.reset()
@@ -132,7 +168,7 @@ struct BenchmarkSession {
         } else {
             for plan in plans {
                 _ = await run(plan)
-                if Task.isCancelled { break }
+                if Task.isCancelled || control.isStopped { break }
                 if plan.cooldownNs > 0 && plan.index < plans.count - 1 {
                     try? await Task.sleep(for: .nanoseconds(plan.cooldownNs))
                 }
@@ -147,10 +183,11 @@ struct BenchmarkSession {
 
         manifest.levels = ranPlans
         manifest.finishedAt = Date()
-        manifest.interrupted = Task.isCancelled
+        manifest.interrupted = Task.isCancelled || control.stopReason == "interrupted"
+        manifest.stopReason = control.stopReason ?? (Task.isCancelled ? "cancelled" : nil)
         let (summaries, problems) = try output.finish(levels: levels, manifest: manifest, search: searchOutcome)
         return Result(directory: directory, summaries: summaries, table: SummaryTable.text(summaries), problems: problems,
-                      search: searchOutcome)
+                      search: searchOutcome, stopReason: manifest.stopReason)
     }
 
     /// What the run's exit code says about its results (nil when they are fine): errors over the threshold first,

@@ -31,6 +31,12 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Print the final summary as JSON on standard output (everything else goes to standard error).")
     var json = false
 
+    @Flag(help: "Replace an existing output directory (only one that holds an earlier run's run.json, or is empty).")
+    var force = false
+
+    @Option(help: "After a first Ctrl-C or SIGTERM, how long requests in flight may finish before they are cancelled.")
+    var grace = "10s"
+
     func run() async throws {
         var loaded: Scenario
         do {
@@ -40,8 +46,15 @@ struct RunCommand: AsyncParsableCommand {
             printError("error: \(error)")
             throw ExitCodes.invalidScenario
         }
-        let session = BenchmarkSession(scenario: loaded, scenarioFile: scenario, outputDirectory: output,
+        guard let graceNs = DurationText.nanoseconds(grace), graceNs >= 0 else {
+            printError("error: command line: --grace: '\(grace)' is not a duration (a number with a unit: 10s, 500ms)")
+            throw ExitCodes.invalidScenario
+        }
+        var session = BenchmarkSession(scenario: loaded, scenarioFile: scenario, outputDirectory: output,
                                        commandLine: CommandLine.arguments, console: Console(quiet: quiet, json: json))
+        session.graceNs = graceNs
+        session.handlesInterrupts = true
+        session.force = force
         do {
             let result = try await session.run()
             if json {
@@ -53,6 +66,14 @@ struct RunCommand: AsyncParsableCommand {
                 print("\nresults: \(result.directory)")
             }
             for problem in result.problems { printError("note: \(problem)") }
+            if result.stopReason == "interrupted" {
+                printError("exit 130: interrupted; the outputs hold everything measured before it")
+                throw ExitCodes.interrupted
+            }
+            if let reason = result.stopReason, reason.hasPrefix("aborted") {
+                printError("exit 4: \(reason)")
+                throw ExitCodes.tooManyErrors
+            }
             if let (code, reason) = BenchmarkSession.verdict(result, scenario: loaded) {
                 printError("exit \(code.rawValue): \(reason)")
                 throw code

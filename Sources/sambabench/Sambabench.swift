@@ -54,4 +54,6 @@ enum ExitCodes {
     static let sloMissed = ExitCode(3)
     /// The run finished, but a level's error rate was above the scenario's `max_error_rate`.
     static let tooManyErrors = ExitCode(4)
+    /// The run was interrupted (SIGINT or SIGTERM) and wrote what it had measured.
+    static let interrupted = ExitCode(130)
 }

@@ -15,8 +15,11 @@ public struct ClosedLoopRunner: Sendable {
     }
 
     /// Runs one level; sequence numbers start at `firstSeq`. Returns when every request of the level has ended.
-    public func run(_ plan: LevelPlan, firstSeq: Int, onRecord: @escaping @Sendable (RequestRecord) -> Void) async -> LevelResult {
+    public func run(_ plan: LevelPlan, firstSeq: Int, control: RunControl? = nil,
+                    onRecord: @escaping @Sendable (RequestRecord) -> Void) async -> LevelResult {
         let dispatcher = LevelDispatcher(plan: plan, firstSeq: firstSeq)
+        control?.attach(dispatcher, now: clock.now())
+        defer { control?.detach(dispatcher) }
         let clock = self.clock
         let executor = self.executor
         await withTaskCancellationHandler {

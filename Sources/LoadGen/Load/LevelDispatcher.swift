@@ -19,6 +19,8 @@ final class LevelDispatcher: Sendable {
         var windowEndNs: Int64?
         var latestMeasuredNs: Int64?
         var stopReason: String?
+        /// Stopped from outside the level (interrupt, abort): conversations start no further turn.
+        var hardStop = false
         var stopWaiters: [CheckedContinuation<Void, Never>] = []
         var windowWaiters: [CheckedContinuation<Int64?, Never>] = []
 
@@ -82,10 +84,11 @@ final class LevelDispatcher: Sendable {
         return ticket
     }
 
-    /// A sequence number for a later turn of a conversation already dispatched (its turns run to their end even
-    /// after the level stops dispatching new conversations).
-    func reserveSeq() -> Int {
+    /// A sequence number for a later turn (or retry) of a conversation already dispatched: its turns run to their
+    /// end even after the level stops dispatching new conversations, but not after the run was stopped (nil).
+    func reserveSeq() -> Int? {
         state.withLock { state in
+            guard !state.hardStop else { return nil }
             state.nextSeq += 1
             return state.nextSeq - 1
         }
@@ -93,8 +96,11 @@ final class LevelDispatcher: Sendable {
 
     /// Stops dispatching at `now`: the duration has ended (`duration`), the schedule ended (`schedule`) or the run
     /// was cancelled (`cancelled`).
-    func stop(_ reason: String, now: Int64) {
-        let (stopWaiters, windowWaiters) = state.withLock { $0.stop(reason, windowEnd: now) }
+    func stop(_ reason: String, now: Int64, hard: Bool = false) {
+        let (stopWaiters, windowWaiters) = state.withLock { state in
+            if hard { state.hardStop = true }
+            return state.stop(reason, windowEnd: now)
+        }
         for waiter in windowWaiters { waiter.resume(returning: nil) }
         for waiter in stopWaiters { waiter.resume() }
     }

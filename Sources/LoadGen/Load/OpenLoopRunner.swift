@@ -12,10 +12,13 @@ public struct OpenLoopRunner: Sendable {
 
     private struct DrainExpired: Error {}
 
-    public func run(_ plan: LevelPlan, firstSeq: Int, onRecord: @escaping @Sendable (RequestRecord) -> Void) async -> LevelResult {
+    public func run(_ plan: LevelPlan, firstSeq: Int, control: RunControl? = nil,
+                    onRecord: @escaping @Sendable (RequestRecord) -> Void) async -> LevelResult {
         let clock = self.clock
         let executor = self.executor
         let dispatcher = LevelDispatcher(plan: plan, firstSeq: firstSeq)
+        control?.attach(dispatcher, now: clock.now())
+        defer { control?.detach(dispatcher) }
         let limit = InFlightLimit(limit: plan.maxInFlight)
         let startNs = clock.now()
         let driver = ArrivalDriver(clock: MonotonicSleepClock())

@@ -1,5 +1,6 @@
 /// Sends requests and turns what came back into records: one request, or a whole conversation (its user turns and
-/// tool round trips one after another, each its own record linked by conversation and turn).
+/// tool round trips one after another, each its own record linked by conversation and turn), with the scenario's
+/// retries (each attempt its own record).
 public struct RequestExecutor: Sendable {
     public let transport: CurlTransport
     public let factory: RequestFactory
@@ -9,35 +10,29 @@ public struct RequestExecutor: Sendable {
         self.factory = factory
     }
 
-    /// The opening request of `context.seq`'s prompt, alone.
+    /// The opening request of `context.seq`'s prompt, alone (no retries, no further turns).
     public func execute(_ context: DispatchContext) async -> RequestRecord {
         let outcome = await transport.perform(factory.request(seq: context.seq), options: factory.options)
-        return finish(outcome, context: context)
+        var record = build(outcome, context: context)
+        if !factory.recordText { record.output = nil }
+        return record
     }
 
     /// The request of `context` and, when the scenario has conversations or tools, every turn after it: a turn
     /// follows when the answer called a tool (the canned result goes back, up to `tools.rounds` times per user
-    /// turn) or the conversation has another user turn. A failed turn ends its conversation. Later turns take
-    /// their sequence numbers from `reserveSeq` and are scheduled when the turn before them ended.
-    public func run(_ context: DispatchContext, reserveSeq: @Sendable () -> Int,
+    /// turn) or the conversation has another user turn. A failed turn ends its conversation. Later turns and
+    /// retries take their sequence numbers from `reserveSeq` (nil once the run is being stopped: nothing more is
+    /// sent) and are scheduled when the request before them ended.
+    public func run(_ context: DispatchContext, reserveSeq: @Sendable () -> Int?,
                     onRecord: @Sendable (RequestRecord) -> Void) async {
-        guard factory.hasFollowUps else {
-            onRecord(await execute(context))
-            return
-        }
         var history: [HistoryItem] = [.prompt(factory.opening(seq: context.seq))]
         var userTurns = factory.followUps(seq: context.seq)[...]
         var turnContext = context
         var request = factory.request(seq: context.seq)
         var toolRounds = 0
         while true {
-            let outcome = await transport.perform(request, options: factory.options)
-            let output = outcome.stream.capture
-            var record = finish(outcome, context: turnContext)
-            let answer = record.output ?? output
-            if !factory.recordText { record.output = nil }
-            onRecord(record)
-            guard record.succeeded, let answer, !Task.isCancelled else { return }
+            let (record, answer) = await send(request, context: turnContext, reserveSeq: reserveSeq, onRecord: onRecord)
+            guard factory.hasFollowUps, record.succeeded, let answer, !Task.isCancelled else { return }
             history.append(.assistant(answer))
             if let tools = factory.tools, !answer.toolCalls.isEmpty, toolRounds < tools.rounds {
                 toolRounds += 1
@@ -50,17 +45,45 @@ public struct RequestExecutor: Sendable {
             } else {
                 return
             }
-            turnContext = DispatchContext(level: context.level, levelName: context.levelName, seq: reserveSeq(),
+            guard let seq = reserveSeq() else { return }
+            turnContext = DispatchContext(level: context.level, levelName: context.levelName, seq: seq,
                                           warmup: context.warmup, scheduledNs: transport.clock.now(),
                                           conversation: context.seq, turn: turnContext.turn + 1)
             request = factory.request(history: history)
         }
     }
 
-    private func finish(_ outcome: TransferOutcome, context: DispatchContext) -> RequestRecord {
+    /// One request and its retries; every attempt goes to `onRecord`. Returns the last attempt's record and answer.
+    private func send(_ request: HTTPRequest, context: DispatchContext, reserveSeq: @Sendable () -> Int?,
+                      onRecord: @Sendable (RequestRecord) -> Void) async -> (RequestRecord, CapturedOutput?) {
+        var context = context
+        var attempt = 1
+        let policy = factory.retries
+        while true {
+            let outcome = await transport.perform(request, options: factory.options)
+            var record = build(outcome, context: context)
+            record.attempt = attempt
+            let answer = record.output
+            if !factory.recordText { record.output = nil }
+            onRecord(record)
+            guard let errorClass = record.errorClass, attempt <= policy.maxRetries, policy.on.contains(errorClass),
+                  !Task.isCancelled else { return (record, answer) }
+            let wait = policy.delayNs(afterAttempt: attempt, retryAfterMs: record.rateLimit.retryAfterMs)
+            do { try await Task.sleep(for: .nanoseconds(wait)) } catch { return (record, answer) }
+            guard let seq = reserveSeq() else { return (record, answer) }
+            attempt += 1
+            // `scheduled` of a retry: when its backoff ended.
+            context = DispatchContext(level: context.level, levelName: context.levelName, seq: seq, warmup: context.warmup,
+                                      scheduledNs: transport.clock.now(), conversation: context.conversation,
+                                      turn: context.turn)
+        }
+    }
+
+    private func build(_ outcome: TransferOutcome, context: DispatchContext) -> RequestRecord {
         var record = RecordBuilder.build(outcome, context: context, api: factory.api, model: factory.model,
                                          streaming: factory.options.streaming, decoder: factory.options.decoder)
-        if !factory.recordText && !factory.hasFollowUps { record.output = nil }
+        // A server may echo what it was sent (the key among it) in an error: it never reaches a file or a log.
+        record.errorMessage = record.errorMessage.map(factory.redact)
         return record
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Makes the requests of a run: the opening request of each prompt (or conversation), prepared once and picked in
 /// turn by sequence number, and the later turns of conversations and tool flows, built from their history.
 public struct RequestFactory: Sendable {
@@ -8,6 +10,7 @@ public struct RequestFactory: Sendable {
     public let tools: ToolSettings?
     /// Keep each answer on its record (`record_text`).
     public let recordText: Bool
+    public let retries: RetryPolicy
     private let apiKey: String?
     private let openings: [Prompt]
     /// The user turns after the first, per opening (empty for plain prompts).
@@ -21,6 +24,7 @@ public struct RequestFactory: Sendable {
         self.builder = builder
         self.tools = scenario.tools
         self.recordText = scenario.recordText
+        self.retries = scenario.retries
         self.apiKey = apiKey
         if scenario.conversations.isEmpty {
             openings = scenario.prompts
@@ -32,6 +36,7 @@ public struct RequestFactory: Sendable {
         self.prepared = openings.map { builder.request(for: $0, apiKey: apiKey) }
         self.options = TransferOptions(streaming: scenario.stream, decoder: APIAdapters.decoder(for: scenario.api),
                                        timeouts: scenario.timeouts, insecure: scenario.insecure,
+                                       followRedirects: scenario.followRedirects,
                                        captureOutput: scenario.hasFollowUps || scenario.recordText)
     }
 
@@ -45,4 +50,10 @@ public struct RequestFactory: Sendable {
     public func followUps(seq: Int) -> [String] { followUps[seq % followUps.count] }
 
     public func request(history: [HistoryItem]) -> HTTPRequest { builder.request(history: history, apiKey: apiKey) }
+
+    /// `text` with the API key (if it appears, e.g. echoed in a server's error message) replaced by `[redacted]`.
+    public func redact(_ text: String) -> String {
+        guard let apiKey, apiKey.count >= 4, text.contains(apiKey) else { return text }
+        return text.replacingOccurrences(of: apiKey, with: "[redacted]")
+    }
 }

@@ -28,6 +28,11 @@ public struct Scenario: Sendable, Equatable {
     public var slos: [SLO] = []
     /// A level whose error rate is above this makes the run exit 4 (after writing everything).
     public var maxErrorRate: Double?
+    /// Retries of failed requests (off by default) and the early abort on errors.
+    public var retries = RetryPolicy()
+    public var abort: AbortPolicy?
+    /// Follow HTTP redirects (off: a redirect is an error naming its Location).
+    public var followRedirects = false
     /// When set, the levels are chosen by an SLO search instead of the load's list.
     public var search: SLOSearchSettings?
     /// Results go to `<output>/<name>/<timestamp>/`.

@@ -28,7 +28,8 @@ public struct ScenarioReader {
 
     static let topKeys = ["name", "description", "api", "base_url", "model", "api_key_env", "stream", "request",
                           "prompts", "load", "timeouts", "mock", "output", "slo", "search", "max_error_rate",
-                          "conversations", "tools", "auth", "anthropic_version", "record_text"]
+                          "conversations", "tools", "auth", "anthropic_version", "record_text", "retries", "abort",
+                          "follow_redirects"]
     static let requestKeys = ["max_tokens", "temperature", "top_p", "top_k", "seed", "stop", "system", "extra_body",
                               "reasoning_effort", "response_format"]
     static let loadKeys = ["mode", "concurrency", "rate", "ramp", "arrival", "burstiness", "seed", "max_in_flight", "at_cap",
@@ -101,6 +102,16 @@ public struct ScenarioReader {
         if let node = top["auth"] { scenario.auth = try choice(node, path: "auth", AuthStyle.self) }
         if let node = top["anthropic_version"] { scenario.anthropicVersion = try string(node, path: "anthropic_version") }
         if let node = top["record_text"] { scenario.recordText = try bool(node, path: "record_text") }
+        if let node = top["follow_redirects"] { scenario.followRedirects = try bool(node, path: "follow_redirects") }
+        if let node = top["retries"] { scenario.retries = try retries(node) }
+        if let node = top["abort"] {
+            let map = try mapping(node, path: "abort", allowed: ["error_rate", "min_requests"])
+            guard let rate = map["error_rate"] else {
+                throw located(node, "abort.error_rate", "missing required key", hint: "the error rate above which the run stops, e.g. 0.5")
+            }
+            scenario.abort = AbortPolicy(errorRate: try double(rate, path: "abort.error_rate", in: 0...1),
+                                         minRequests: try map["min_requests"].map { try int($0, path: "abort.min_requests", in: 1...1_000_000) } ?? 20)
+        }
         try checkAPIFields(scenario, top: top)
         if let node = top["slo"] { scenario.slos = try slos(node) }
         if let node = top["max_error_rate"] { scenario.maxErrorRate = try double(node, path: "max_error_rate", in: 0...1) }
@@ -348,6 +359,26 @@ public struct ScenarioReader {
         let resolution = try map["resolution"].map { try double($0, path: "search.resolution", in: 0.001...1_000_000) }
             ?? (open ? Swift.max(start / 10, 0.1) : 1)
         return SLOSearchSettings(start: start, max: max, budget: budget, resolution: resolution)
+    }
+
+    private mutating func retries(_ node: Node) throws -> RetryPolicy {
+        let map = try mapping(node, path: "retries", allowed: ["max", "on", "backoff", "max_backoff"])
+        var policy = RetryPolicy()
+        if let n = map["max"] { policy.maxRetries = try int(n, path: "retries.max", in: 0...100) }
+        if let n = map["on"] {
+            guard case .sequence(let items) = n, !items.isEmpty else {
+                throw located(n, "retries.on", "expected a non-empty list of error classes", hint: "for example [rate_limited, server_error]")
+            }
+            policy.on = Set(try items.enumerated().map { index, item in
+                try choice(item, path: "retries.on[\(index)]", ErrorClass.self)
+            })
+        }
+        if let n = map["backoff"] { policy.backoffNs = try duration(n, path: "retries.backoff") }
+        if let n = map["max_backoff"] { policy.maxBackoffNs = try duration(n, path: "retries.max_backoff") }
+        guard policy.backoffNs <= policy.maxBackoffNs else {
+            throw located(map["backoff"] ?? node, "retries.backoff", "backoff is above max_backoff", hint: "backoff <= max_backoff")
+        }
+        return policy
     }
 
     private mutating func conversations(_ node: Node) throws -> [Conversation] {

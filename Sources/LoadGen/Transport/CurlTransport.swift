@@ -12,6 +12,8 @@ public final class CurlTransport: @unchecked Sendable {
         var submitted: [Transfer] = []
         var cancelled: [Transfer] = []
         var stopping = false
+        /// Cancel every transfer in flight now (a second interrupt, an abort); the transport keeps running.
+        var cancelAll: String?
         var nextID: UInt64 = 0
     }
 
@@ -83,6 +85,14 @@ public final class CurlTransport: @unchecked Sendable {
         }
     }
 
+    /// Cancels every transfer in flight (each finishes with class `cancelled` and `reason` as its message); transfers
+    /// submitted later run normally.
+    public func cancelAll(reason: String) {
+        guard !stoppedOnce.withLock({ $0 }) else { return }
+        inbox.withLock { $0.cancelAll = reason }
+        curl_multi_wakeup(multi)
+    }
+
     /// Cancels what is in flight, stops the thread and frees libcurl's handles. Idempotent.
     public func shutdown() {
         let first = stoppedOnce.withLock { done -> Bool in
@@ -104,14 +114,20 @@ public final class CurlTransport: @unchecked Sendable {
         var running: Int32 = 0
         var nextTimeoutCheck: Int64 = 0
         while true {
-            let (submitted, cancelled, stopping) = inbox.withLock { inbox in
+            let (submitted, cancelled, stopping, cancelAll) = inbox.withLock { inbox in
                 defer {
                     inbox.submitted.removeAll(keepingCapacity: true)
                     inbox.cancelled.removeAll(keepingCapacity: true)
+                    inbox.cancelAll = nil
                 }
-                return (inbox.submitted, inbox.cancelled, inbox.stopping)
+                return (inbox.submitted, inbox.cancelled, inbox.stopping, inbox.cancelAll)
             }
             for transfer in submitted { start(transfer) }
+            if let cancelAll {
+                for transfer in Array(active.values) {
+                    finish(transfer, code: CURLE_OK, failure: StreamFailure(.cancelled, message: cancelAll))
+                }
+            }
             for transfer in cancelled where active[transfer.id] != nil {
                 finish(transfer, code: CURLE_OK, failure: StreamFailure(.cancelled, message: "cancelled"))
             }
@@ -160,7 +176,14 @@ public final class CurlTransport: @unchecked Sendable {
         ccurl_easy_setopt_string(easy, CURLOPT_URL, request.url)
         ccurl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
         ccurl_easy_setopt_long(easy, CURLOPT_TCP_NODELAY, 1)
-        ccurl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
+        if options.followRedirects {
+            ccurl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 1)
+            ccurl_easy_setopt_long(easy, CURLOPT_MAXREDIRS, 5)
+            // Keep the POST (with its body) on 301/302/303 instead of libcurl's switch to GET.
+            ccurl_easy_setopt_long(easy, CURLOPT_POSTREDIR, 7)  // CURL_REDIR_POST_ALL (a macro Swift does not import)
+        } else {
+            ccurl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
+        }
         ccurl_easy_setopt_string(easy, CURLOPT_NOPROXY, noProxy)
         ccurl_easy_setopt_pointer(easy, CURLOPT_PRIVATE, transfer.userData)
         if options.insecure {

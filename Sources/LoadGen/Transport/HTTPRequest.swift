@@ -45,10 +45,13 @@ public struct TransferOptions: Sendable {
     public var decoder: any StreamDecoder
     /// Keep the generated text, reasoning and tool calls (conversations, tools, `record_text`).
     public var captureOutput: Bool
+    /// Follow redirects (at most 5); off, a redirect is recorded as an error naming its Location.
+    public var followRedirects: Bool
 
     public init(streaming: Bool, decoder: any StreamDecoder, timeouts: TransferTimeouts = TransferTimeouts(),
                 maxEventBytes: Int = 1 << 20, maxBodyBytes: Int = 16 << 20, insecure: Bool = false,
-                captureOutput: Bool = false) {
+                followRedirects: Bool = false, captureOutput: Bool = false) {
+        self.followRedirects = followRedirects
         self.streaming = streaming
         self.captureOutput = captureOutput
         self.decoder = decoder
