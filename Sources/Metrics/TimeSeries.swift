@@ -18,6 +18,8 @@ public struct TimeSeries {
         /// Lateness (sent - scheduled) of the requests sent in the second, milliseconds.
         public var latenessP50Ms: Double?
         public var latenessMaxMs: Double?
+        /// The errors of the second by class.
+        public var errorClasses: [ErrorClass: Int] = [:]
     }
 
     public private(set) var rows: [Row] = []
@@ -45,7 +47,12 @@ public struct TimeSeries {
                 changes[sent] += 1
                 changes[bucket(record.endNs)] -= 1
             }
-            if record.succeeded { rows[bucket(record.endNs)].completed += 1 } else { rows[bucket(record.endNs)].errors += 1 }
+            if let errorClass = record.errorClass {
+                rows[bucket(record.endNs)].errors += 1
+                rows[bucket(record.endNs)].errorClasses[errorClass, default: 0] += 1
+            } else {
+                rows[bucket(record.endNs)].completed += 1
+            }
             if record.chunks.isEmpty {
                 if record.succeeded { rows[bucket(record.endNs)].outputTokens += record.outputTokens }
             } else {
@@ -64,12 +71,15 @@ public struct TimeSeries {
         }
     }
 
-    public static let header = "second,level_name,in_flight,dispatched,dropped,completed,errors,output_tokens,lateness_p50_ms,lateness_max_ms\n"
+    public static let header = "second,level_name,in_flight,dispatched,dropped,completed,errors,output_tokens,lateness_p50_ms,lateness_max_ms,error_classes\n"
 
     public var csv: String {
         Self.header + rows.map { row in
             "\(row.second),\(CSVFormat.field(row.level)),\(row.inFlight),\(row.dispatched),\(row.dropped),\(row.completed),"
-                + "\(row.errors),\(row.outputTokens),\(CSVFormat.number(row.latenessP50Ms, digits: 3)),\(CSVFormat.number(row.latenessMaxMs, digits: 3))\n"
+                + "\(row.errors),\(row.outputTokens),\(CSVFormat.number(row.latenessP50Ms, digits: 3)),\(CSVFormat.number(row.latenessMaxMs, digits: 3)),"
+                // `class=count` pairs, `;`-separated, in the order of ErrorClass.
+                + ErrorClass.allCases.compactMap { errorClass in row.errorClasses[errorClass].map { "\(errorClass.rawValue)=\($0)" } }
+                    .joined(separator: ";") + "\n"
         }.joined()
     }
 }

@@ -29,7 +29,10 @@ import Testing
         #expect(rows.map(\.outputTokens) == [7, 5, 0])
         #expect(rows[0].latenessP50Ms == 0.1 && rows[0].latenessMaxMs == 2)
         #expect(rows[1].latenessP50Ms == nil)
-        #expect(TimeSeries(records: records, levels: levels).csv.hasPrefix(TimeSeries.header + "0,r2,2,2,0,0,0,7,0.1,2\n"))
+        #expect(TimeSeries(records: records, levels: levels).csv.hasPrefix(TimeSeries.header + "0,r2,2,2,0,0,0,7,0.1,2,\n"))
+        // Errors by class, per second.
+        #expect(rows.map(\.errorClasses) == [[:], [.dropped: 1], [.truncated: 1]])
+        #expect(TimeSeries(records: records, levels: levels).csv.contains(",dropped=1\n"))
     }
 }
 
