@@ -139,6 +139,11 @@ public enum RunFiles {
             }
             guard let api = APIKind(rawValue: row["api"] ?? "") else { throw fail("api") }
             guard let source = TokenSource(rawValue: row["token_source"] ?? "") else { throw fail("token_source") }
+            var inputSource: TokenSource?
+            if let name = text("input_token_source") {
+                guard let value = TokenSource(rawValue: name) else { throw fail("input_token_source") }
+                inputSource = value
+            }
             var errorClass: ErrorClass?
             if let name = text("error_class") {
                 guard let value = ErrorClass(rawValue: name) else { throw fail("error_class") }
@@ -146,7 +151,7 @@ public enum RunFiles {
             }
             let seq = try int("seq")
             let newConnection = try int("new_connection") == 1
-            return RequestRecord(
+            var record = RequestRecord(
                 level: try int("level"), levelName: row["level_name"] ?? "", seq: seq, warmup: try int("warmup") == 1,
                 api: api, model: row["model"] ?? "", stream: try int("stream") == 1, status: try int("status"),
                 errorClass: errorClass, errorType: text("error_type"), errorCode: text("error_code"),
@@ -164,6 +169,8 @@ public enum RunFiles {
                                               tlsNs: try optionalTime("tls_ms"), ttfbNs: try optionalTime("ttfb_ms"),
                                               newConnection: newConnection),
                 bytesReceived: try optionalInt("bytes_received") ?? 0)
+            record.inputTokenSource = inputSource
+            return record
         }
     }
 

@@ -88,7 +88,12 @@ public enum ReportWriter {
         }
         for summary in summaries where summary.estimatedTokenRequests > 0 {
             notes.append("Level \(summary.level.name): \(summary.estimatedTokenRequests) requests had no usage from the "
-                         + "server; their token counts are local estimates (`token_source` = estimate).")
+                         + "server; their output token counts and every figure made from them (decode rate, TPOT, ITL, "
+                         + "throughput) are local estimates (`token_source` = estimate, see docs/scenarios.md).")
+        }
+        for summary in summaries where summary.estimatedInputTokenRequests > 0 {
+            notes.append("Level \(summary.level.name): \(summary.estimatedInputTokenRequests) requests had no input token "
+                         + "count from the server; their `input_tokens` are estimated from the prompt (`input_token_source` = estimate).")
         }
         for summary in summaries where summary.level.rate != nil && summary.lateRequests > 0 {
             let lateness = summary.stats(.lateness)
