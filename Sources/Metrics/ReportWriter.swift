@@ -9,8 +9,16 @@ public enum ReportWriter {
         if let description = scenario.description { text += description + "\n\n" }
         text += "- Scenario: `\(manifest.scenarioFile)`: API `\(scenario.api.rawValue)`, model `\(scenario.model)`, "
         text += scenario.stream ? "streaming" : "not streaming"
-        if let maxTokens = scenario.request.maxTokens { text += ", max_tokens \(maxTokens)" }
+        let matrixInputs = manifest.levels.compactMap(\.inputTokens).reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
+        let matrixOutputs = manifest.levels.compactMap(\.maxTokens).reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
+        if let maxTokens = scenario.request.maxTokens, matrixOutputs.isEmpty { text += ", max_tokens \(maxTokens)" }
         text += "\n"
+        if !matrixInputs.isEmpty || !matrixOutputs.isEmpty {
+            let axes = [matrixInputs.isEmpty ? nil : "input tokens " + matrixInputs.map(String.init).joined(separator: ", "),
+                        matrixOutputs.isEmpty ? nil : "max_tokens " + matrixOutputs.map(String.init).joined(separator: ", ")]
+            text += "- Matrix: " + axes.compactMap { $0 }.joined(separator: " x ") + " x each load level; a level per "
+            text += "combination, named after it (`in512-out256-c16`: 512-token synthetic prompts, max_tokens 256, 16 users)\n"
+        }
         if scenario.usesMock {
             let mock = scenario.mock
             text += "- Server: the embedded mock at \(manifest.effectiveBaseURL) (TTFT \(DurationText.format(mock.ttftNs)), "
