@@ -25,6 +25,8 @@ public enum ModelList {
     public struct Failure: Error, CustomStringConvertible, Equatable {
         public var message: String
         public var description: String { message }
+
+        public init(message: String) { self.message = message }
     }
 
     /// Asks `{baseURL}/models` through the transport. The key goes only into the Authorization header.
