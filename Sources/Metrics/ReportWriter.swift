@@ -13,6 +13,7 @@ public enum ReportWriter {
         let matrixOutputs = manifest.levels.compactMap(\.maxTokens).reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
         if let maxTokens = scenario.request.maxTokens, matrixOutputs.isEmpty { text += ", max_tokens \(maxTokens)" }
         text += "\n"
+        if !manifest.promptsSummary.isEmpty { text += "- Prompts: \(manifest.promptsSummary)\n" }
         if !matrixInputs.isEmpty || !matrixOutputs.isEmpty {
             let axes = [matrixInputs.isEmpty ? nil : "input tokens " + matrixInputs.map(String.init).joined(separator: ", "),
                         matrixOutputs.isEmpty ? nil : "max_tokens " + matrixOutputs.map(String.init).joined(separator: ", ")]

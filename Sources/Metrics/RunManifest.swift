@@ -15,6 +15,8 @@ public struct RunManifest: Sendable {
     public var libcurlVersion: String
     public var apiKeyPresent: Bool
     public var commandLine: [String]
+    /// Where the prompts came from and how they were picked, in one line (kept in run.json for `report`).
+    public var promptsSummary: String
 
     public init(scenario: Scenario, scenarioFile: String, effectiveBaseURL: String, startedAt: Date, levels: [LevelPlan],
                 toolVersion: String, libcurlVersion: String, apiKeyPresent: Bool, commandLine: [String]) {
@@ -27,6 +29,7 @@ public struct RunManifest: Sendable {
         self.libcurlVersion = libcurlVersion
         self.apiKeyPresent = apiKeyPresent
         self.commandLine = commandLine
+        self.promptsSummary = scenario.promptSource.summary(count: scenario.prompts.count)
     }
 
     static func iso8601(_ date: Date) -> String {
@@ -124,6 +127,7 @@ extension RunManifest {
             startedAt: (run["started_at"] as? String).flatMap(formatter.date(from:)) ?? Date(timeIntervalSince1970: 0),
             levels: levels, toolVersion: run["version"] as? String ?? "", libcurlVersion: run["libcurl"] as? String ?? "",
             apiKeyPresent: !(run["api_key"] is NSNull) && run["api_key"] != nil, commandLine: run["command"] as? [String] ?? [])
+        manifest.promptsSummary = (object["prompts"] as? [String: Any])?["description"] as? String ?? ""
         manifest.finishedAt = (run["finished_at"] as? String).flatMap(formatter.date(from:))
         manifest.interrupted = run["interrupted"] as? Bool ?? false
         return manifest
