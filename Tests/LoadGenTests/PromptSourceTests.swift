@@ -162,6 +162,10 @@ func stddev(_ values: [Int]) -> Double {
         #expect(jsonl.prompts == [.text("first"), .text("second"), .messages([user("third")]), .messages([user("fourth")])])
         #expect(try readScenario(head + "prompts: {source: jsonl, path: p.jsonl, limit: 2}\n", file: directory + "/s.yaml",
                                  environment: [:]).prompts == [.text("first"), .text("second")])
+        // Windows line ends and a byte-order mark.
+        try "\u{FEFF}{\"prompt\": \"a\"}\r\n\r\n{\"prompt\": \"b\"}\r\n".write(toFile: directory + "/crlf.jsonl", atomically: true, encoding: .utf8)
+        #expect(try readScenario(head + "prompts: {source: jsonl, path: crlf.jsonl}\n", file: directory + "/s.yaml",
+                                 environment: [:]).prompts == [.text("a"), .text("b")])
         try """
             [{"conversations": [{"from": "system", "value": "be nice"}, {"from": "human", "value": "q1"}, {"from": "gpt", "value": "a1"}, {"from": "human", "value": "q2"}]},
              {"conversations": [{"from": "gpt", "value": "orphan"}]},

@@ -8,7 +8,8 @@ public enum PromptDataset {
         let text = try read(path, shownAs: name)
         var prompts: [Prompt] = []
         var lineNumber = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift: split on both line ends.
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNumber += 1
             if let limit, prompts.count >= limit { break }
             guard !line.allSatisfy(\.isWhitespace) else { continue }
@@ -98,7 +99,7 @@ public enum PromptDataset {
         guard let text = String(data: data, encoding: .utf8) else {
             throw ScenarioError(file: name, path: "", message: "the dataset is not UTF-8 text")
         }
-        return text
+        return text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
     }
 
     static func messages(_ value: JSONValue, _ bad: (String) -> ScenarioError) throws -> [JSONValue] {
