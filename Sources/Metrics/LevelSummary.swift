@@ -13,6 +13,8 @@ public struct LevelSummary: Sendable {
     public private(set) var errorsByClass: [ErrorClass: Int] = [:]
     /// Successful measured requests whose output tokens were estimated (no usage from the server).
     public private(set) var estimatedTokenRequests = 0
+    /// Successful measured requests whose input tokens are the prompt's local estimate (no usage from the server).
+    public private(set) var estimatedInputTokenRequests = 0
     /// Output tokens and successful requests (warm-up included) that ended inside the measurement window.
     public private(set) var windowOutputTokens = 0
     public private(set) var windowRequests = 0
@@ -102,6 +104,7 @@ public struct LevelSummary: Sendable {
         }
         succeeded += 1
         if record.tokenSource == .estimate { estimatedTokenRequests += 1 }
+        if record.inputTokenSource == .estimate { estimatedInputTokenRequests += 1 }
         for metric in Metric.perRequest {
             if let value = metrics.value(metric, of: record) { distributions[metric]!.record(value) }
         }

@@ -70,6 +70,26 @@ public struct PlotRenderer {
                                            "XSCALE": logScale ? "set logscale x 2" : "set xrange [0:*]"])
     }
 
+    /// Writes `matrix_throughput.gp` and its data: per matrix cell, a block of (load, output tokens/s, TTFT p99) rows.
+    public mutating func matrixThroughput(title: String, loadLabel: String,
+                                          cells: [(cell: String, rows: [(load: Double, tokensPerSecond: Double, ttftP99: Double)])]) throws {
+        let data = cells.map { cell in
+            "# \(cell.cell): \(loadLabel) output_tps ttft_p99_ms\n" + cell.rows.map { row in
+                [row.load, row.tokensPerSecond, row.ttftP99].map { CSVFormat.number($0, digits: 4) }
+                    .map { $0.isEmpty ? "NaN" : $0 }.joined(separator: " ") + "\n"
+            }.joined()
+        }.joined(separator: "\n\n")
+        try data.write(toFile: directory + "/matrix_throughput.dat", atomically: true, encoding: .utf8)
+        let series = cells.enumerated().flatMap { index, cell in
+            ["'matrix_throughput.dat' index \(index) using 1:2 with linespoints lw 2 pt 7 lc \(index + 1) title '\(cell.cell) tokens/s' axes x1y1",
+             "'matrix_throughput.dat' index \(index) using 1:3 with linespoints lw 1 pt 5 dt 2 lc \(index + 1) title '\(cell.cell) TTFT p99' axes x1y2"]
+        }
+        let loads = cells.flatMap { $0.rows.map(\.load) }
+        let logScale = Set(loads).count > 2 && (loads.min() ?? 0) > 0 && (loads.max() ?? 0) / (loads.min() ?? 1) >= 8
+        try write("matrix_throughput.gp", values: ["TITLE": title, "XLABEL": loadLabel, "SERIES": series.joined(separator: ", \\\n     "),
+                                                   "XSCALE": logScale ? "set logscale x 2" : "set xrange [0:*]"])
+    }
+
     /// Writes `search.gp` and `search.dat` (load, the first objective's value, 1 when every objective was met).
     public mutating func search(title: String, loadLabel: String, slo: SLO, rows: [(load: Double, value: Double, met: Bool)]) throws {
         var data = "# \(loadLabel) value met_all\n"

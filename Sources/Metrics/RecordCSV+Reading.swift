@@ -139,6 +139,11 @@ public enum RunFiles {
             }
             guard let api = APIKind(rawValue: row["api"] ?? "") else { throw fail("api") }
             guard let source = TokenSource(rawValue: row["token_source"] ?? "") else { throw fail("token_source") }
+            var inputSource: TokenSource?
+            if let name = text("input_token_source") {
+                guard let value = TokenSource(rawValue: name) else { throw fail("input_token_source") }
+                inputSource = value
+            }
             var errorClass: ErrorClass?
             if let name = text("error_class") {
                 guard let value = ErrorClass(rawValue: name) else { throw fail("error_class") }
@@ -168,6 +173,7 @@ public enum RunFiles {
             record.attempt = try optionalInt("attempt") ?? 1
             record.rateLimit = RateLimitHeaders(retryAfterMs: try double("retry_after_ms"),
                                                 limits: text("ratelimit")?.split(separator: ";").map(String.init) ?? [])
+            record.inputTokenSource = inputSource
             return record
         }
     }

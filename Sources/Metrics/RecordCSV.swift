@@ -39,6 +39,7 @@ public enum RecordCSV {
         ("output_tokens", { r, _ in String(r.outputTokens) }),
         ("reasoning_tokens", { r, _ in CSVFormat.int(r.reasoningTokens) }),
         ("token_source", { r, _ in r.tokenSource.rawValue }),
+        ("input_token_source", { r, _ in r.inputTokenSource?.rawValue ?? "" }),
         // The server's figures as it sent them (seconds), in full precision, so `report` rebuilds them exactly.
         ("server_ttft_s", { r, _ in CSVFormat.exact(r.server.timeToFirstToken) }),
         ("server_latency_s", { r, _ in CSVFormat.exact(r.server.totalLatency) }),

@@ -9,8 +9,17 @@ public enum ReportWriter {
         if let description = scenario.description { text += description + "\n\n" }
         text += "- Scenario: `\(manifest.scenarioFile)`: API `\(scenario.api.rawValue)`, model `\(scenario.model)`, "
         text += scenario.stream ? "streaming" : "not streaming"
-        if let maxTokens = scenario.request.maxTokens { text += ", max_tokens \(maxTokens)" }
+        let matrixInputs = manifest.levels.compactMap(\.inputTokens).reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
+        let matrixOutputs = manifest.levels.compactMap(\.maxTokens).reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
+        if let maxTokens = scenario.request.maxTokens, matrixOutputs.isEmpty { text += ", max_tokens \(maxTokens)" }
         text += "\n"
+        if !manifest.promptsSummary.isEmpty { text += "- Prompts: \(manifest.promptsSummary)\n" }
+        if !matrixInputs.isEmpty || !matrixOutputs.isEmpty {
+            let axes = [matrixInputs.isEmpty ? nil : "input tokens " + matrixInputs.map(String.init).joined(separator: ", "),
+                        matrixOutputs.isEmpty ? nil : "max_tokens " + matrixOutputs.map(String.init).joined(separator: ", ")]
+            text += "- Matrix: " + axes.compactMap { $0 }.joined(separator: " x ") + " x each load level; a level per "
+            text += "combination, named after it (`in512-out256-c16`: 512-token synthetic prompts, max_tokens 256, 16 users)\n"
+        }
         if scenario.usesMock {
             let mock = scenario.mock
             text += "- Server: the embedded mock at \(manifest.effectiveBaseURL) (TTFT \(DurationText.format(mock.ttftNs)), "
@@ -91,7 +100,12 @@ public enum ReportWriter {
         }
         for summary in summaries where summary.estimatedTokenRequests > 0 {
             notes.append("Level \(summary.level.name): \(summary.estimatedTokenRequests) requests had no usage from the "
-                         + "server; their token counts are local estimates (`token_source` = estimate).")
+                         + "server; their output token counts and every figure made from them (decode rate, TPOT, ITL, "
+                         + "throughput) are local estimates (`token_source` = estimate, see docs/scenarios.md).")
+        }
+        for summary in summaries where summary.estimatedInputTokenRequests > 0 {
+            notes.append("Level \(summary.level.name): \(summary.estimatedInputTokenRequests) requests had no input token "
+                         + "count from the server; their `input_tokens` are estimated from the prompt (`input_token_source` = estimate).")
         }
         for summary in summaries where summary.level.rate != nil && summary.lateRequests > 0 {
             let lateness = summary.stats(.lateness)

@@ -17,6 +17,8 @@ public struct RunManifest: Sendable {
     public var libcurlVersion: String
     public var apiKeyPresent: Bool
     public var commandLine: [String]
+    /// Where the prompts came from and how they were picked, in one line (kept in run.json for `report`).
+    public var promptsSummary: String
 
     public init(scenario: Scenario, scenarioFile: String, effectiveBaseURL: String, startedAt: Date, levels: [LevelPlan],
                 toolVersion: String, libcurlVersion: String, apiKeyPresent: Bool, commandLine: [String]) {
@@ -29,6 +31,7 @@ public struct RunManifest: Sendable {
         self.libcurlVersion = libcurlVersion
         self.apiKeyPresent = apiKeyPresent
         self.commandLine = commandLine
+        self.promptsSummary = scenario.promptSource.summary(count: scenario.prompts.count)
     }
 
     static func iso8601(_ date: Date) -> String {
@@ -54,7 +57,7 @@ public struct RunManifest: Sendable {
             ("scenario_file", .string(scenarioFile)),
             ("base_url", .string(effectiveBaseURL)),
             ("insecure", .bool(scenario.insecure)),
-            ("api_key", apiKeyPresent ? .string("<redacted: from $\(scenario.apiKeyEnv)>") : .null),
+            ("api_key", apiKeyPresent ? .string("<redacted: from \(scenario.apiKeyFile.map { "file \($0)" } ?? "$" + scenario.apiKeyEnv)>") : .null),
             ("scenario", ScenarioJSON.value(scenario)),
             ("levels", .array(levels.map { plan in
                 .object([
@@ -65,6 +68,8 @@ public struct RunManifest: Sendable {
                     ("requests", plan.requests.map { .number(Double($0)) } ?? .null),
                     ("duration_s", plan.durationNs.map { .number(Double($0) / 1e9) } ?? .null),
                     ("warmup", .number(Double(plan.warmup))),
+                    ("input_tokens", plan.inputTokens.map { .number(Double($0)) } ?? .null),
+                    ("max_tokens", plan.maxTokens.map { .number(Double($0)) } ?? .null),
                 ])
             })),
         ]
@@ -115,7 +120,8 @@ extension RunManifest {
             let load: LevelLoad = (level["rate_rps"] as? Double).map { .rate($0) } ?? .concurrency(level["concurrency"] as? Int ?? 0)
             return LevelPlan(index: index, name: level["name"] as? String ?? "", load: load, requests: level["requests"] as? Int,
                              durationNs: (level["duration_s"] as? Double).map { Int64(($0 * 1e9).rounded()) },
-                             warmup: level["warmup"] as? Int ?? 0)
+                             warmup: level["warmup"] as? Int ?? 0, inputTokens: level["input_tokens"] as? Int,
+                             maxTokens: level["max_tokens"] as? Int)
         }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
@@ -124,6 +130,7 @@ extension RunManifest {
             startedAt: (run["started_at"] as? String).flatMap(formatter.date(from:)) ?? Date(timeIntervalSince1970: 0),
             levels: levels, toolVersion: run["version"] as? String ?? "", libcurlVersion: run["libcurl"] as? String ?? "",
             apiKeyPresent: !(run["api_key"] is NSNull) && run["api_key"] != nil, commandLine: run["command"] as? [String] ?? [])
+        manifest.promptsSummary = (object["prompts"] as? [String: Any])?["description"] as? String ?? ""
         manifest.finishedAt = (run["finished_at"] as? String).flatMap(formatter.date(from:))
         manifest.interrupted = run["interrupted"] as? Bool ?? false
         manifest.stopReason = run["stop_reason"] as? String
@@ -180,10 +187,15 @@ public enum ScenarioJSON {
             ("api", .string(scenario.api.rawValue)),
             ("base_url", .string(scenario.baseURL)),
             ("model", .string(scenario.model)),
-            ("api_key_env", .string(scenario.apiKeyEnv)),
+            ("api_key_env", scenario.apiKeyFile == nil ? .string(scenario.apiKeyEnv) : .null),
+            ("api_key_file", scenario.apiKeyFile.map(JSONValue.string) ?? .null),
             ("stream", .bool(scenario.stream)),
             ("request", .object(requestPairs)),
-            ("prompts", .number(Double(scenario.prompts.count))),
+            ("prompts", prompts(scenario)),
+            ("matrix", scenario.matrix.map { matrix in
+                .object([("input_tokens", .array(matrix.inputTokens.map { .number(Double($0)) })),
+                         ("output_tokens", .array(matrix.outputTokens.map { .number(Double($0)) }))])
+            } ?? .null),
             ("load", .object([
                 ("mode", .string(load.mode.rawValue)),
                 ("concurrency", load.mode == .closed ? .array(load.concurrency.map { .number(Double($0)) }) : .null),
@@ -213,6 +225,28 @@ public enum ScenarioJSON {
         ])
         for (key, value) in flows { object.set(key, value) }
         return object
+    }
+
+    /// How the prompts were made and picked (their text stays in the scenario or the dataset).
+    static func prompts(_ scenario: Scenario) -> JSONValue {
+        let source = scenario.promptSource
+        var pairs: [(String, JSONValue)] = [
+            ("source", .string(source.kind.name)),
+            ("count", .number(Double(scenario.prompts.count))),
+            ("sampling", .string(source.sampling.rawValue)),
+            ("seed", .number(Double(source.seed))),
+            ("shared_prefix_tokens", .number(Double(source.sharedPrefixTokens))),
+        ]
+        switch source.kind {
+        case .jsonl(let path), .shareGPT(let path): pairs.append(("path", .string(path)))
+        case .synthetic(let synthetic): pairs.append(("input_tokens", .string(synthetic.length.summary)))
+        case .inline: break
+        }
+        if !source.tokens.isEmpty {
+            pairs.append(("input_tokens_mean", .number((Double(source.tokens.reduce(0, +)) / Double(source.tokens.count) * 10).rounded() / 10)))
+        }
+        pairs.append(("description", .string(source.summary(count: scenario.prompts.count))))
+        return .object(pairs)
     }
 
     public static func mock(_ mock: MockSettings) -> JSONValue {

@@ -138,7 +138,22 @@ public final class RunOutput: @unchecked Sendable {
             try renderer.clientVersusServer(title: "Client against server TTFT, \(title)", levels: levels.map(\.name),
                                             points: pairs.map { (level: $0.0, client: $0.1, server: $0.2) })
         }
-        if !summaries.isEmpty {
+        let cells = Dictionary(grouping: summaries) { LoadMatrix.cell(ofLevel: $0.level.name) ?? "" }
+        if cells.keys.contains(where: { !$0.isEmpty }) {
+            // A matrix: one line per cell, or the cells' loads would zigzag on one line.
+            let open = summaries.contains { $0.level.rate != nil }
+            let order = summaries.map { LoadMatrix.cell(ofLevel: $0.level.name) ?? "" }.reduce(into: [String]()) {
+                if !$0.contains($1) { $0.append($1) }
+            }
+            try renderer.matrixThroughput(
+                title: "Throughput and TTFT p99 per matrix cell, \(title)",
+                loadLabel: open ? "offered rate (requests/s)" : "concurrency",
+                cells: order.map { cell in
+                    (cell.isEmpty ? "other" : cell, cells[cell]!.sorted { $0.level.loadValue < $1.level.loadValue }.map { summary in
+                        (summary.level.loadValue, summary.outputThroughput ?? .nan, summary.stats(.ttft)?.p99 ?? .nan)
+                    })
+                })
+        } else if !summaries.isEmpty {
             let open = summaries.contains { $0.level.rate != nil }
             let loadLabel = open ? "offered rate (requests/s)" : "concurrency"
             try renderer.throughput(title: "Throughput and TTFT against \(open ? "offered rate" : "concurrency"), \(title)",

@@ -14,6 +14,7 @@ public enum SummaryExport {
             ("error_rate", "fraction", summary.errorRate),
             ("warmup_requests", "requests", Double(summary.warmupRequests)),
             ("estimated_token_requests", "requests", Double(summary.estimatedTokenRequests)),
+            ("estimated_input_token_requests", "requests", Double(summary.estimatedInputTokenRequests)),
             ("output_throughput_tps", "tokens/s", summary.outputThroughput),
             ("request_throughput_rps", "requests/s", summary.requestThroughput),
             ("new_connections", "connections", Double(summary.newConnections)),

@@ -5,6 +5,8 @@ public enum SummaryTable {
 
     static func rows(_ summaries: [LevelSummary]) -> [[String]] {
         summaries.map { summary in
+            // Figures made from locally estimated token counts carry a `~`.
+            let estimated = summary.estimatedTokenRequests > 0 ? "~" : ""
             func stat(_ metric: Metric, _ pick: (Stats) -> Double, digits: Int = 1) -> String {
                 summary.stats(metric).map { CSVFormat.number(pick($0), digits: digits) } ?? "-"
             }
@@ -15,11 +17,11 @@ public enum SummaryTable {
                 stat(.ttft, \.p50),
                 stat(.ttft, \.p99),
                 stat(.ttfo, \.p50),
-                stat(.decodeRate, \.p50),
-                stat(.itl, \.p50, digits: 2),
+                estimated + stat(.decodeRate, \.p50),
+                estimated + stat(.itl, \.p50, digits: 2),
                 stat(.e2e, \.p50),
                 stat(.e2e, \.p99),
-                summary.outputThroughput.map { CSVFormat.number($0, digits: 1) } ?? "-",
+                summary.outputThroughput.map { estimated + CSVFormat.number($0, digits: 1) } ?? "-",
                 summary.requestThroughput.map { CSVFormat.number($0, digits: 2) } ?? "-",
             ]
         }
@@ -34,7 +36,13 @@ public enum SummaryTable {
                 let pad = String(repeating: " ", count: widths[index] - cell.count)
                 return index == 0 ? cell + pad : pad + cell
             }.joined(separator: "  ")
-        }.joined(separator: "\n") + "\n"
+        }.joined(separator: "\n") + "\n" + footnote(summaries)
+    }
+
+    /// Says what a `~` means when a figure carries one.
+    static func footnote(_ summaries: [LevelSummary]) -> String {
+        guard summaries.contains(where: { $0.estimatedTokenRequests > 0 }) else { return "" }
+        return "~ made from locally estimated token counts: the server sent no usage for some requests (token_source = estimate)\n"
     }
 
     /// A Markdown table.
@@ -42,6 +50,7 @@ public enum SummaryTable {
         var text = "| " + headers.joined(separator: " | ") + " |\n"
         text += "|" + headers.indices.map { $0 == 0 ? "---" : "---:" }.joined(separator: "|") + "|\n"
         for row in rows(summaries) { text += "| " + row.joined(separator: " | ") + " |\n" }
-        return text
+        let note = footnote(summaries)
+        return note.isEmpty ? text : text + "\n" + note
     }
 }

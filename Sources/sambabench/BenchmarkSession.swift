@@ -31,14 +31,7 @@ struct BenchmarkSession {
     }
 
     func run() async throws -> Result {
-        var apiKey: String?
-        if !scenario.usesMock {
-            guard let key = ProcessInfo.processInfo.environment[scenario.apiKeyEnv], !key.isEmpty else {
-                throw scenario.source.error(at: "api_key_env", "environment variable \(scenario.apiKeyEnv) is not set",
-                                            hint: "export \(scenario.apiKeyEnv)=<your key>, or run against the mock with --mock")
-            }
-            apiKey = key
-        }
+        let apiKey = try scenario.apiKey()
         let startedAt = Date()
         let directory = outputDirectory
             ?? RunOutput.defaultDirectory(output: scenario.output, scenario: scenario.name, at: startedAt)
@@ -47,7 +40,7 @@ struct BenchmarkSession {
         var mock: MockServer?
         if scenario.usesMock { mock = try await MockServer.start(profile: MockProfile(scenario.mock)) }
         let baseURL = mock?.baseURL ?? scenario.baseURL
-        let plans = LevelPlan.levels(scenario.load)
+        let plans = LevelPlan.levels(scenario.load, matrix: scenario.matrix)
         var manifest = RunManifest(scenario: scenario, scenarioFile: scenarioFile, effectiveBaseURL: baseURL,
                                    startedAt: startedAt, levels: plans, toolVersion: Sambabench.version,
                                    libcurlVersion: CurlTransport.libcurlVersion, apiKeyPresent: apiKey != nil,
@@ -77,7 +70,8 @@ struct BenchmarkSession {
         defer { watcher?.cancel() }
         let monitor = scenario.abort.map { ErrorRateMonitor(policy: $0) }
         let executor = RequestExecutor(transport: transport,
-                                       factory: RequestFactory(scenario: scenario, baseURL: baseURL, apiKey: apiKey))
+                                       factory: RequestFactory(scenario: scenario, baseURL: baseURL, apiKey: apiKey,
+                                                                levels: plans))
         // One stream into the writer: records as they finish, and the levels so far after each level, so the
         // files on disk always describe whole levels (an interrupted run can be rebuilt with `report`).
         let (events, sink) = AsyncStream.makeStream(of: OutputEvent.self)

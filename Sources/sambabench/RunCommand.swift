@@ -110,13 +110,16 @@ struct ScenarioOverrides: ParsableArguments {
     @Option(help: "Warm-up requests per level.")
     var warmup: Int?
 
+    @Option(help: "Pause of each virtual user between its requests (e.g. 0s, 2s).")
+    var thinkTime: String?
+
     @Option(help: "API base URL, or mock.")
     var baseURL: String?
 
     @Option(help: "Model id.")
     var model: String?
 
-    @Option(help: "max_tokens for every request.")
+    @Option(help: "max_tokens for every request (replaces a matrix's output_tokens).")
     var maxTokens: Int?
 
     @Option(help: "API: chat, responses or messages.")
@@ -186,6 +189,12 @@ struct ScenarioOverrides: ParsableArguments {
             guard warmup >= 0 else { throw invalid("--warmup", "\(warmup) is out of range", "an integer >= 0") }
             scenario.load.warmup = warmup
         }
+        if let thinkTime {
+            guard let ns = DurationText.nanoseconds(thinkTime) else {
+                throw invalid("--think-time", "'\(thinkTime)' is not a duration", "a number with a unit: 0s, 500ms, 2s")
+            }
+            scenario.load.thinkTimeNs = ns
+        }
         if let baseURL {
             guard baseURL == "mock" || URL(string: baseURL)?.scheme.map({ ["http", "https"].contains($0) }) == true else {
                 throw invalid("--base-url", "'\(baseURL)' is not an http(s) URL", "for example https://api.sambanova.ai/v1, or mock")
@@ -196,6 +205,9 @@ struct ScenarioOverrides: ParsableArguments {
         if let maxTokens {
             guard maxTokens >= 1 else { throw invalid("--max-tokens", "\(maxTokens) is out of range", "an integer >= 1") }
             scenario.request.maxTokens = maxTokens
+            // Every request: a matrix's output lengths give way (its input lengths stay).
+            scenario.matrix?.outputTokens = []
+            if scenario.matrix?.inputTokens.isEmpty == true { scenario.matrix = nil }
         }
         if mock { scenario.baseURL = "mock" }
         if insecure { scenario.insecure = true }

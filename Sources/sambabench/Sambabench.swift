@@ -18,10 +18,13 @@ struct Sambabench: AsyncParsableCommand {
               sambabench report results/demo/20261121-193000
               sambabench compare results/demo/RUN1 results/demo/RUN2 --output /tmp/ab
               sambabench validate scenarios/*.yaml
+              sambabench init scenarios/my-model.yaml --model DeepSeek-V3.1
+              sambabench models --base-url mock
               sambabench mock --port 8000 --ttft 150ms --decode-rate 700
             """,
         version: version,
-        subcommands: [RunCommand.self, ReportCommand.self, CompareCommand.self, ValidateCommand.self, MockCommand.self]
+        subcommands: [RunCommand.self, ReportCommand.self, CompareCommand.self, ValidateCommand.self, InitCommand.self,
+                      ModelsCommand.self, MockCommand.self]
     )
 
     /// ArgumentParser's own entry point, except that a command line it cannot parse exits 2 like an invalid

@@ -105,7 +105,7 @@ prompts: [hello]
         #expect(scenarioError("name: t\nbase_url: ftp://x\nmodel: m\nprompts: [a]\n")
                 == "s.yaml:2:11: base_url: 'ftp://x' is not an http(s) URL (for example https://api.sambanova.ai/v1, or mock for the embedded mock server)")
         #expect(scenarioError("name: t\nbase_url: mock\nmodel: m\nprompts: []\n")
-                == "s.yaml:4:10: prompts: expected a non-empty list of prompts (each item a string, or {messages: [{role: user, content: ...}]})")
+                == "s.yaml:4:10: prompts: expected a non-empty list of prompts (each item a string, or {messages: [{role: user, content: ...}]}; or a source: {source: jsonl, path: prompts.jsonl})")
         #expect(scenarioError(minimal + "api: grpc\n")
                 == "s.yaml:5:6: api: unknown API 'grpc' (one of: chat, responses, messages)")
     }

@@ -165,7 +165,8 @@ func temporaryDirectory() -> String {
     }
 
     @Test func unparsableCommandLineExitsWithTwo() throws {
-        let binary = repositoryRoot + "/.build/debug/sambabench"
+        // Beside the test bundle, whatever --scratch-path the tests were built with.
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("sambabench").path
         try #require(FileManager.default.isExecutableFile(atPath: binary), "the sambabench executable is built with the tests")
         for arguments in [["run", "--no-such-flag", "x.yaml"], ["run"], ["frobnicate"]] {
             let process = Process()

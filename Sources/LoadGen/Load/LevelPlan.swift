@@ -38,11 +38,14 @@ public struct LevelPlan: Sendable, Equatable, Codable {
     public var seed: UInt64
     public var maxInFlight: Int
     public var dropAtCap: Bool
+    /// A matrix cell's prompt length in tokens (its prompts are built for it) and max_tokens; nil outside a matrix.
+    public var inputTokens: Int?
+    public var maxTokens: Int?
 
     public init(index: Int, name: String, load: LevelLoad, requests: Int?, durationNs: Int64?, warmup: Int = 0,
                 warmupNs: Int64 = 0, thinkTimeNs: Int64 = 0, drainTimeoutNs: Int64 = 120_000_000_000,
                 cooldownNs: Int64 = 0, arrival: ArrivalProcess = .poisson, burstiness: Double = 1, seed: UInt64 = 1,
-                maxInFlight: Int = 1024, dropAtCap: Bool = false) {
+                maxInFlight: Int = 1024, dropAtCap: Bool = false, inputTokens: Int? = nil, maxTokens: Int? = nil) {
         self.index = index
         self.name = name
         self.load = load
@@ -58,6 +61,8 @@ public struct LevelPlan: Sendable, Equatable, Codable {
         self.seed = seed
         self.maxInFlight = maxInFlight
         self.dropAtCap = dropAtCap
+        self.inputTokens = inputTokens
+        self.maxTokens = maxTokens
     }
 
     /// Virtual users of a closed-loop level; 0 for open loop.
@@ -91,6 +96,24 @@ public struct LevelPlan: Sendable, Equatable, Codable {
             }
         }
         return loads.enumerated().map { index, level in self.level(index: index, load: level, settings: load) }
+    }
+
+    /// The levels of a scenario: its load's, or with a matrix, each cell's copy of them (named `in512-out256-c16`).
+    public static func levels(_ load: LoadSettings, matrix: LoadMatrix?) -> [LevelPlan] {
+        let base = levels(load)
+        guard let matrix else { return base }
+        var plans: [LevelPlan] = []
+        for cell in matrix.cells {
+            for var plan in base {
+                plan.index = plans.count
+                plan.seed = load.seed &+ UInt64(plans.count)
+                plan.name = cell.name + "-" + plan.name
+                plan.inputTokens = cell.inputTokens
+                plan.maxTokens = cell.maxTokens
+                plans.append(plan)
+            }
+        }
+        return plans
     }
 
     /// Level `index` offering `load`, with the scenario's warm-up, limits, drain and arrival settings.

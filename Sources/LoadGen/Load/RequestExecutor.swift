@@ -12,7 +12,7 @@ public struct RequestExecutor: Sendable {
 
     /// The opening request of `context.seq`'s prompt, alone (no retries, no further turns).
     public func execute(_ context: DispatchContext) async -> RequestRecord {
-        let outcome = await transport.perform(factory.request(seq: context.seq), options: factory.options)
+        let outcome = await transport.perform(factory.request(seq: context.seq, level: context.levelName), options: factory.options)
         var record = build(outcome, context: context)
         if !factory.recordText { record.output = nil }
         return record
@@ -25,10 +25,10 @@ public struct RequestExecutor: Sendable {
     /// sent) and are scheduled when the request before them ended.
     public func run(_ context: DispatchContext, reserveSeq: @Sendable () -> Int?,
                     onRecord: @Sendable (RequestRecord) -> Void) async {
-        var history: [HistoryItem] = [.prompt(factory.opening(seq: context.seq))]
-        var userTurns = factory.followUps(seq: context.seq)[...]
+        var history: [HistoryItem] = [.prompt(factory.opening(seq: context.seq, level: context.levelName))]
+        var userTurns = factory.followUps(seq: context.seq, level: context.levelName)[...]
         var turnContext = context
-        var request = factory.request(seq: context.seq)
+        var request = factory.request(seq: context.seq, level: context.levelName)
         var toolRounds = 0
         while true {
             let (record, answer) = await send(request, context: turnContext, reserveSeq: reserveSeq, onRecord: onRecord)
@@ -49,7 +49,7 @@ public struct RequestExecutor: Sendable {
             turnContext = DispatchContext(level: context.level, levelName: context.levelName, seq: seq,
                                           warmup: context.warmup, scheduledNs: transport.clock.now(),
                                           conversation: context.seq, turn: turnContext.turn + 1)
-            request = factory.request(history: history)
+            request = factory.request(history: history, level: context.levelName)
         }
     }
 
@@ -84,6 +84,12 @@ public struct RequestExecutor: Sendable {
                                          streaming: factory.options.streaming, decoder: factory.options.decoder)
         // A server may echo what it was sent (the key among it) in an error: it never reaches a file or a log.
         record.errorMessage = record.errorMessage.map(factory.redact)
+        if record.inputTokens == nil, record.turn == 1 {
+            // No usage from the server: the prompt's local estimate, marked as such (later turns re-send
+            // answers the pool knows nothing of, so they stay empty).
+            record.inputTokens = factory.prompts.inputTokens(seq: context.conversation, level: context.levelName)
+            record.inputTokenSource = .estimate
+        }
         return record
     }
 }

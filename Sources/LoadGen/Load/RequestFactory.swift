@@ -1,55 +1,72 @@
 import Foundation
 
-/// Makes the requests of a run: the opening request of each prompt (or conversation), prepared once and picked in
-/// turn by sequence number, and the later turns of conversations and tool flows, built from their history.
+/// Makes the requests of a run: the opening request of each prompt (or conversation) of each prompt-pool variant
+/// (a matrix level's own prompts and max_tokens), prepared once and picked by sequence number and level, and the
+/// later turns of conversations and tool flows, built from their history.
 public struct RequestFactory: Sendable {
     public let api: APIKind
     public let model: String
     public var options: TransferOptions
-    public let builder: any APIRequestBuilder
+    public let prompts: PromptPool
     public let tools: ToolSettings?
     /// Keep each answer on its record (`record_text`).
     public let recordText: Bool
     public let retries: RetryPolicy
     private let apiKey: String?
-    private let openings: [Prompt]
-    /// The user turns after the first, per opening (empty for plain prompts).
+    /// One builder per pool variant (its max_tokens).
+    private let builders: [any APIRequestBuilder]
+    private let prepared: [[HTTPRequest]]
+    /// The user turns after the first, per conversation (indexed like the pool's prompts; empty for plain prompts).
     private let followUps: [[String]]
-    private let prepared: [HTTPRequest]
 
-    public init(scenario: Scenario, baseURL: String, apiKey: String?) {
-        let builder = APIAdapters.builder(for: scenario, baseURL: baseURL)
+    public init(scenario: Scenario, baseURL: String, apiKey: String?, levels: [LevelPlan] = []) {
+        var source = scenario
+        if !scenario.conversations.isEmpty {
+            // A conversation's first turn is its prompt; the pool picks conversations as it picks prompts.
+            source.prompts = scenario.conversations.map { .text($0.turns.first ?? "") }
+        }
         self.api = scenario.api
         self.model = scenario.model
-        self.builder = builder
         self.tools = scenario.tools
         self.recordText = scenario.recordText
         self.retries = scenario.retries
         self.apiKey = apiKey
-        if scenario.conversations.isEmpty {
-            openings = scenario.prompts
-            followUps = scenario.prompts.map { _ in [] }
-        } else {
-            openings = scenario.conversations.map { .text($0.turns.first ?? "") }
-            followUps = scenario.conversations.map { Array($0.turns.dropFirst()) }
+        self.prompts = PromptPool(scenario: source, levels: levels)
+        self.followUps = scenario.conversations.map { Array($0.turns.dropFirst()) }
+        self.builders = prompts.variants.map { variant in
+            var variantScenario = source
+            if let maxTokens = variant.maxTokens { variantScenario.request.maxTokens = maxTokens }
+            return APIAdapters.builder(for: variantScenario, baseURL: baseURL)
         }
-        self.prepared = openings.map { builder.request(for: $0, apiKey: apiKey) }
+        self.prepared = zip(prompts.variants, builders).map { variant, builder in
+            variant.prompts.map { builder.request(for: $0, apiKey: apiKey) }
+        }
         self.options = TransferOptions(streaming: scenario.stream, decoder: APIAdapters.decoder(for: scenario.api),
                                        timeouts: scenario.timeouts, insecure: scenario.insecure,
                                        followRedirects: scenario.followRedirects,
                                        captureOutput: scenario.hasFollowUps || scenario.recordText)
     }
 
-    /// The opening request of conversation (or prompt) `seq`.
-    public func request(seq: Int) -> HTTPRequest { prepared[seq % prepared.count] }
+    /// The opening request of conversation (or prompt) `seq` in `level`.
+    public func request(seq: Int, level: String = "") -> HTTPRequest {
+        let (variant, index) = prompts.pick(seq: seq, level: level)
+        return prepared[variant][index]
+    }
 
     /// Whether an answer can lead to another request.
     public var hasFollowUps: Bool { tools != nil || followUps.contains { !$0.isEmpty } }
 
-    public func opening(seq: Int) -> Prompt { openings[seq % openings.count] }
-    public func followUps(seq: Int) -> [String] { followUps[seq % followUps.count] }
+    public func opening(seq: Int, level: String = "") -> Prompt { prompts.prompt(seq: seq, level: level) }
 
-    public func request(history: [HistoryItem]) -> HTTPRequest { builder.request(history: history, apiKey: apiKey) }
+    public func followUps(seq: Int, level: String = "") -> [String] {
+        guard !followUps.isEmpty else { return [] }
+        return followUps[prompts.pick(seq: seq, level: level).index % followUps.count]
+    }
+
+    /// A later turn's request, built from the conversation so far.
+    public func request(history: [HistoryItem], level: String = "") -> HTTPRequest {
+        builders[prompts.pick(seq: 0, level: level).variant].request(history: history, apiKey: apiKey)
+    }
 
     /// `text` with the API key (if it appears, e.g. echoed in a server's error message) replaced by `[redacted]`.
     public func redact(_ text: String) -> String {

@@ -136,7 +136,7 @@ public enum RecordBuilder {
             total = reported
             record.tokenSource = .usage
         } else {
-            total = TokenEstimator.estimate(chunkBytes: lengths)
+            total = TokenEstimator(model: record.model).estimate(chunkBytes: lengths)
             record.tokenSource = .estimate
         }
         let shares = TokenApportioning.apportion(total: total, lengths: lengths)
@@ -144,6 +144,7 @@ public enum RecordBuilder {
         record.chunks = chunks
         record.outputTokens = total
         record.inputTokens = stream.usage?.inputTokens
+        if record.inputTokens != nil { record.inputTokenSource = .usage }
         if let reasoning = stream.usage?.reasoningTokens {
             record.reasoningTokens = reasoning
         } else if chunks.contains(where: { $0.reasoningBytes > 0 }) {

@@ -8,11 +8,11 @@ public enum APIKind: String, Sendable, Codable, CaseIterable {
     case messages
 }
 
-/// Where a record's output token count came from.
+/// Where a record's token count came from.
 public enum TokenSource: String, Sendable, Codable {
-    /// The server's usage (`completion_tokens`).
+    /// The server's usage (`completion_tokens`, `prompt_tokens`).
     case usage
-    /// A local estimate from the streamed text: the server sent no usage.
+    /// A local estimate (`TokenEstimator`) from the streamed text or the prompt: the server sent no usage.
     case estimate
 }
 
@@ -122,6 +122,8 @@ public struct RequestRecord: Sendable, Codable, Equatable {
     /// Token-carrying chunks in arrival order (role-only and empty chunks are not kept).
     public var chunks: [ChunkRecord]
     public var inputTokens: Int?
+    /// Where `inputTokens` came from: the server's usage, or the prompt's local estimate; nil without a count.
+    public var inputTokenSource: TokenSource?
     /// N: output tokens, reasoning included.
     public var outputTokens: Int
     public var reasoningTokens: Int?

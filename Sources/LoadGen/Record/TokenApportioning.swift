@@ -38,14 +38,3 @@ public enum TokenApportioning {
         return result
     }
 }
-
-/// The local token estimate used when the server reports no usage: one token per four UTF-8 bytes of generated
-/// text, rounded up, and never fewer than one per token-carrying chunk. Records using it say `estimate`.
-public enum TokenEstimator {
-    public static let bytesPerToken = 4
-
-    public static func estimate(chunkBytes: [Int]) -> Int {
-        let bytes = chunkBytes.reduce(0, +)
-        return Swift.max((bytes + bytesPerToken - 1) / bytesPerToken, chunkBytes.count)
-    }
-}

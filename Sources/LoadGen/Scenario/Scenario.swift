@@ -8,6 +8,8 @@ public struct Scenario: Sendable, Equatable {
     public var model: String
     /// The environment variable holding the API key (never the key itself).
     public var apiKeyEnv: String = "SAMBANOVA_API_KEY"
+    /// A file holding the key instead (`api_key_file`), resolved against the scenario file's directory.
+    public var apiKeyFile: String?
     public var stream = true
     public var request = RequestSettings()
     public var prompts: [Prompt]
@@ -20,7 +22,11 @@ public struct Scenario: Sendable, Equatable {
     public var anthropicVersion = "2023-06-01"
     /// Write every answer's text, reasoning and tool calls to `responses.jsonl` (off: answers are not kept).
     public var recordText = false
+    /// Where `prompts` came from, how they are picked, and the synthetic prompts of a matrix level's length.
+    public var promptSource = PromptSource()
     public var load = LoadSettings()
+    /// Input length x output length x load levels, each cell's levels named after it (`in512-out256-c16`).
+    public var matrix: LoadMatrix?
     public var timeouts = TransferTimeouts(connectNs: 10_000_000_000, firstTokenNs: 120_000_000_000,
                                            idleNs: 60_000_000_000, totalNs: 600_000_000_000)
     public var mock = MockSettings()

@@ -5,12 +5,26 @@ import Yams
 public struct ScenarioReader {
     public let file: String
     private let yaml: String
+    /// Where `${VAR}` references are looked up.
+    private let environment: [String: String]
     /// Where each key path was written, for errors found after reading (a missing API-key variable).
     private(set) var locations: [String: Mark] = [:]
 
-    public init(file: String, yaml: String) {
+    public init(file: String, yaml: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.file = file
         self.yaml = yaml
+        self.environment = environment
+    }
+
+    /// Relative paths in the scenario (datasets, the key file) are taken from the scenario file's directory.
+    var directory: String {
+        let parent = (file as NSString).deletingLastPathComponent
+        return parent.isEmpty ? "." : parent
+    }
+
+    func resolve(_ path: String) -> String {
+        let expanded = (path as NSString).expandingTildeInPath
+        return expanded.hasPrefix("/") || directory == "." ? expanded : directory + "/" + expanded
     }
 
     /// Loads and validates the scenario file at `path`.
@@ -26,10 +40,10 @@ public struct ScenarioReader {
         return try reader.read()
     }
 
-    static let topKeys = ["name", "description", "api", "base_url", "model", "api_key_env", "stream", "request",
-                          "prompts", "load", "timeouts", "mock", "output", "slo", "search", "max_error_rate",
-                          "conversations", "tools", "auth", "anthropic_version", "record_text", "retries", "abort",
-                          "follow_redirects"]
+    static let topKeys = ["name", "description", "api", "base_url", "model", "api_key_env", "api_key_file", "stream",
+                          "request", "prompts", "matrix", "load", "timeouts", "mock", "output", "slo", "search",
+                          "max_error_rate", "conversations", "tools", "auth", "anthropic_version", "record_text",
+                          "retries", "abort", "follow_redirects"]
     static let requestKeys = ["max_tokens", "temperature", "top_p", "top_k", "seed", "stop", "system", "extra_body",
                               "reasoning_effort", "response_format"]
     static let loadKeys = ["mode", "concurrency", "rate", "ramp", "arrival", "burstiness", "seed", "max_in_flight", "at_cap",
@@ -39,7 +53,7 @@ public struct ScenarioReader {
                            "reasoning_share", "tool_call_share"]
 
     public mutating func read() throws -> Scenario {
-        let root: Node
+        var root: Node
         do {
             guard let node = try Yams.compose(yaml: yaml) else {
                 throw ScenarioError(file: file, path: "", message: "the file is empty",
@@ -49,6 +63,9 @@ public struct ScenarioReader {
         } catch let error as YamlError {
             throw yamlError(error)
         }
+        try rejectInlineKeys(root, path: "")
+        let (expanded, variablesUsed) = try Interpolation.apply(root, file: file, environment: environment)
+        root = expanded
         let top = try mapping(root, path: "", allowed: Self.topKeys)
         let name = try string(required(top, "name", in: root, path: ""), path: "name")
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }), !name.hasPrefix(".") else {
@@ -72,8 +89,9 @@ public struct ScenarioReader {
             scenario = Scenario(name: name, baseURL: baseURL, model: model, prompts: [])
             scenario.conversations = try conversations(node)
         } else {
-            scenario = Scenario(name: name, baseURL: baseURL, model: model,
-                                prompts: try prompts(required(top, "prompts", in: root, path: "")))
+            let (prompts, promptSource) = try promptSection(required(top, "prompts", in: root, path: ""), model: model)
+            scenario = Scenario(name: name, baseURL: baseURL, model: model, prompts: prompts)
+            scenario.promptSource = promptSource
         }
         if let node = top["description"] { scenario.description = try string(node, path: "description") }
         if let node = top["api"] {
@@ -86,16 +104,32 @@ public struct ScenarioReader {
         }
         if let node = top["api_key_env"] {
             let variable = try string(node, path: "api_key_env")
+            // Not echoed: a key pasted here by mistake must not end up in a terminal or a CI log.
             guard !variable.isEmpty, variable.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
-                throw located(node, "api_key_env", "'\(variable)' is not an environment variable name",
+                throw located(node, "api_key_env", "the value is not an environment variable name",
                               hint: "the name of the variable holding the key, for example SAMBANOVA_API_KEY; never the key itself")
             }
             scenario.apiKeyEnv = variable
+        }
+        if let node = top["api_key_file"] {
+            if let env = top["api_key_env"] {
+                throw located(node, "api_key_file", "api_key_env and api_key_file are both given (api_key_env at line \(env.mark?.line ?? 0))",
+                              hint: "one source for the key: the variable named by api_key_env, or the file named by api_key_file")
+            }
+            let path = try string(node, path: "api_key_file")
+            guard !path.isEmpty else { throw located(node, "api_key_file", "the path is empty", hint: "a file holding the key alone, e.g. ~/.config/sambanova/key") }
+            scenario.apiKeyFile = resolve(path)
+        }
+        if let (line, column) = variablesUsed[scenario.apiKeyEnv] {
+            throw ScenarioError(file: file, line: line, column: column, path: "",
+                                message: "${\(scenario.apiKeyEnv)} would copy the API key into the scenario, and from there into run.json",
+                                hint: "the key is read from \(scenario.apiKeyEnv) by api_key_env and only sent in the Authorization header")
         }
         if let node = top["stream"] { scenario.stream = try bool(node, path: "stream") }
         if let node = top["output"] { scenario.output = try string(node, path: "output") }
         if let node = top["request"] { scenario.request = try request(node) }
         if let node = top["load"] { scenario.load = try load(node) }
+        if let node = top["matrix"] { scenario.matrix = try matrix(node, source: scenario.promptSource) }
         if let node = top["timeouts"] { scenario.timeouts = try timeouts(node, defaults: scenario.timeouts) }
         if let node = top["mock"] { scenario.mock = try mock(node) }
         if let node = top["tools"] { scenario.tools = try tools(node) }
@@ -121,6 +155,10 @@ public struct ScenarioReader {
             }
             guard scenario.load.ramp == nil else {
                 throw located(node, "search", "a search cannot run a ramp", hint: "search over concurrency (closed loop) or rate")
+            }
+            if let matrix = top["matrix"] {
+                throw located(matrix, "matrix", "a matrix and a search are both given",
+                              hint: "a search picks its own levels; run one scenario per matrix cell, or drop the search")
             }
             scenario.search = try search(node, open: scenario.load.mode == .open)
         }
@@ -458,13 +496,97 @@ public struct ScenarioReader {
         }
     }
 
-    private mutating func prompts(_ node: Node) throws -> [Prompt] {
+    // MARK: Prompts, matrix, secrets
+
+    static let promptKeys = ["source", "items", "path", "limit", "input_tokens", "count", "shared_prefix", "sampling", "seed"]
+    static let promptSources = ["inline", "jsonl", "sharegpt", "synthetic"]
+
+    /// `prompts:` as a list (inline prompts) or as a mapping naming a source; the prompts are resolved here, so a
+    /// bad dataset line or an empty dataset stops the scenario before anything runs.
+    private mutating func promptSection(_ node: Node, model: String) throws -> ([Prompt], PromptSource) {
+        var source = PromptSource()
+        var prompts: [Prompt]
+        guard case .mapping = node else {
+            prompts = try inlinePrompts(node, path: "prompts")
+            source.tokens = prompts.map { TokenEstimator(model: model).tokens(in: $0, system: nil) }
+            return (prompts, source)
+        }
+        let map = try mapping(node, path: "prompts", allowed: Self.promptKeys)
+        guard let kindNode = map["source"] else {
+            throw located(node, "prompts.source", "missing required key", hint: "one of: \(Self.promptSources.joined(separator: ", "))")
+        }
+        let kind = try string(kindNode, path: "prompts.source")
+        guard Self.promptSources.contains(kind) else {
+            throw located(kindNode, "prompts.source", "unknown source '\(kind)'", hint: "one of: \(Self.promptSources.joined(separator: ", "))")
+        }
+        let keysOfSource = ["inline": ["items"], "jsonl": ["path", "limit"], "sharegpt": ["path", "limit"],
+                            "synthetic": ["input_tokens", "count"]]
+        for key in ["items", "path", "limit", "input_tokens", "count"] where map[key] != nil && !keysOfSource[kind]!.contains(key) {
+            let owners = keysOfSource.filter { $0.value.contains(key) }.keys.sorted().joined(separator: " or ")
+            throw located(map[key], "prompts.\(key)", "applies to source \(owners), not \(kind)",
+                          hint: "remove \(key), or set source: \(owners)")
+        }
+        for key in keysOfSource[kind]! where map[key] == nil && key != "limit" && key != "count" {
+            throw located(node, "prompts.\(key)", "missing required key for source \(kind)", hint: Self.promptHints[key])
+        }
+        if let n = map["seed"] { source.seed = UInt64(try int(n, path: "prompts.seed", in: 0...Int.max)) }
+        if let n = map["sampling"] { source.sampling = try choice(n, path: "prompts.sampling", PromptSampling.self) }
+        if let n = map["limit"] { source.limit = try int(n, path: "prompts.limit", in: 1...100_000_000) }
+        if let n = map["shared_prefix"] {
+            let prefix = try mapping(n, path: "prompts.shared_prefix", allowed: ["tokens"])
+            guard let tokens = prefix["tokens"] else {
+                throw located(n, "prompts.shared_prefix.tokens", "missing required key", hint: "the prefix length in tokens, e.g. {tokens: 1024}")
+            }
+            source.sharedPrefixTokens = try int(tokens, path: "prompts.shared_prefix.tokens", in: 1...1_000_000)
+        }
+        let estimator = TokenEstimator(model: model)
+        switch kind {
+        case "inline":
+            prompts = try inlinePrompts(map["items"]!, path: "prompts.items")
+        case "jsonl", "sharegpt":
+            let pathNode = map["path"]!
+            let given = try string(pathNode, path: "prompts.path")
+            guard !given.isEmpty else { throw located(pathNode, "prompts.path", "the path is empty", hint: Self.promptHints["path"]) }
+            let path = resolve(given)
+            if kind == "jsonl" {
+                source.kind = .jsonl(path: given)
+                prompts = try PromptDataset.jsonl(path: path, shownAs: path, limit: source.limit)
+            } else {
+                source.kind = .shareGPT(path: given)
+                (prompts, source.skipped) = try PromptDataset.shareGPT(path: path, shownAs: path, limit: source.limit)
+            }
+            guard !prompts.isEmpty else {
+                throw ScenarioError(file: path, path: "", message: "the dataset holds no prompt"
+                                    + (source.skipped > 0 ? " (\(source.skipped) conversations without a human turn)" : ""),
+                                    hint: "a run needs at least one prompt; check the file, or the path in \(file) (prompts.path)")
+            }
+        default:
+            let length = try syntheticLength(map["input_tokens"]!)
+            let count = try map["count"].map { try int($0, path: "prompts.count", in: 1...1_000_000) } ?? 256
+            let synthetic = SyntheticPrompts(length: length, count: count)
+            source.kind = .synthetic(synthetic)
+            let texts = synthetic.texts(seed: source.seed, prefix: source.sharedPrefix)
+            source.tokens = synthetic.lengths(seed: source.seed).map { $0 + source.sharedPrefixTokens }
+            return (texts.map { .text($0) }, source)
+        }
+        prompts = prompts.map(source.prefixed)
+        source.tokens = prompts.map { estimator.tokens(in: $0, system: nil) }
+        return (prompts, source)
+    }
+
+    static let promptHints = [
+        "items": "a list of prompt strings or {messages: [...]} items",
+        "path": "a dataset file, relative to the scenario file's directory",
+        "input_tokens": "a length in tokens (512), or {distribution: uniform, min: 100, max: 1000}",
+    ]
+
+    private mutating func inlinePrompts(_ node: Node, path listPath: String) throws -> [Prompt] {
         guard case .sequence(let items) = node, !items.isEmpty else {
-            throw located(node, "prompts", "expected a non-empty list of prompts",
-                          hint: "each item a string, or {messages: [{role: user, content: ...}]}")
+            throw located(node, listPath, "expected a non-empty list of prompts",
+                          hint: "each item a string, or {messages: [{role: user, content: ...}]}; or a source: {source: jsonl, path: prompts.jsonl}")
         }
         return try items.enumerated().map { index, item in
-            let path = "prompts[\(index)]"
+            let path = "\(listPath)[\(index)]"
             if case .mapping = item {
                 let map = try mapping(item, path: path, allowed: ["messages"])
                 guard let messagesNode = map["messages"], case .array(let messages) = try json(messagesNode, path: path + ".messages"),
@@ -484,6 +606,96 @@ public struct ScenarioReader {
             return .text(text)
         }
     }
+
+    /// `input_tokens: 512`, or `{distribution: uniform|normal|lognormal, ...}`.
+    private mutating func syntheticLength(_ node: Node) throws -> SyntheticPrompts.Length {
+        let path = "prompts.input_tokens"
+        if case .scalar = node { return .fixed(try int(node, path: path, in: 1...1_000_000)) }
+        let map = try mapping(node, path: path, allowed: ["distribution", "mean", "stddev", "min", "max"])
+        guard let kindNode = map["distribution"] else {
+            throw located(node, path + ".distribution", "missing required key", hint: "uniform (min, max), normal or lognormal (mean, stddev, optional min and max)")
+        }
+        let kind = try string(kindNode, path: path + ".distribution")
+        func need(_ key: String) throws -> Node {
+            guard let value = map[key] else {
+                throw located(node, "\(path).\(key)", "missing required key for distribution \(kind)",
+                              hint: kind == "uniform" ? "uniform needs min and max" : "\(kind) needs mean and stddev (min and max are optional)")
+            }
+            return value
+        }
+        switch kind {
+        case "uniform":
+            for key in ["mean", "stddev"] where map[key] != nil {
+                throw located(map[key], "\(path).\(key)", "applies to normal and lognormal, not uniform", hint: "uniform takes min and max")
+            }
+            let low = try int(need("min"), path: path + ".min", in: 1...1_000_000)
+            let high = try int(need("max"), path: path + ".max", in: 1...1_000_000)
+            guard low <= high else { throw located(map["min"], path, "min \(low) is above max \(high)", hint: "min <= max") }
+            return .uniform(min: low, max: high)
+        case "normal", "lognormal":
+            let mean = try double(need("mean"), path: path + ".mean", in: 1...1_000_000)
+            let stddev = try double(need("stddev"), path: path + ".stddev", in: 0...1_000_000)
+            let low = try map["min"].map { try int($0, path: path + ".min", in: 1...1_000_000) } ?? 1
+            let high = try map["max"].map { try int($0, path: path + ".max", in: 1...1_000_000) } ?? 1_000_000
+            guard low <= high else { throw located(map["min"], path, "min \(low) is above max \(high)", hint: "min <= max") }
+            guard Double(low) <= mean, mean <= Double(high) else {
+                throw located(map["mean"], path + ".mean", "mean \(LevelPlan.compact(mean)) is outside min \(low) to max \(high)", hint: "min <= mean <= max")
+            }
+            return kind == "normal" ? .normal(mean: mean, stddev: stddev, min: low, max: high)
+                : .lognormal(mean: mean, stddev: stddev, min: low, max: high)
+        default:
+            throw located(kindNode, path + ".distribution", "unknown distribution '\(kind)'", hint: "one of: uniform, normal, lognormal")
+        }
+    }
+
+    /// `matrix: {input_tokens: [...], output_tokens: [...]}`: input lengths need synthetic prompts to build.
+    private mutating func matrix(_ node: Node, source: PromptSource) throws -> LoadMatrix {
+        let map = try mapping(node, path: "matrix", allowed: ["input_tokens", "output_tokens"])
+        func axis(_ key: String) throws -> [Int] {
+            guard let n = map[key] else { return [] }
+            let path = "matrix.\(key)"
+            let values: [Int]
+            if case .sequence(let items) = n {
+                guard !items.isEmpty else { throw located(n, path, "the list is empty", hint: "one or more token counts, e.g. [128, 512, 2048]") }
+                values = try items.enumerated().map { try int($1, path: "\(path)[\($0)]", in: 1...10_000_000) }
+            } else {
+                values = [try int(n, path: path, in: 1...10_000_000)]
+            }
+            if let twice = values.enumerated().first(where: { values[..<$0.offset].contains($0.element) }) {
+                throw located(n, "\(path)[\(twice.offset)]", "\(twice.element) is listed twice", hint: "each length once")
+            }
+            return values
+        }
+        let matrix = LoadMatrix(inputTokens: try axis("input_tokens"), outputTokens: try axis("output_tokens"))
+        guard !matrix.inputTokens.isEmpty || !matrix.outputTokens.isEmpty else {
+            throw located(node, "matrix", "the matrix has no axis", hint: "input_tokens and/or output_tokens, e.g. {input_tokens: [128, 1024], output_tokens: [64, 512]}")
+        }
+        if !matrix.inputTokens.isEmpty {
+            guard case .synthetic = source.kind else {
+                throw located(map["input_tokens"], "matrix.input_tokens", "input lengths need synthetic prompts, but prompts come from source \(source.kind.name)",
+                              hint: "set prompts: {source: synthetic, input_tokens: 512}, or drop matrix.input_tokens")
+            }
+        }
+        return matrix
+    }
+
+    /// Keys that would put a secret in the file are refused with the way to give it instead.
+    private func rejectInlineKeys(_ node: Node, path: String) throws {
+        guard case .mapping(let map) = node else { return }
+        for (keyNode, value) in map {
+            guard let key = keyNode.string else { continue }
+            let full = path.isEmpty ? key : "\(path).\(key)"
+            let normalized = key.lowercased().replacingOccurrences(of: "-", with: "_")
+            if Self.secretKeys.contains(normalized) {
+                throw located(keyNode, full, "an API key never goes in a scenario file",
+                              hint: "name the environment variable holding it with api_key_env (default SAMBANOVA_API_KEY), or a file holding it with api_key_file")
+            }
+            if path.isEmpty && key == "request" { try rejectInlineKeys(value, path: key) }
+        }
+    }
+
+    static let secretKeys: Set = ["api_key", "apikey", "key", "token", "api_token", "access_token", "secret", "password",
+                                  "authorization", "bearer", "x_api_key"]
 
     // MARK: Values
 
