@@ -177,8 +177,17 @@ public final class CurlTransport: @unchecked Sendable {
             }
             if request.method != "POST" { ccurl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, request.method) }
         }
+        // A compressed answer is decoded (gzip, deflate, br, zstd: what libcurl was built with) but none is asked
+        // for: a server compressing a stream may hold chunks back, and that would be measured as its latency.
+        ccurl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, "")
+        let asksEncoding = request.headers.contains { $0.lowercased().hasPrefix("accept-encoding:") }
+        if options.http2PriorKnowledge {
+            ccurl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE))
+        }
         var list: UnsafeMutablePointer<curl_slist>?
-        for header in request.headers + ["Expect:"] { list = curl_slist_append(list, header) }
+        for header in request.headers + ["Expect:"] + (asksEncoding ? [] : ["Accept-Encoding: identity"]) {
+            list = curl_slist_append(list, header)
+        }
         transfer.headerList = list
         ccurl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
         // `none` means none: libcurl would otherwise apply its built-in 300 s connect limit.

@@ -45,10 +45,13 @@ public struct TransferOptions: Sendable {
     public var decoder: any StreamDecoder
     /// Keep the generated text, reasoning and tool calls (conversations, tools, `record_text`).
     public var captureOutput: Bool
+    /// Speak HTTP/2 from the first byte on cleartext `http://` (h2c with prior knowledge, no upgrade). HTTPS
+    /// negotiates HTTP/2 through ALPN whatever this says (libcurl's default), and multiplexes on one connection.
+    public var http2PriorKnowledge: Bool
 
     public init(streaming: Bool, decoder: any StreamDecoder, timeouts: TransferTimeouts = TransferTimeouts(),
                 maxEventBytes: Int = 1 << 20, maxBodyBytes: Int = 16 << 20, insecure: Bool = false,
-                captureOutput: Bool = false) {
+                captureOutput: Bool = false, http2PriorKnowledge: Bool = false) {
         self.streaming = streaming
         self.captureOutput = captureOutput
         self.decoder = decoder
@@ -56,6 +59,7 @@ public struct TransferOptions: Sendable {
         self.maxEventBytes = maxEventBytes
         self.maxBodyBytes = maxBodyBytes
         self.insecure = insecure
+        self.http2PriorKnowledge = http2PriorKnowledge
     }
 }
 
