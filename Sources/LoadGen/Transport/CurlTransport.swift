@@ -32,6 +32,11 @@ public final class CurlTransport: @unchecked Sendable {
         curl_global_init(3)  // CURL_GLOBAL_ALL (a macro Swift cannot import)
     }()
 
+    private static let h2cReuseBroken: Bool = {
+        _ = globalInit
+        return curl_version_info(CURLVERSION_FIRST).pointee.version_num < 0x08_00_00
+    }()
+
     /// The libcurl version string, for run manifests.
     public static var libcurlVersion: String {
         _ = globalInit
@@ -183,6 +188,9 @@ public final class CurlTransport: @unchecked Sendable {
         let asksEncoding = request.headers.contains { $0.lowercased().hasPrefix("accept-encoding:") }
         if options.http2PriorKnowledge {
             ccurl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE))
+            // libcurl before 8.0.0 fails a transfer that reuses an idle h2c connection ("Error in the HTTP2 framing
+            // layer", curl/curl#10634): there, each such transfer leaves its connection to close once idle.
+            if Self.h2cReuseBroken { ccurl_easy_setopt_long(easy, CURLOPT_FORBID_REUSE, 1) }
         }
         var list: UnsafeMutablePointer<curl_slist>?
         for header in request.headers + ["Expect:"] + (asksEncoding ? [] : ["Accept-Encoding: identity"]) {
