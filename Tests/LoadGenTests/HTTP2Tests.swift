@@ -58,7 +58,7 @@ struct HTTP2Tests {
                 #expect(record.chunks.count == expected.chunks.count)
                 #expect(record.outputTokens == expected.usage?.outputTokens)
             }
-            // Many streams at once, multiplexed.
+            // Many streams at once (multiplexed on one connection from libcurl 8.0.0 on).
             let executor = apiExecutor(.chat, transport, baseURL: baseURL, http2PriorKnowledge: true)
             let records = await withTaskGroup(of: RequestRecord.self) { group in
                 for seq in 0..<32 { group.addTask { await executor.execute(context(seq, clock: transport.clock)) } }

@@ -188,9 +188,12 @@ public final class CurlTransport: @unchecked Sendable {
         let asksEncoding = request.headers.contains { $0.lowercased().hasPrefix("accept-encoding:") }
         if options.http2PriorKnowledge {
             ccurl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE))
-            // libcurl before 8.0.0 fails a transfer that reuses an idle h2c connection ("Error in the HTTP2 framing
-            // layer", curl/curl#10634): there, each such transfer leaves its connection to close once idle.
-            if Self.h2cReuseBroken { ccurl_easy_setopt_long(easy, CURLOPT_FORBID_REUSE, 1) }
+            // libcurl before 8.0.0 fails a transfer that reuses an h2c connection, idle or multiplexed ("Error in the
+            // HTTP2 framing layer", curl/curl#10634): there, each h2c transfer has a connection of its own.
+            if Self.h2cReuseBroken {
+                ccurl_easy_setopt_long(easy, CURLOPT_FRESH_CONNECT, 1)
+                ccurl_easy_setopt_long(easy, CURLOPT_FORBID_REUSE, 1)
+            }
         }
         var list: UnsafeMutablePointer<curl_slist>?
         for header in request.headers + ["Expect:"] + (asksEncoding ? [] : ["Accept-Encoding: identity"]) {
