@@ -83,6 +83,17 @@ import Testing
         #expect(classes.count >= 2, "\(classes)")
     }
 
+    @Test func theFirstFailureOfAReadDecidesWhereverTheReadsAreCut() {
+        // An error event, a malformed event, then an event past the limit: in one read or in many, a stream error.
+        let bytes = Array(("event: error\ndata: {\"error\":{\"message\":\"first\"}}\n\ndata: {not json\n\n"
+            + "data: {\"choices\":[{\"delta\":{\"content\":\"" + String(repeating: "a", count: 2000)).utf8)
+        var rng = SplitMix64(seed: Self.seed &+ 5)
+        for cuts in [[]] + (0..<200).map({ _ in rng.cuts(in: bytes.count, upTo: 8) }) {
+            let record = WritePath.run(bytes, api: .chat, cuts: cuts, maxEventBytes: 512).record
+            #expect(record.errorClass == .streamError && record.errorMessage == "first", "cuts \(cuts)")
+        }
+    }
+
     // MARK: Random event sequences against an oracle
 
     @Test(arguments: APIKind.allCases)

@@ -81,7 +81,8 @@ final class Transfer: @unchecked Sendable {
                     }
                 }
             } catch {
-                outcome.failure = StreamFailure(.eventTooLarge, message: "\(error)")
+                // A failing event earlier in this read came first.
+                outcome.failure = outcome.stream.failure ?? StreamFailure(.eventTooLarge, message: "\(error)")
                 return 0
             }
             if let failure = outcome.stream.failure {
