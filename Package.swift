@@ -61,6 +61,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The mock with injected faults, standalone, for scripts/soak.sh.
+        .executableTarget(name: "sambabench-mock-faults", dependencies: ["MockServer"]),
         .testTarget(name: "CCurlTests", dependencies: ["CCurl"]),
         .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "MockServer"], resources: [.copy("Fixtures")]),
         // Golden files are read from the source tree (so they can be regenerated there), not bundled.

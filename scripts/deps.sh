@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what sambabench builds and renders with, when missing: libcurl's headers and gnuplot; with `--test`
-# also Python's venv module (the SDK compatibility check installs the official SDKs into a virtual environment).
+# also Python's venv module (the SDK compatibility check installs the official SDKs into a virtual environment)
+# and nghttpd (the HTTP/2 test's server).
 # Debian/Ubuntu. Runs apt-get as root, or through sudo.
 set -euo pipefail
 
@@ -10,6 +11,8 @@ command -v gnuplot >/dev/null 2>&1 || missing+=(gnuplot-nox)
 if [ "${1:-}" = "--test" ]; then
   command -v python3 >/dev/null 2>&1 || missing+=(python3)
   python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+  # The HTTP/2 (h2c) transport test runs against nghttpd; it is skipped without it.
+  command -v nghttpd >/dev/null 2>&1 || [ -x /usr/sbin/nghttpd ] || missing+=(nghttp2-server)
 fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

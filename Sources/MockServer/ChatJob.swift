@@ -4,6 +4,7 @@ import Foundation
 /// `delta.content` (or one chunk with the whole tool call), a finish chunk, a usage chunk, `[DONE]`.
 final class ChatJob: MockJob {
     let run: MockRun
+    var api: MockAPI { .chat }
     private let id: String
 
     init(run: MockRun) {
@@ -42,6 +43,13 @@ final class ChatJob: MockJob {
         [MockEvent(data: #"{"choices":[{"delta":{"content":""},"index":0,"finish_reason":"\#(completion.finish.chatReason)","logprobs":null}],\#(envelope)}"#),
          MockEvent(data: #"{"choices":[],\#(envelope),"usage":\#(usage())}"#),
          MockEvent(data: "[DONE]")]
+    }
+
+    /// `event: error` with an error object, or (alternate) the same object on a bare data line.
+    func streamError(alternateShape: Bool) -> [MockEvent] {
+        let error = MockError.overloaded(midStream: true)
+        return [MockEvent(name: alternateShape ? nil : "error",
+                          data: MockJSON.error(message: error.message, type: error.type, code: error.code))]
     }
 
     /// The non-streamed `chat.completion`.

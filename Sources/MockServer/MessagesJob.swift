@@ -5,6 +5,7 @@ import Foundation
 /// `message_delta` with the stop reason and cumulative usage, `message_stop`.
 final class MessagesJob: MockJob {
     let run: MockRun
+    var api: MockAPI { .messages }
     /// The last part whose block has started (-1 before the first).
     private var opened = -1
 
@@ -50,6 +51,11 @@ final class MessagesJob: MockJob {
         events.append(event("message_delta", #""delta":{"stop_reason":"\#(completion.finish.messagesReason)","stop_sequence":null},"usage":\#(usage)"#))
         events.append(event("message_stop"))
         return events
+    }
+
+    /// Anthropic's one in-stream error shape.
+    func streamError(alternateShape: Bool) -> [MockEvent] {
+        [event("error", #""error":{"type":"overloaded_error","message":"Overloaded"}"#)]
     }
 
     /// The non-streamed message.

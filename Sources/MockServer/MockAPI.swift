@@ -58,3 +58,17 @@ struct MockError: Error {
         }
     }
 }
+
+extension MockError {
+    /// The 429 of the rate-limit fault.
+    static func rateLimited(requestsPerMinute: Int) -> MockError {
+        MockError(status: .tooManyRequests, type: "rate_limit_error", code: "rate_limit_exceeded",
+                  message: "Rate limit exceeded: \(requestsPerMinute) requests per minute")
+    }
+
+    /// The 503 of the overload fault, and the error of the mid-stream error fault.
+    static func overloaded(midStream: Bool) -> MockError {
+        MockError(status: .serviceUnavailable, type: "server_error", code: "overloaded",
+                  message: midStream ? "The model is overloaded; generation stopped" : "The model is overloaded; try again later")
+    }
+}

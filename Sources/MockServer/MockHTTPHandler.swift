@@ -90,8 +90,25 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         let number = counter.next()
+        let fault = profile.faults.fault(seed: profile.seed, requestNumber: number)
+        switch fault {
+        case .rateLimited:
+            respondRateLimited(context, head: head, api: api)
+            return
+        case .overloaded(let plainText):
+            if plainText {
+                respond(context, head: head, status: .serviceUnavailable, contentType: "text/plain; charset=utf-8",
+                        body: "Service Unavailable: the model is overloaded, try again later\n")
+            } else {
+                respondError(context, head: head, api: api, .overloaded(midStream: false))
+            }
+            return
+        default:
+            break
+        }
         guard let gate else {
-            begin(api, head, request: request, number: number, started: received, lease: nil, context: context)
+            begin(api, head, request: request, number: number, started: received, lease: nil, fault: fault,
+                  context: context)
             return
         }
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
@@ -105,12 +122,14 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                     lease.release()
                     return
                 }
-                handler.begin(api, head, request: request, number: number, started: .now(), lease: lease, context: context)
+                handler.begin(api, head, request: request, number: number, started: .now(), lease: lease, fault: fault,
+                              context: context)
             }
         }
         switch admission {
         case .active(let lease):
-            begin(api, head, request: request, number: number, started: received, lease: lease, context: context)
+            begin(api, head, request: request, number: number, started: received, lease: lease, fault: fault,
+                  context: context)
         case .queued(let ticket):
             tickets.append(ticket)
         case .full:
@@ -123,11 +142,11 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Generates the answer from `started` on: at once, or when a queued request gets its slot (so a streamed
     /// answer's headers and opening events also wait for it).
     private func begin(_ api: MockAPI, _ head: HTTPRequestHead, request: MockRequest, number: UInt64,
-                       started: NIODeadline, lease: CapacityLease?, context: ChannelHandlerContext) {
+                       started: NIODeadline, lease: CapacityLease?, fault: MockFault?, context: ChannelHandlerContext) {
         let completion = MockCompletion(profile: profile, maxTokens: request.maxTokens, requestNumber: number,
                                         tools: request.callableTools)
         let run = MockRun(profile: profile, request: request, completion: completion, number: number, started: started,
-                          wallStart: Date().timeIntervalSince1970, lease: lease)
+                          wallStart: Date().timeIntervalSince1970, lease: lease, fault: fault)
         let job: any MockJob = switch api {
         case .chat: ChatJob(run: run)
         case .responses: ResponsesJob(run: run)
@@ -148,8 +167,10 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             // The answer takes as long as generating it would at the changing rate, so its chunks are timed unseen.
             scheduleChunk(0, job: job, head: head, context: context)
         } else {
-            let deadline = started + .nanoseconds(completion.chunkTokens.indices.last.map {
-                completion.offsetNs(ofChunk: $0, profile: profile)
+            let last = completion.chunkTokens.indices.last
+            if let last, run.stallsForever(atChunk: last) { return }
+            let deadline = started + .nanoseconds(last.map {
+                completion.offsetNs(ofChunk: $0, profile: profile) + run.stallDelayNs(throughChunk: $0)
             } ?? profile.ttftNs)
             // The job lives on this channel's loop, like the handler.
             let bound = NIOLoopBound((handler: self, context: context, job: job), eventLoop: context.eventLoop)
@@ -158,7 +179,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 guard context.channel.isActive else { return }
                 let sent = NIODeadline.now()
                 run.markSent(first: sent, last: sent)
-                handler.respondJSON(context, head: head, status: .ok, body: job.wholeBody())
+                handler.respondWhole(job: job, head: head, context: context)
             }
         }
     }
@@ -171,10 +192,12 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             } else {
                 let sent = NIODeadline.now()
                 run.markSent(first: sent, last: sent)
-                release(run, after: respondJSON(context, head: head, status: .ok, body: job.wholeBody()))
+                if let written = respondWhole(job: job, head: head, context: context) { release(run, after: written) }
             }
             return
         }
+        // A stall that never ends: nothing more is sent; the slot is freed when the client leaves.
+        if run.stallsForever(atChunk: index) { return }
         let bound = NIOLoopBound((handler: self, context: context, job: job), eventLoop: context.eventLoop)
         context.eventLoop.scheduleTask(deadline: deadline(ofChunk: index, run: run)) {
             let (handler, context, job) = bound.value
@@ -183,7 +206,12 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 return
             }
             if run.request.stream {
-                handler.writeEvents(context, job.events(ofChunk: index))
+                if handler.strikeFault(beforeChunk: index, job: job, head: head, context: context) { return }
+                var events = job.events(ofChunk: index)
+                if case .malformed = run.fault, index == run.faultChunk, !events.isEmpty {
+                    events[0].data = String(events[0].data.prefix(events[0].data.utf8.count / 2))
+                }
+                handler.writeEvents(context, events)
                 context.flush()
             }
             run.markChunkSent(index: index, at: NIODeadline.now())
@@ -191,14 +219,104 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    /// Ends a stream with the fault due before chunk `index`, if one is: an error event, a dropped connection, or
+    /// the rest of the stream dripped out. Returns true when the stream's planned course ends here.
+    private func strikeFault(beforeChunk index: Int, job: any MockJob, head: HTTPRequestHead,
+                             context: ChannelHandlerContext) -> Bool {
+        let run = job.run
+        switch run.fault {
+        case .streamError(_, let alternateShape) where index == run.faultChunk:
+            let now = NIODeadline.now()
+            run.markSent(first: now, last: now)
+            writeEvents(context, job.streamError(alternateShape: alternateShape))
+            release(run, after: context.writeAndFlush(wrapOutboundOut(.end(nil))))
+            if !head.isKeepAlive { context.close(promise: nil) }
+            return true
+        case .disconnect where index == run.faultChunk:
+            // Without the chunked body's last chunk: the client sees the connection end mid-answer.
+            context.close(promise: nil)
+            return true
+        case .drip where index == 0:
+            let now = NIODeadline.now()
+            run.markSent(first: now, last: now)
+            var events: [MockEvent] = []
+            for chunk in run.completion.chunkTokens.indices { events += job.events(ofChunk: chunk) }
+            events += job.closing()
+            let keepAlive = head.isKeepAlive
+            drip(Array(Self.render(events).utf8), from: 0, context: context) { handler, context in
+                handler.release(run, after: context.writeAndFlush(handler.wrapOutboundOut(.end(nil))))
+                if !keepAlive { context.close(promise: nil) }
+            }
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Writes `bytes` from `offset` on, `dripBytes` at a time every `dripIntervalNs`, then calls `done`.
+    private func drip(_ bytes: [UInt8], from offset: Int, context: ChannelHandlerContext,
+                      done: @escaping (MockHTTPHandler, ChannelHandlerContext) -> Void) {
+        guard offset < bytes.count else {
+            done(self, context)
+            return
+        }
+        let end = min(offset + profile.faults.dripBytes, bytes.count)
+        var buffer = context.channel.allocator.buffer(capacity: end - offset)
+        buffer.writeBytes(bytes[offset..<end])
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        let bound = NIOLoopBound((handler: self, context: context, done: done), eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: .nanoseconds(profile.faults.dripIntervalNs)) {
+            let (handler, context, done) = bound.value
+            guard context.channel.isActive else { return }
+            handler.drip(bytes, from: end, context: context, done: done)
+        }
+    }
+
+    /// The non-streamed answer, or what its fault makes of it: an error body under 200, half a body and a close, a
+    /// body cut in half, or a body dripped out. Returns when the answer will have been written, or nil when the drip
+    /// releases the request's capacity slot itself at its end.
+    @discardableResult
+    private func respondWhole(job: any MockJob, head: HTTPRequestHead, context: ChannelHandlerContext) -> EventLoopFuture<Void>? {
+        let body = job.wholeBody()
+        switch job.run.fault {
+        case .streamError:
+            return respondJSON(context, head: head, status: .ok, body: job.api.errorBody(.overloaded(midStream: true)))
+        case .malformed:
+            return respondJSON(context, head: head, status: .ok, body: String(body.prefix(body.utf8.count / 2)))
+        case .disconnect:
+            writeHead(context, head: head, status: .ok, contentType: "application/json", length: body.utf8.count)
+            var buffer = context.channel.allocator.buffer(capacity: body.utf8.count / 2)
+            buffer.writeBytes(Array(body.utf8.prefix(body.utf8.count / 2)))
+            let written = context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))))
+            let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+            written.whenComplete { _ in loopBoundContext.value.close(promise: nil) }
+            return written
+        case .drip:
+            writeHead(context, head: head, status: .ok, contentType: "application/json", length: body.utf8.count)
+            context.flush()
+            let keepAlive = head.isKeepAlive
+            let run = job.run
+            drip(Array(body.utf8), from: 0, context: context) { handler, context in
+                handler.release(run, after: context.writeAndFlush(handler.wrapOutboundOut(.end(nil))))
+                if !keepAlive { context.close(promise: nil) }
+            }
+            return nil
+        default:
+            return respondJSON(context, head: head, status: .ok, body: body)
+        }
+    }
+
     /// Without capacity, chunk `index` is due at its drift-free offset from the start; with it, the rate depends on
     /// how many requests generate at the moment, so each chunk is timed from when the one before it was sent.
+    /// A stall fault delays the chunk where it strikes and, by the same time, every later one.
     private func deadline(ofChunk index: Int, run: MockRun) -> NIODeadline {
+        let stall = run.stallDelayNs(throughChunk: index)
         guard let gate, index > 0, let previous = run.lastSent else {
-            return run.started + .nanoseconds(run.completion.offsetNs(ofChunk: index, profile: profile))
+            return run.started + .nanoseconds(run.completion.offsetNs(ofChunk: index, profile: profile) + stall)
         }
         let rate = gate.capacity.decodeRate(active: gate.activeCount, singleRate: profile.decodeTokensPerSecond)
-        return previous + .nanoseconds(run.completion.intervalNs(beforeChunk: index, rate: rate))
+        let newStall = stall - run.stallDelayNs(throughChunk: index - 1)
+        return previous + .nanoseconds(run.completion.intervalNs(beforeChunk: index, rate: rate) + newStall)
     }
 
     /// A request ends when its last byte is written (or cannot be): then its slot passes on.
@@ -234,19 +352,48 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
     }
 
+    /// Events as the stream's text, for writing other than event by event.
+    private static func render(_ events: [MockEvent]) -> String {
+        events.map { event in (event.name.map { "event: \($0)\n" } ?? "") + "data: \(event.data)\n\n" }.joined()
+    }
+
     private func respondError(_ context: ChannelHandlerContext, head: HTTPRequestHead, api: MockAPI, _ error: MockError) {
         respondJSON(context, head: head, status: error.status, body: api.errorBody(error))
+    }
+
+    /// The rate-limit fault's 429 with its headers.
+    private func respondRateLimited(_ context: ChannelHandlerContext, head: HTTPRequestHead, api: MockAPI) {
+        let faults = profile.faults
+        let seconds = String((faults.retryAfterMs + 999) / 1000)
+        respond(context, head: head, status: .tooManyRequests, contentType: "application/json",
+                body: api.errorBody(.rateLimited(requestsPerMinute: faults.requestsPerMinute)),
+                extraHeaders: [("Retry-After", seconds), ("retry-after-ms", String(faults.retryAfterMs)),
+                               ("x-ratelimit-limit-requests", String(faults.requestsPerMinute)),
+                               ("x-ratelimit-remaining-requests", "0"), ("x-ratelimit-reset-requests", seconds)])
+    }
+
+    private func writeHead(_ context: ChannelHandlerContext, head: HTTPRequestHead, status: HTTPResponseStatus,
+                           contentType: String, length: Int, extraHeaders: [(String, String)] = []) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: contentType)
+        headers.add(name: "Content-Length", value: String(length))
+        headers.add(contentsOf: extraHeaders)
+        if !head.isKeepAlive { headers.add(name: "Connection", value: "close") }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))),
+                      promise: nil)
     }
 
     @discardableResult
     private func respondJSON(_ context: ChannelHandlerContext, head: HTTPRequestHead, status: HTTPResponseStatus,
                              body: String) -> EventLoopFuture<Void> {
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json")
-        headers.add(name: "Content-Length", value: String(body.utf8.count))
-        if !head.isKeepAlive { headers.add(name: "Connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))),
-                      promise: nil)
+        respond(context, head: head, status: status, contentType: "application/json", body: body)
+    }
+
+    @discardableResult
+    private func respond(_ context: ChannelHandlerContext, head: HTTPRequestHead, status: HTTPResponseStatus,
+                         contentType: String, body: String, extraHeaders: [(String, String)] = []) -> EventLoopFuture<Void> {
+        writeHead(context, head: head, status: status, contentType: contentType, length: body.utf8.count,
+                  extraHeaders: extraHeaders)
         var buffer = context.channel.allocator.buffer(capacity: body.utf8.count)
         buffer.writeString(body)
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)

@@ -15,11 +15,13 @@ final class MockRun: @unchecked Sendable {
     let wallStart: Double
     /// The capacity slot it holds, when the server models capacity.
     let lease: CapacityLease?
+    /// What goes wrong with this answer, if anything.
+    let fault: MockFault?
     private var firstSent: NIODeadline?
     private(set) var lastSent: NIODeadline?
 
     init(profile: MockProfile, request: MockRequest, completion: MockCompletion, number: UInt64, started: NIODeadline,
-         wallStart: Double, lease: CapacityLease?) {
+         wallStart: Double, lease: CapacityLease?, fault: MockFault? = nil) {
         self.profile = profile
         self.request = request
         self.completion = completion
@@ -27,6 +29,26 @@ final class MockRun: @unchecked Sendable {
         self.started = started
         self.wallStart = wallStart
         self.lease = lease
+        self.fault = fault
+    }
+
+    /// The chunk before which a fault during generation strikes: the drawn count of chunks sent first, capped so
+    /// that the answer's last chunk is still to come; nil without such a fault (or without chunks).
+    var faultChunk: Int? {
+        guard let after = fault?.afterChunks, !completion.chunkTokens.isEmpty else { return nil }
+        return min(after, completion.chunkTokens.count - 1)
+    }
+
+    /// How much later than planned chunk `index` is due because of a stall that struck at or before it.
+    func stallDelayNs(throughChunk index: Int) -> Int64 {
+        guard case .stall = fault, let at = faultChunk, index >= at else { return 0 }
+        return profile.faults.stallNs ?? 0
+    }
+
+    /// True when chunk `index` is never sent: a stall that does not end struck before it.
+    func stallsForever(atChunk index: Int) -> Bool {
+        guard case .stall = fault, let at = faultChunk else { return false }
+        return index >= at && profile.faults.stallNs == nil
     }
 
     /// An id unique on this server and the same on every server with this seed: `prefix_seed_number`.
@@ -80,6 +102,8 @@ struct MockEvent {
 /// decides when each part is written, from the plan alone, so every API streams on the same schedule.
 protocol MockJob: AnyObject {
     var run: MockRun { get }
+    /// The API it renders.
+    var api: MockAPI { get }
     /// Written with the response head, before the first chunk is due; they carry no tokens.
     func opening() -> [MockEvent]
     /// Written when chunk `index` is due: its tokens, after whatever ends the part before it and starts its own.
@@ -88,4 +112,7 @@ protocol MockJob: AnyObject {
     func closing() -> [MockEvent]
     /// The non-streamed answer.
     func wholeBody() -> String
+    /// An error event in the API's own in-stream shape (the mid-stream error fault); `alternateShape` picks the
+    /// API's second shape where it has one.
+    func streamError(alternateShape: Bool) -> [MockEvent]
 }

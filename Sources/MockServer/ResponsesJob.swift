@@ -4,6 +4,7 @@
 /// whole response and its usage. Every event is named and numbered from 0; there is no `[DONE]`.
 final class ResponsesJob: MockJob {
     let run: MockRun
+    var api: MockAPI { .responses }
     private var sequence = 0
     /// The last part whose item has been added (-1 before the first).
     private var opened = -1
@@ -53,6 +54,17 @@ final class ResponsesJob: MockJob {
         let status = completion.finish == .length ? "incomplete" : "completed"
         events.append(event("response.\(status)", #""response":\#(finalResponse())"#))
         return events
+    }
+
+    /// `response.failed` with the response's `error`, or (alternate) an `error` event.
+    func streamError(alternateShape: Bool) -> [MockEvent] {
+        let error = MockError.overloaded(midStream: true)
+        if alternateShape {
+            return [event("error", #""code":"\#(error.type)","message":\#(MockJSON.string(error.message)),"param":null"#)]
+        }
+        let failed = response(status: "failed", output: "[]", usage: "null",
+                              error: #"{"code":"\#(error.type)","message":\#(MockJSON.string(error.message))}"#)
+        return [event("response.failed", #""response":\#(failed)"#)]
     }
 
     /// The non-streamed response object.
@@ -133,12 +145,12 @@ final class ResponsesJob: MockJob {
         }
     }
 
-    private func response(status: String, output: String, usage: String) -> String {
+    private func response(status: String, output: String, usage: String, error: String = "null") -> String {
         let request = run.request
         let incomplete = status == "incomplete" ? #"{"reason":"max_output_tokens"}"# : "null"
         let instructions = request.instructions.map(MockJSON.string) ?? "null"
         let limit = request.maxTokens.map(String.init) ?? "null"
-        return #"{"id":"\#(run.id("resp"))","object":"response","created_at":\#(Int(run.wallStart)),"status":"\#(status)","error":null,"incomplete_details":\#(incomplete),"instructions":\#(instructions),"max_output_tokens":\#(limit),"model":\#(MockJSON.string(request.model)),"output":\#(output),"parallel_tool_calls":true,"previous_response_id":null,"reasoning":{"effort":null,"summary":null},"store":false,"temperature":1.0,"text":{"format":{"type":"text"}},"tool_choice":"\#(request.toolChoiceNone ? "none" : "auto")","tools":\#(request.toolsJSON),"top_p":1.0,"truncation":"disabled","usage":\#(usage),"metadata":{}}"#
+        return #"{"id":"\#(run.id("resp"))","object":"response","created_at":\#(Int(run.wallStart)),"status":"\#(status)","error":\#(error),"incomplete_details":\#(incomplete),"instructions":\#(instructions),"max_output_tokens":\#(limit),"model":\#(MockJSON.string(request.model)),"output":\#(output),"parallel_tool_calls":true,"previous_response_id":null,"reasoning":{"effort":null,"summary":null},"store":false,"temperature":1.0,"text":{"format":{"type":"text"}},"tool_choice":"\#(request.toolChoiceNone ? "none" : "auto")","tools":\#(request.toolsJSON),"top_p":1.0,"truncation":"disabled","usage":\#(usage),"metadata":{}}"#
     }
 
     /// OpenAI's usage with SambaNova's timing figures under their output_* names.

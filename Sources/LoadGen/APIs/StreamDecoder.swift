@@ -129,7 +129,8 @@ struct ErrorEnvelope: Decodable {
     }
 }
 
-/// A JSON number that may be sent as an integer or a float (`100` or `100.0`).
+/// A count or index that may be sent as an integer or a float (`100` or `100.0`). Negative values and values above
+/// `UInt32.max` are errors: a hostile server's `-5` or `1e18` output tokens would otherwise reach the sums.
 struct LenientInt: Decodable {
     var value: Int
     init(from decoder: Decoder) throws {
@@ -142,6 +143,9 @@ struct LenientInt: Decodable {
                 throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an integer")
             }
             value = Int(double)
+        }
+        guard (0...Int(UInt32.max)).contains(value) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a count: \(value)")
         }
     }
 }

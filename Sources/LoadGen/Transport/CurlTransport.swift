@@ -34,6 +34,11 @@ public final class CurlTransport: @unchecked Sendable {
         curl_global_init(3)  // CURL_GLOBAL_ALL (a macro Swift cannot import)
     }()
 
+    private static let h2cReuseBroken: Bool = {
+        _ = globalInit
+        return curl_version_info(CURLVERSION_FIRST).pointee.version_num < 0x08_00_00
+    }()
+
     /// The libcurl version string, for run manifests.
     public static var libcurlVersion: String {
         _ = globalInit
@@ -200,8 +205,23 @@ public final class CurlTransport: @unchecked Sendable {
             }
             if request.method != "POST" { ccurl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, request.method) }
         }
+        // A compressed answer is decoded (gzip, deflate, br, zstd: what libcurl was built with) but none is asked
+        // for: a server compressing a stream may hold chunks back, and that would be measured as its latency.
+        ccurl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, "")
+        let asksEncoding = request.headers.contains { $0.lowercased().hasPrefix("accept-encoding:") }
+        if options.http2PriorKnowledge {
+            ccurl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE))
+            // libcurl before 8.0.0 fails a transfer that reuses an h2c connection, idle or multiplexed ("Error in the
+            // HTTP2 framing layer", curl/curl#10634): there, each h2c transfer has a connection of its own.
+            if Self.h2cReuseBroken {
+                ccurl_easy_setopt_long(easy, CURLOPT_FRESH_CONNECT, 1)
+                ccurl_easy_setopt_long(easy, CURLOPT_FORBID_REUSE, 1)
+            }
+        }
         var list: UnsafeMutablePointer<curl_slist>?
-        for header in request.headers + ["Expect:"] { list = curl_slist_append(list, header) }
+        for header in request.headers + ["Expect:"] + (asksEncoding ? [] : ["Accept-Encoding: identity"]) {
+            list = curl_slist_append(list, header)
+        }
         transfer.headerList = list
         ccurl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
         // `none` means none: libcurl would otherwise apply its built-in 300 s connect limit.

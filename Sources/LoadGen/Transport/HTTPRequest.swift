@@ -47,10 +47,13 @@ public struct TransferOptions: Sendable {
     public var captureOutput: Bool
     /// Follow redirects (at most 5); off, a redirect is recorded as an error naming its Location.
     public var followRedirects: Bool
+    /// Speak HTTP/2 from the first byte on cleartext `http://` (h2c with prior knowledge, no upgrade). HTTPS
+    /// negotiates HTTP/2 through ALPN whatever this says (libcurl's default), and multiplexes on one connection.
+    public var http2PriorKnowledge: Bool
 
     public init(streaming: Bool, decoder: any StreamDecoder, timeouts: TransferTimeouts = TransferTimeouts(),
                 maxEventBytes: Int = 1 << 20, maxBodyBytes: Int = 16 << 20, insecure: Bool = false,
-                followRedirects: Bool = false, captureOutput: Bool = false) {
+                followRedirects: Bool = false, captureOutput: Bool = false, http2PriorKnowledge: Bool = false) {
         self.followRedirects = followRedirects
         self.streaming = streaming
         self.captureOutput = captureOutput
@@ -59,6 +62,7 @@ public struct TransferOptions: Sendable {
         self.maxEventBytes = maxEventBytes
         self.maxBodyBytes = maxBodyBytes
         self.insecure = insecure
+        self.http2PriorKnowledge = http2PriorKnowledge
     }
 }
 

@@ -74,10 +74,15 @@ final class Transfer: @unchecked Sendable {
         if readingStream {
             do {
                 try parser.feed(bytes) { event in
-                    options.decoder.decode(event: event, arrivalNs: now, into: &outcome.stream)
+                    // The first failure decides: later events of the same read are not decoded, so the class does
+                    // not depend on where the network cut the stream.
+                    if outcome.stream.failure == nil {
+                        options.decoder.decode(event: event, arrivalNs: now, into: &outcome.stream)
+                    }
                 }
             } catch {
-                outcome.failure = StreamFailure(.eventTooLarge, message: "\(error)")
+                // A failing event earlier in this read came first.
+                outcome.failure = outcome.stream.failure ?? StreamFailure(.eventTooLarge, message: "\(error)")
                 return 0
             }
             if let failure = outcome.stream.failure {
