@@ -258,6 +258,10 @@ public enum ScenarioJSON {
             ("seed", .number(Double(mock.seed))),
             ("reasoning_share", .number(mock.reasoningShare)),
             ("tool_call_share", .number(mock.toolCallShare)),
+            ("faults", .object([("rate_limited", .number(mock.faults.rateLimited)), ("overloaded", .number(mock.faults.overloaded)),
+                                ("stream_error", .number(mock.faults.streamError)), ("disconnect", .number(mock.faults.disconnect)),
+                                ("stall", .number(mock.faults.stall)), ("malformed", .number(mock.faults.malformed)),
+                                ("drip", .number(mock.faults.drip))])),
             ("capacity", mock.capacity.map { .object([("slots", .number(Double($0.slots))), ("queue", .number(Double($0.maxQueue))),
                                                       ("decode_rate_at_capacity", .number($0.decodeRateAtCapacity))]) } ?? .null),
         ])

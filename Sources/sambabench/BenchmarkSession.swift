@@ -230,12 +230,21 @@ final class LevelRecords: Sendable {
     var all: [RequestRecord] { records.withLock { $0 } }
 }
 
+extension MockFaults {
+    init(_ faults: MockSettings.Faults) {
+        self.init(rateLimited: faults.rateLimited, retryAfterMs: faults.retryAfterMs, overloaded: faults.overloaded,
+                  streamError: faults.streamError, disconnect: faults.disconnect, stall: faults.stall,
+                  stallNs: faults.stallNs, malformed: faults.malformed, drip: faults.drip, afterChunks: faults.afterChunks)
+    }
+}
+
 extension MockProfile {
     init(_ settings: MockSettings) {
         self.init(ttftNs: settings.ttftNs, decodeTokensPerSecond: settings.decodeTokensPerSecond,
                   tokensPerChunk: settings.tokensPerChunk, outputTokens: settings.outputTokens, seed: settings.seed,
                   capacity: settings.capacity.map {
                       MockCapacity(slots: $0.slots, maxQueue: $0.maxQueue, decodeRateAtCapacity: $0.decodeRateAtCapacity)
-                  }, reasoningShare: settings.reasoningShare, toolCallShare: settings.toolCallShare)
+                  }, reasoningShare: settings.reasoningShare, toolCallShare: settings.toolCallShare,
+                  faults: MockFaults(settings.faults))
     }
 }

@@ -38,6 +38,9 @@ struct MockCommand: AsyncParsableCommand {
     @Option(help: "Share of requests offering tools that are answered with a tool call (0-1).")
     var toolCallShare = 1.0
 
+    @Option(help: "Fault injection: KIND=SHARE pairs, comma-separated, KIND one of rate_limited, overloaded, stream_error, disconnect, stall, malformed, drip (e.g. rate_limited=0.01,disconnect=0.02); shares add up to at most 1.")
+    var faults: String?
+
     @Option(help: "Event-loop threads.")
     var threads = 1
 
@@ -49,7 +52,34 @@ struct MockCommand: AsyncParsableCommand {
         guard (0...1).contains(reasoningShare) else { throw ValidationError("--reasoning-share must be within 0-1") }
         guard (0...1).contains(toolCallShare) else { throw ValidationError("--tool-call-share must be within 0-1") }
         _ = try Self.range(tokensPerChunk, option: "--tokens-per-chunk")
+        _ = try Self.faults(faults)
         _ = try Self.range(outputTokens, option: "--output-tokens")
+    }
+
+    static func faults(_ text: String?) throws -> MockFaults {
+        guard let text, !text.isEmpty else { return .none }
+        var settings = MockSettings.Faults()
+        for pair in text.split(separator: ",") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, let share = Double(parts[1]), (0...1).contains(share) else {
+                throw ValidationError("--faults: '\(pair)' is not KIND=SHARE with a share from 0 to 1")
+            }
+            switch parts[0] {
+            case "rate_limited": settings.rateLimited = share
+            case "overloaded": settings.overloaded = share
+            case "stream_error": settings.streamError = share
+            case "disconnect": settings.disconnect = share
+            case "stall": settings.stall = share
+            case "malformed": settings.malformed = share
+            case "drip": settings.drip = share
+            default:
+                throw ValidationError("--faults: unknown kind '\(parts[0])' (one of: \(MockSettings.Faults.keys.joined(separator: ", ")))")
+            }
+        }
+        let total = settings.rateLimited + settings.overloaded + settings.streamError + settings.disconnect + settings.stall
+            + settings.malformed + settings.drip
+        guard total <= 1 + 1e-9 else { throw ValidationError("--faults: the shares add up to \(total), above 1") }
+        return MockFaults(settings)
     }
 
     static func range(_ text: String, option: String) throws -> ClosedRange<Int> {
@@ -64,7 +94,8 @@ struct MockCommand: AsyncParsableCommand {
         let profile = MockProfile(ttftNs: DurationText.nanoseconds(ttft)!, decodeTokensPerSecond: decodeRate,
                                   tokensPerChunk: try Self.range(tokensPerChunk, option: "--tokens-per-chunk"),
                                   outputTokens: try Self.range(outputTokens, option: "--output-tokens"), seed: seed,
-                                  reasoningShare: reasoningShare, toolCallShare: toolCallShare)
+                                  reasoningShare: reasoningShare, toolCallShare: toolCallShare,
+                                  faults: try Self.faults(faults))
         let server = try await MockServer.start(profile: profile, port: port, threads: threads)
         let line = "mock server listening on \(server.baseURL) (TTFT \(ttft), \(decodeRate) tokens/s, \(tokensPerChunk) tokens per chunk); Ctrl-C stops it\n"
         // Written unbuffered: scripts read the port from this line, so it must not wait in a pipe's buffer.

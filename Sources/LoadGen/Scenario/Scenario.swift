@@ -179,6 +179,29 @@ public struct MockSettings: Sendable, Equatable {
     public var reasoningShare = 0.0
     /// Share of requests offering tools that the mock answers with a tool call (0 to 1).
     public var toolCallShare = 1.0
+    /// Fault injection: the share of requests getting each fault (at most one per request; the shares add up to
+    /// at most 1), decided from the seed and the request number.
+    public var faults = Faults()
+
+    public struct Faults: Sendable, Equatable {
+        public var rateLimited = 0.0
+        public var overloaded = 0.0
+        public var streamError = 0.0
+        public var disconnect = 0.0
+        public var stall = 0.0
+        public var malformed = 0.0
+        public var drip = 0.0
+        /// A stall's length; nil never resumes.
+        public var stallNs: Int64? = 2_000_000_000
+        /// The 429's `retry-after-ms`.
+        public var retryAfterMs = 1000
+        /// Token chunks sent before a mid-stream fault strikes.
+        public var afterChunks: ClosedRange<Int> = 1...3
+
+        public init() {}
+
+        public static let keys = ["rate_limited", "overloaded", "stream_error", "disconnect", "stall", "malformed", "drip"]
+    }
 
     public struct Capacity: Sendable, Equatable {
         public var slots: Int

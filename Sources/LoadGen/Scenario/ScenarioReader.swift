@@ -50,7 +50,7 @@ public struct ScenarioReader {
                            "requests", "duration", "warmup", "think_time", "drain_timeout", "cooldown"]
     static let timeoutKeys = ["connect", "first_token", "idle", "total"]
     static let mockKeys = ["ttft", "decode_rate", "tokens_per_chunk", "output_tokens", "seed", "capacity",
-                           "reasoning_share", "tool_call_share"]
+                           "reasoning_share", "tool_call_share", "faults"]
 
     public mutating func read() throws -> Scenario {
         var root: Node
@@ -356,6 +356,7 @@ public struct ScenarioReader {
         if let n = map["seed"] { settings.seed = UInt64(try int(n, path: "mock.seed", in: 0...Int.max)) }
         if let n = map["reasoning_share"] { settings.reasoningShare = try double(n, path: "mock.reasoning_share", in: 0...1) }
         if let n = map["tool_call_share"] { settings.toolCallShare = try double(n, path: "mock.tool_call_share", in: 0...1) }
+        if let n = map["faults"] { settings.faults = try faults(n) }
         if let n = map["capacity"] {
             let capacity = try mapping(n, path: "mock.capacity", allowed: ["slots", "queue", "decode_rate_at_capacity"])
             guard let slots = capacity["slots"] else {
@@ -397,6 +398,37 @@ public struct ScenarioReader {
         let resolution = try map["resolution"].map { try double($0, path: "search.resolution", in: 0.001...1_000_000) }
             ?? (open ? Swift.max(start / 10, 0.1) : 1)
         return SLOSearchSettings(start: start, max: max, budget: budget, resolution: resolution)
+    }
+
+    private mutating func faults(_ node: Node) throws -> MockSettings.Faults {
+        let keys = MockSettings.Faults.keys
+        let map = try mapping(node, path: "mock.faults", allowed: keys + ["stall_time", "retry_after", "after_chunks"])
+        var faults = MockSettings.Faults()
+        func rate(_ key: String) throws -> Double {
+            try map[key].map { try double($0, path: "mock.faults.\(key)", in: 0...1) } ?? 0
+        }
+        faults.rateLimited = try rate("rate_limited")
+        faults.overloaded = try rate("overloaded")
+        faults.streamError = try rate("stream_error")
+        faults.disconnect = try rate("disconnect")
+        faults.stall = try rate("stall")
+        faults.malformed = try rate("malformed")
+        faults.drip = try rate("drip")
+        let total = try keys.map(rate).reduce(0, +)
+        guard total <= 1 + 1e-9 else {
+            throw located(node, "mock.faults", "the fault shares add up to \(total), above 1",
+                          hint: "each request gets at most one fault: the shares must add up to at most 1")
+        }
+        if let n = map["stall_time"] {
+            if case .scalar(let scalar) = n, ["none", "forever"].contains(scalar.string) {
+                faults.stallNs = nil
+            } else {
+                faults.stallNs = try duration(n, path: "mock.faults.stall_time")
+            }
+        }
+        if let n = map["retry_after"] { faults.retryAfterMs = Int(try duration(n, path: "mock.faults.retry_after") / 1_000_000) }
+        if let n = map["after_chunks"] { faults.afterChunks = try intRange(n, path: "mock.faults.after_chunks") }
+        return faults
     }
 
     private mutating func retries(_ node: Node) throws -> RetryPolicy {
