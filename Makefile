@@ -15,7 +15,8 @@ demo: build
 
 test:
 	@scripts/deps.sh --test
-	$(SWIFT) test --no-parallel
+	scripts/sdk-compat/run.sh --install-only
+	SAMBABENCH_SDK_PYTHON=$(CURDIR)/.build-sdk-venv/bin/python $(SWIFT) test --no-parallel
 	scripts/sdk-compat/run.sh
 
 clean:

@@ -4,6 +4,7 @@
 # calls and usage that sambabench records for the same requests and seed. Each API runs twice against a freshly
 # started mock (same seed, so request i gets the same answer): once through the SDK, once through sambabench.
 # The SDKs come from PyPI into a virtual environment (.build-sdk-venv); without PyPI the check fails and says so.
+# `--install-only` only prepares that environment (make test does it first, so the Swift suite's SDK test runs too).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=scripts/sdk-compat
@@ -20,7 +21,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ ! -x "$bin" ]; then
+install_only=false
+[ "${1:-}" = "--install-only" ] && install_only=true
+
+if ! $install_only && [ ! -x "$bin" ]; then
     swift build --product sambabench >/dev/null || fail "could not build sambabench"
 fi
 
@@ -32,6 +36,10 @@ if ! "$venv/bin/python" -c 'import openai, anthropic' 2>/dev/null; then
     fi
 fi
 py="$venv/bin/python"
+if $install_only; then
+    echo "sdk-compat: SDKs ready in $venv"
+    exit 0
+fi
 
 start_mock() {
     "$bin" mock --port 0 --seed 11 --ttft 20ms --decode-rate 4000 --tokens-per-chunk 3-9 --output-tokens 20-60 \
