@@ -21,7 +21,8 @@ struct Sambabench: AsyncParsableCommand {
               sambabench mock --port 8000 --ttft 150ms --decode-rate 700
             """,
         version: version,
-        subcommands: [RunCommand.self, ReportCommand.self, CompareCommand.self, ValidateCommand.self, MockCommand.self]
+        subcommands: [RunCommand.self, ReportCommand.self, CompareCommand.self, ValidateCommand.self, MockCommand.self,
+                      BenchCommand.self]
     )
 
     /// ArgumentParser's own entry point, except that a command line it cannot parse exits 2 like an invalid
