@@ -165,7 +165,9 @@ func temporaryDirectory() -> String {
     }
 
     @Test func unparsableCommandLineExitsWithTwo() throws {
-        let binary = repositoryRoot + "/.build/debug/sambabench"
+        // Next to the test bundle (any --scratch-path), else in the default build folder.
+        let besideTests = (Bundle.main.executableURL?.deletingLastPathComponent().appendingPathComponent("sambabench").path) ?? ""
+        let binary = FileManager.default.isExecutableFile(atPath: besideTests) ? besideTests : repositoryRoot + "/.build/debug/sambabench"
         try #require(FileManager.default.isExecutableFile(atPath: binary), "the sambabench executable is built with the tests")
         for arguments in [["run", "--no-such-flag", "x.yaml"], ["run"], ["frobnicate"]] {
             let process = Process()
