@@ -146,7 +146,7 @@ public enum RunFiles {
             }
             let seq = try int("seq")
             let newConnection = try int("new_connection") == 1
-            return RequestRecord(
+            var record = RequestRecord(
                 level: try int("level"), levelName: row["level_name"] ?? "", seq: seq, warmup: try int("warmup") == 1,
                 // Runs written before conversations existed have neither column: each request its own turn 1.
                 conversation: try optionalInt("conversation") ?? seq, turn: try optionalInt("turn") ?? 1, api: api, model: row["model"] ?? "", stream: try int("stream") == 1, status: try int("status"),
@@ -165,6 +165,8 @@ public enum RunFiles {
                                               tlsNs: try optionalTime("tls_ms"), ttfbNs: try optionalTime("ttfb_ms"),
                                               newConnection: newConnection),
                 bytesReceived: try optionalInt("bytes_received") ?? 0)
+            record.mockSentNs = try optionalTime("mock_sent_ms")
+            return record
         }
     }
 
@@ -193,11 +195,16 @@ public enum RunFiles {
                   let warmup = Int(row["warmup_dispatched"] ?? ""), let measured = Int(row["measured_dispatched"] ?? "") else {
                 throw ReadError(file: path, line: line, message: "a count is missing or not a number")
             }
-            return LevelResult(index: index, name: row["level_name"] ?? "", concurrency: concurrency,
-                               rate: Double(row["rate_rps"] ?? ""), startNs: try time("start_ms"),
-                               windowStartNs: try time("window_start_ms"), windowEndNs: try time("window_end_ms"),
-                               endNs: try time("end_ms"), warmupDispatched: warmup, measuredDispatched: measured,
-                               stopReason: row["stop_reason"] ?? "")
+            var level = LevelResult(index: index, name: row["level_name"] ?? "", concurrency: concurrency,
+                                    rate: Double(row["rate_rps"] ?? ""), startNs: try time("start_ms"),
+                                    windowStartNs: try time("window_start_ms"), windowEndNs: try time("window_end_ms"),
+                                    endNs: try time("end_ms"), warmupDispatched: warmup, measuredDispatched: measured,
+                                    stopReason: row["stop_reason"] ?? "")
+            // Runs written before self-health was measured have neither column.
+            if let busy = Double(row["transport_busy_fraction"] ?? "") {
+                level.transport = TransportUtilisation(busyFraction: busy, cpuFraction: Double(row["transport_cpu_fraction"] ?? ""))
+            }
+            return level
         }
     }
 }

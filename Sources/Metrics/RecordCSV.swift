@@ -55,6 +55,9 @@ public enum RecordCSV {
         ("tls_ms", { r, _ in CSVFormat.milliseconds(r.connection.tlsNs) }),
         ("ttfb_ms", { r, _ in CSVFormat.milliseconds(r.connection.ttfbNs) }),
         ("bytes_received", { r, _ in String(r.bytesReceived) }),
+        // Filled only against a mock that stamps its send times: the ground truth and the client's error against it.
+        ("mock_sent_ms", { r, _ in CSVFormat.milliseconds(r.mockSentNs) }),
+        ("ttft_error_ms", { _, m in CSVFormat.milliseconds(m.ttftErrorNs) }),
     ]
 
     public static var requestsHeader: String { requestColumns.map(\.name).joined(separator: ",") + "\n" }

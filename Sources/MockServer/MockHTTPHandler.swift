@@ -183,7 +183,12 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 return
             }
             if run.request.stream {
-                handler.writeEvents(context, job.events(ofChunk: index))
+                let events = job.events(ofChunk: index)
+                if index == 0 && handler.profile.stampSendTimes {
+                    // Read last, just before the bytes are handed to the socket.
+                    handler.writeStamp(context, sentNs: MockClock.monotonicNanoseconds())
+                }
+                handler.writeEvents(context, events)
                 context.flush()
             }
             run.markChunkSent(index: index, at: NIODeadline.now())
@@ -216,6 +221,15 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         writeEvents(context, job.closing())
         release(job.run, after: context.writeAndFlush(wrapOutboundOut(.end(nil))))
         if !keepAlive { context.close(promise: nil) }
+    }
+
+    /// The send-time stamp comment (LoadGen's `SendStamp` reads it).
+    private func writeStamp(_ context: ChannelHandlerContext, sentNs: Int64) {
+        var buffer = context.channel.allocator.buffer(capacity: 40)
+        buffer.writeStaticString(": x-mock-sent-ns ")
+        buffer.writeString(String(sentNs))
+        buffer.writeStaticString("\n")
+        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
     }
 
     /// Writes events without flushing: those due at one moment leave together.

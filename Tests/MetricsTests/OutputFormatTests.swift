@@ -5,7 +5,7 @@ import Testing
 @Suite struct OutputFormatTests {
     /// Golden: the columns of requests.csv and chunks.csv are part of the contract (`report` rebuilds from them).
     @Test func csvHeaders() {
-        #expect(RecordCSV.requestsHeader == "level,level_name,seq,warmup,conversation,turn,api,model,stream,status,error_class,error_type,error_code,error_message,finish_reason,scheduled_ms,sent_ms,headers_ms,first_byte_ms,end_ms,ttft_ms,ttft_sched_ms,ttfo_ms,e2e_ms,e2e_sched_ms,decode_tps,tpot_ms,e2e_tps,chunks,input_tokens,output_tokens,reasoning_tokens,token_source,server_ttft_s,server_latency_s,server_completion_tps,server_decode_tps,server_total_tps,server_start_s,server_end_s,server_acceptance_rate,client_minus_server_ttft_ms,new_connection,dns_ms,connect_ms,tls_ms,ttfb_ms,bytes_received\n")
+        #expect(RecordCSV.requestsHeader == "level,level_name,seq,warmup,conversation,turn,api,model,stream,status,error_class,error_type,error_code,error_message,finish_reason,scheduled_ms,sent_ms,headers_ms,first_byte_ms,end_ms,ttft_ms,ttft_sched_ms,ttfo_ms,e2e_ms,e2e_sched_ms,decode_tps,tpot_ms,e2e_tps,chunks,input_tokens,output_tokens,reasoning_tokens,token_source,server_ttft_s,server_latency_s,server_completion_tps,server_decode_tps,server_total_tps,server_start_s,server_end_s,server_acceptance_rate,client_minus_server_ttft_ms,new_connection,dns_ms,connect_ms,tls_ms,ttfb_ms,bytes_received,mock_sent_ms,ttft_error_ms\n")
         #expect(RecordCSV.chunksHeader == "seq,chunk,arrival_ms,since_sent_ms,tokens,bytes,answer_bytes,reasoning_bytes,tool_bytes\n")
         #expect(SummaryExport.csvHeader == "level,level_name,concurrency,rate_rps,metric,unit,count,mean,stddev,min,p50,p90,p95,p99,p99_9,max,value\n")
     }

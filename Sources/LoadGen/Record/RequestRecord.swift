@@ -131,6 +131,9 @@ public struct RequestRecord: Sendable, Codable, Equatable {
     public var bytesReceived: Int
     /// The answer's text, reasoning and tool calls: only when the run records answers (`record_text`).
     public var output: CapturedOutput?
+    /// When a stamping mock sent the first token-carrying chunk (`SendStamp`), nanoseconds from the run origin:
+    /// the ground truth the client's TTFT is checked against.
+    public var mockSentNs: Int64?
 
     public init(level: Int = 0, levelName: String = "", seq: Int = 0, warmup: Bool = false, conversation: Int? = nil,
                 turn: Int = 1, api: APIKind = .chat,

@@ -69,7 +69,12 @@ final class Transfer: @unchecked Sendable {
         outcome.lastByteNs = now
         if readingStream {
             do {
-                try parser.feed(bytes) { event in
+                try parser.feed(bytes, onComment: { comment in
+                    // The mock's stamp of the first token-carrying chunk's send time, on the same clock.
+                    if outcome.mockSentNs == nil, let stamp = SendStamp.parse(comment) {
+                        outcome.mockSentNs = clock.offset(ofMonotonic: stamp)
+                    }
+                }) { event in
                     options.decoder.decode(event: event, arrivalNs: now, into: &outcome.stream)
                 }
             } catch {
