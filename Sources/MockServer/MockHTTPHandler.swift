@@ -182,8 +182,16 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 run.lease?.release()
                 return
             }
+            // Chunks already due go out with this one, in one write, as a server that streams faster than its timer
+            // ticks (or has fallen behind) sends them. Under the capacity model each chunk is timed from the last.
+            var next = index + 1
+            let now = NIODeadline.now()
+            while handler.gate == nil, next < run.completion.chunkTokens.count, next - index < Self.maxChunksPerWrite,
+                  handler.deadline(ofChunk: next, run: run) <= now {
+                next += 1
+            }
             if run.request.stream {
-                let events = job.events(ofChunk: index)
+                let events = (index..<next).flatMap { job.events(ofChunk: $0) }
                 if index == 0 && handler.profile.stampSendTimes {
                     // Read last, just before the bytes are handed to the socket.
                     handler.writeStamp(context, sentNs: MockClock.monotonicNanoseconds())
@@ -191,10 +199,14 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 handler.writeEvents(context, events)
                 context.flush()
             }
-            run.markChunkSent(index: index, at: NIODeadline.now())
-            handler.scheduleChunk(index + 1, job: job, head: head, context: context)
+            let sent = NIODeadline.now()
+            for chunk in index..<next { run.markChunkSent(index: chunk, at: sent) }
+            handler.scheduleChunk(next, job: job, head: head, context: context)
         }
     }
+
+    /// The most chunks one write carries when several are due at once.
+    private static let maxChunksPerWrite = 64
 
     /// Without capacity, chunk `index` is due at its drift-free offset from the start; with it, the rate depends on
     /// how many requests generate at the moment, so each chunk is timed from when the one before it was sent.
