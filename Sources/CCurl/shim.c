@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #endif
 
@@ -124,6 +126,11 @@ void ccurl_eventfd_signal(int wake_fd) {
     // A full counter (never, in practice) still wakes the reader: the write's result does not matter.
     ssize_t written = write(wake_fd, &one, sizeof one);
     (void)written;
+}
+
+int ccurl_thread_set_nice(int nice) {
+    // On Linux a thread's nice value is per thread, addressed by its thread id.
+    return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
 }
 
 void ccurl_eventfd_drain(int wake_fd) {

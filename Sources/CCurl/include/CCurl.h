@@ -53,6 +53,9 @@ int ccurl_epoll_wait(int epfd, int *fds, int *masks, int max, int timeout_ms);
 /// Wakes a waiting ccurl_epoll_wait through the eventfd; drains the eventfd after a wake-up.
 void ccurl_eventfd_signal(int wake_fd);
 void ccurl_eventfd_drain(int wake_fd);
+/// Lowers the calling thread's nice value to `nice` (a higher scheduling weight); 0 on success, -1 when not
+/// permitted (it then keeps its priority).
+int ccurl_thread_set_nice(int nice);
 #endif
 
 #endif

@@ -24,7 +24,10 @@ public final class CurlTransport: @unchecked Sendable {
     private let stoppedOnce = Mutex(false)
     // Owned by the transport thread from here on.
     private let multi: UnsafeMutableRawPointer
-    private var active: [UInt64: Transfer] = [:]
+    private var active: [UInt64: Transfer] = [:] {
+        didSet { activeCount.store(active.count, ordering: .relaxed) }
+    }
+    private let activeCount = Atomic<Int>(0)
     /// Active transfers with a first-token or idle timeout: kept as a count so the loop does not scan for them.
     private var watching = 0
     private var idleHandles: [UnsafeMutableRawPointer] = []
@@ -73,9 +76,12 @@ public final class CurlTransport: @unchecked Sendable {
             CurlTransport.from(callbackUserData: userData).setCurlTimer(timeoutMs: timeoutMs)
         }, userData)
         #endif
-        let thread = Thread { [self] in run() }
+        let registered = DispatchSemaphore(value: 0)
+        let thread = Thread { [self] in run(registered: registered) }
         thread.name = "sambabench-transport"
         thread.start()
+        // Its CPU clock is readable from the first `load()` on.
+        registered.wait()
     }
 
     /// Runs one transfer and returns what was seen. Cancelling the task stops the transfer (class `cancelled`).
@@ -109,6 +115,9 @@ public final class CurlTransport: @unchecked Sendable {
             wake()
         }
     }
+
+    /// Transfers handed to libcurl and not finished yet.
+    public var inFlight: Int { activeCount.load(ordering: .relaxed) }
 
     /// Interrupts the thread's wait so it reads the inbox.
     private func wake() {
@@ -144,9 +153,15 @@ public final class CurlTransport: @unchecked Sendable {
 
     // MARK: The transport thread
 
-    private func run() {
+    private func run(registered: DispatchSemaphore) {
+        #if os(Linux)
+        // Timestamps are taken on this thread: when the machine is busy it should be the first to run when bytes
+        // arrive, ahead of the tasks that build and write records. Kept as it is where that is not permitted.
+        _ = ccurl_thread_set_nice(-10)
+        #endif
         thread.withLock { $0 = pthread_self() }
         loopTime.withLock { $0.startNs = clock.now() }
+        registered.signal()
         #if os(Linux)
         runSocketLoop()
         #else
