@@ -22,7 +22,7 @@ struct Sambabench: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [RunCommand.self, ReportCommand.self, CompareCommand.self, ValidateCommand.self, MockCommand.self,
-                      BenchCommand.self]
+                      CalibrateCommand.self, BenchCommand.self]
     )
 
     /// ArgumentParser's own entry point, except that a command line it cannot parse exits 2 like an invalid
