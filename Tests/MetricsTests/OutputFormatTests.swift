@@ -22,6 +22,13 @@ import Testing
         #expect(RecordCSV.chunkRows(sample) == "5,0,101.234567,100.000000,3,12,12,0,0\n5,1,201.234567,200.000000,5,20,0,20,0\n")
     }
 
+    @Test func csvRowsReadBackQuotesLineBreaksAndText() {
+        let text = "a,b,c\r\n1,\"x, \"\"y\"\"\nz\",caf\u{e9} \u{65e5}\n2,lone\rcr,\n\"\",,\"\"\"\"\n3"
+        #expect(RunFiles.rows(text) == [["a", "b", "c"], ["1", "x, \"y\"\nz", "caf\u{e9} \u{65e5}"], ["2", "lone\rcr", ""],
+                                        ["", "", "\""], ["3"]])
+        #expect(RunFiles.rows("") == [])
+    }
+
     @Test func numbersAndMilliseconds() {
         #expect(CSVFormat.milliseconds(-1_500_000) == "-1.500000")
         #expect(CSVFormat.milliseconds(Int64?.none) == "")
