@@ -36,6 +36,9 @@ public enum Metric: String, CaseIterable, Sendable, Codable {
     case clientMinusServerTTFT = "client_minus_server_ttft_ms"
     /// sent - scheduled: how late the request started against its plan (open loop: its intended arrival time).
     case lateness = "lateness_ms"
+    /// First token-carrying chunk's arrival - the mock's stamped send time of it: the client's own timestamp error
+    /// (only against a mock that stamps its send times).
+    case ttftError = "ttft_error_ms"
     /// libcurl's name lookup, connect, TLS and first-byte times (new connections only for the first three).
     case dns = "dns_ms"
     case connect = "connect_ms"

@@ -16,50 +16,73 @@ public enum RunFiles {
         }
     }
 
-    /// Splits CSV text into rows of fields (quoted fields may hold commas, quotes and line breaks).
+    /// Splits CSV text into rows of fields (quoted fields may hold commas, quotes and line breaks). Rows end at LF
+    /// or CRLF. Reads the UTF-8 bytes, not characters: a run's chunks.csv has millions of fields.
     static func rows(_ text: String) -> [[String]] {
-        var rows: [[String]] = []
-        var row: [String] = []
-        var field = ""
-        var quoted = false
-        var iterator = text.makeIterator()
-        var pending: Character?
-        while let character = pending ?? iterator.next() {
-            pending = nil
-            if quoted {
-                if character == "\"" {
-                    if let next = iterator.next() {
-                        if next == "\"" { field.append("\"") } else { quoted = false; pending = next }
+        var text = text
+        return text.withUTF8 { bytes in
+            var rows: [[String]] = []
+            var row: [String] = []
+            var field: [UInt8] = []
+            var quoted = false
+            var index = 0
+            let count = bytes.count
+            func endField() {
+                row.append(String(decoding: field, as: UTF8.self))
+                field.removeAll(keepingCapacity: true)
+            }
+            while index < count {
+                let byte = bytes[index]
+                index += 1
+                if quoted {
+                    if byte == 0x22 {
+                        if index < count && bytes[index] == 0x22 {
+                            field.append(0x22)
+                            index += 1
+                        } else {
+                            quoted = false
+                        }
                     } else {
-                        quoted = false
+                        field.append(byte)
                     }
-                } else {
-                    field.append(character)
+                    continue
                 }
-                continue
+                switch byte {
+                case 0x22: quoted = true
+                case 0x2C: endField()
+                case 0x0A:
+                    endField()
+                    rows.append(row)
+                    row = []
+                case 0x0D where index < count && bytes[index] == 0x0A:
+                    index += 1
+                    endField()
+                    rows.append(row)
+                    row = []
+                default: field.append(byte)
+                }
             }
-            switch character {
-            case "\"": quoted = true
-            case ",":
-                row.append(field)
-                field = ""
-            case "\n", "\r\n":
-                row.append(field)
+            if !field.isEmpty || !row.isEmpty {
+                endField()
                 rows.append(row)
-                row = []
-                field = ""
-            default: field.append(character)
             }
+            return rows
         }
-        if !field.isEmpty || !row.isEmpty {
-            row.append(field)
-            rows.append(row)
-        }
-        return rows
     }
 
-    /// A table's rows as dictionaries keyed by the header; checks that every `required` column is there.
-    static func table(_ path: String, required: [String]) throws -> [(line: Int, fields: [String: String])] {
+    /// One row of a table: its fields, found by column name through the header's index (shared by every row).
+    struct Row {
+        let columns: [String: Int]
+        let fields: [String]
+
+        subscript(_ column: String) -> String? {
+            guard let index = columns[column], index < fields.count else { return nil }
+            return fields[index]
+        }
+    }
+
+    /// A table's rows, keyed by the header; checks that every `required` column is there.
+    static func table(_ path: String, required: [String]) throws -> [(line: Int, fields: Row)] {
         let name = (path as NSString).lastPathComponent
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw ReadError(file: path, line: 0, message: "cannot read the file")
@@ -69,9 +92,10 @@ public enum RunFiles {
         for column in required where !header.contains(column) {
             throw ReadError(file: path, line: 1, message: "no column \(column) in \(name)'s header")
         }
-        return all.dropFirst().enumerated().map { index, fields in
-            (index + 2, Dictionary(zip(header, fields), uniquingKeysWith: { first, _ in first }))
-        }
+        // The first of two columns with one name wins.
+        var columns: [String: Int] = [:]
+        for (index, column) in header.enumerated() where columns[column] == nil { columns[column] = index }
+        return all.dropFirst().enumerated().map { index, fields in (index + 2, Row(columns: columns, fields: fields)) }
     }
 
     /// Milliseconds written with nanosecond digits, read back exactly.
@@ -174,6 +198,7 @@ public enum RunFiles {
             record.rateLimit = RateLimitHeaders(retryAfterMs: try double("retry_after_ms"),
                                                 limits: text("ratelimit")?.split(separator: ";").map(String.init) ?? [])
             record.inputTokenSource = inputSource
+            record.mockSentNs = try optionalTime("mock_sent_ms")
             return record
         }
     }
@@ -203,11 +228,16 @@ public enum RunFiles {
                   let warmup = Int(row["warmup_dispatched"] ?? ""), let measured = Int(row["measured_dispatched"] ?? "") else {
                 throw ReadError(file: path, line: line, message: "a count is missing or not a number")
             }
-            return LevelResult(index: index, name: row["level_name"] ?? "", concurrency: concurrency,
-                               rate: Double(row["rate_rps"] ?? ""), startNs: try time("start_ms"),
-                               windowStartNs: try time("window_start_ms"), windowEndNs: try time("window_end_ms"),
-                               endNs: try time("end_ms"), warmupDispatched: warmup, measuredDispatched: measured,
-                               stopReason: row["stop_reason"] ?? "")
+            var level = LevelResult(index: index, name: row["level_name"] ?? "", concurrency: concurrency,
+                                    rate: Double(row["rate_rps"] ?? ""), startNs: try time("start_ms"),
+                                    windowStartNs: try time("window_start_ms"), windowEndNs: try time("window_end_ms"),
+                                    endNs: try time("end_ms"), warmupDispatched: warmup, measuredDispatched: measured,
+                                    stopReason: row["stop_reason"] ?? "")
+            // Runs written before self-health was measured have neither column.
+            if let busy = Double(row["transport_busy_fraction"] ?? "") {
+                level.transport = TransportUtilisation(busyFraction: busy, cpuFraction: Double(row["transport_cpu_fraction"] ?? ""))
+            }
+            return level
         }
     }
 }

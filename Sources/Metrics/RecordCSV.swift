@@ -59,6 +59,9 @@ public enum RecordCSV {
         ("attempt", { r, _ in String(r.attempt) }),
         ("retry_after_ms", { r, _ in CSVFormat.exact(r.rateLimit.retryAfterMs) }),
         ("ratelimit", { r, _ in CSVFormat.field(r.rateLimit.limits.joined(separator: ";")) }),
+        // Filled only against a mock that stamps its send times: the ground truth and the client's error against it.
+        ("mock_sent_ms", { r, _ in CSVFormat.milliseconds(r.mockSentNs) }),
+        ("ttft_error_ms", { _, m in CSVFormat.milliseconds(m.ttftErrorNs) }),
     ]
 
     public static var requestsHeader: String { requestColumns.map(\.name).joined(separator: ",") + "\n" }

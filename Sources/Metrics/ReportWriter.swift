@@ -87,6 +87,24 @@ public enum ReportWriter {
         return text + "\nGoodput counts requests whose own values met every per-request objective, over the window.\n\n"
     }
 
+    /// Self-health: a level where the client, not the server, may have been the limit: its transport thread busy
+    /// over `TransportUtilisation.busyLimit` of the time, or (closed loop; the open loop has its own note on
+    /// lateness) requests sent more than 1 ms after their virtual user was free at p99.
+    public static func healthWarning(_ summary: LevelSummary) -> String? {
+        var reasons: [String] = []
+        if let transport = summary.level.transport, transport.busyFraction > TransportUtilisation.busyLimit {
+            let cpu = transport.cpuFraction.map { ", on a CPU \(CSVFormat.number($0 * 100, digits: 0))% of it" } ?? ""
+            reasons.append("its transport thread was busy \(CSVFormat.number(transport.busyFraction * 100, digits: 0))% of the level\(cpu)")
+        }
+        if summary.level.rate == nil, let lateness = summary.stats(.lateness), lateness.p99 > 1 {
+            reasons.append("requests went out \(CSVFormat.number(lateness.p99, digits: 2)) ms after their virtual user was free (lateness p99)")
+        }
+        guard !reasons.isEmpty else { return nil }
+        return "Level \(summary.level.name): the client, not the server, may have been the limit: "
+            + reasons.joined(separator: ", and ") + ". Timestamps may run late and throughput may be the client's; "
+            + "`sambabench calibrate` shows what this machine sustains."
+    }
+
     static func notes(summaries: [LevelSummary], plotProblems: [String], firstErrors: [ErrorClass: String]) -> [String] {
         var notes: [String] = []
         for summary in summaries where summary.failed > 0 {
@@ -119,6 +137,9 @@ public enum ReportWriter {
                              + "to its first token, over twice the measured p50 (\(CSVFormat.number(ttft.p50, digits: 1)) ms): "
                              + "cold connections or caches, kept out of the statistics by the warm-up.")
             }
+        }
+        for summary in summaries {
+            if let warning = healthWarning(summary) { notes.append(warning) }
         }
         for summary in summaries where summary.level.stopReason == "cancelled" {
             notes.append("Level \(summary.level.name) was cut short (interrupted or cancelled).")

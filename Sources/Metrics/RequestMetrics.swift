@@ -17,6 +17,8 @@ public struct RequestMetrics: Sendable, Equatable {
     public var e2eRate: Double?
     public var serverTTFTNs: Double?
     public var clientMinusServerTTFTNs: Double?
+    /// First chunk's arrival - the mock's stamped send time of it (stamping mocks only).
+    public var ttftErrorNs: Int64?
 
     public init(_ record: RequestRecord) {
         let chunks = record.chunks
@@ -27,6 +29,7 @@ public struct RequestMetrics: Sendable, Equatable {
         if let first = chunks.first {
             ttftNs = first.arrivalNs - record.sentNs
             ttftScheduledNs = first.arrivalNs - record.scheduledNs
+            ttftErrorNs = record.mockSentNs.map { first.arrivalNs - $0 }
         }
         if let firstAnswer = chunks.first(where: { $0.answerBytes > 0 }) {
             ttfoNs = firstAnswer.arrivalNs - record.sentNs
@@ -76,6 +79,7 @@ public struct RequestMetrics: Sendable, Equatable {
         case .serverDecodeRate: return rate(record.server.completionTokensAfterFirstPerSec)
         case .clientMinusServerTTFT: return clientMinusServerTTFTNs
         case .lateness: return Double(max(record.sentNs - record.scheduledNs, 0))
+        case .ttftError: return ttftErrorNs.map(Double.init)
         case .dns: return record.connection.dnsNs.map(Double.init)
         case .connect: return record.connection.connectNs.map(Double.init)
         case .tls: return record.connection.tlsNs.map(Double.init)
@@ -90,5 +94,6 @@ public struct RequestMetrics: Sendable, Equatable {
             && lhs.tpotNs == rhs.tpotNs && lhs.iclNs == rhs.iclNs && lhs.e2eRate == rhs.e2eRate
             && lhs.itl.map(\.valueNs) == rhs.itl.map(\.valueNs) && lhs.itl.map(\.tokens) == rhs.itl.map(\.tokens)
             && lhs.serverTTFTNs == rhs.serverTTFTNs && lhs.clientMinusServerTTFTNs == rhs.clientMinusServerTTFTNs
+            && lhs.ttftErrorNs == rhs.ttftErrorNs
     }
 }

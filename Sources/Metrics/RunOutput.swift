@@ -202,7 +202,7 @@ public enum RunOutputError: Error, CustomStringConvertible {
 
 /// `levels.csv`: each level's measurement window and dispatch counts.
 public enum LevelsCSV {
-    public static let header = "level,level_name,concurrency,rate_rps,start_ms,window_start_ms,window_end_ms,end_ms,window_s,warmup_dispatched,measured_dispatched,stop_reason\n"
+    public static let header = "level,level_name,concurrency,rate_rps,start_ms,window_start_ms,window_end_ms,end_ms,window_s,warmup_dispatched,measured_dispatched,stop_reason,transport_busy_fraction,transport_cpu_fraction\n"
 
     public static func text(_ levels: [LevelResult]) -> String {
         header + levels.map { level in
@@ -210,7 +210,8 @@ public enum LevelsCSV {
              CSVFormat.milliseconds(level.startNs), CSVFormat.milliseconds(level.windowStartNs),
              CSVFormat.milliseconds(level.windowEndNs), CSVFormat.milliseconds(level.endNs),
              CSVFormat.number(level.windowSeconds), String(level.warmupDispatched), String(level.measuredDispatched),
-             level.stopReason].joined(separator: ",") + "\n"
+             level.stopReason, CSVFormat.exact(level.transport?.busyFraction),
+             CSVFormat.exact(level.transport?.cpuFraction)].joined(separator: ",") + "\n"
         }.joined()
     }
 }

@@ -24,6 +24,11 @@ public enum SummaryExport {
             ("goodput_rps", "requests/s", summary.goodput),
             ("good_fraction", "fraction", summary.goodFraction),
         ]
+        if let transport = summary.level.transport {
+            // Self-health: how busy the client's transport thread was over the level.
+            rows.append(("transport_busy_fraction", "fraction", transport.busyFraction))
+            rows.append(("transport_cpu_fraction", "fraction", transport.cpuFraction))
+        }
         for result in SLOEvaluation.evaluate(summary.slos, summary) {
             rows.append(("slo: \(result.slo)", result.met ? "met" : "missed", result.value))
         }

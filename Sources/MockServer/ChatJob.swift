@@ -14,9 +14,9 @@ final class ChatJob: MockJob {
 
     private var completion: MockCompletion { run.completion }
 
-    private var envelope: String {
+    /// The members every chunk repeats; made once per answer, not per chunk.
+    private lazy var envelope =
         #""created":\#(run.wallStart),"id":"\#(id)","model":\#(MockJSON.string(run.request.model)),"object":"chat.completion.chunk","system_fingerprint":"fastcoe""#
-    }
 
     private func chunk(_ delta: String) -> MockEvent {
         MockEvent(data: #"{"choices":[{"delta":\#(delta),"finish_reason":null,"index":0,"logprobs":null}],\#(envelope)}"#)

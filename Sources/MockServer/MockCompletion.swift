@@ -3,7 +3,9 @@
 /// three APIs, so for the same seed and request number they send the same text on the same schedule.
 struct MockCompletion: Equatable {
     /// Tokens of each chunk, in order: the reasoning chunks, then the answer's text chunks or its one tool-call chunk.
-    var chunkTokens: [Int]
+    var chunkTokens: [Int] {
+        didSet { tokensAfterFirst = Self.tokensAfterFirst(chunkTokens) }
+    }
     /// How many of the first chunks are reasoning.
     var reasoningChunks: Int
     var reasoningTokens: Int
@@ -49,11 +51,22 @@ struct MockCompletion: Equatable {
             Self.split(total - reasoning, into: &chunks, sizes: profile.tokensPerChunk, using: &rng)
         }
         chunkTokens = chunks
+        tokensAfterFirst = Self.tokensAfterFirst(chunks)
         outputTokens = chunks.reduce(0, +)
         textSeed = rng.next()
     }
 
+    private static func tokensAfterFirst(_ chunks: [Int]) -> [Int] {
+        var running = 0
+        return chunks.indices.map { index in
+            if index > 0 { running += chunks[index] }
+            return running
+        }
+    }
+
     private var textSeed: UInt64 = 0
+    /// Tokens of chunks 1...i for each chunk i (0 for the first), so a chunk's send time is one lookup.
+    private var tokensAfterFirst: [Int] = []
 
     /// Appends chunks of random sizes in `sizes` (the last one takes what is left) that add up to `tokens`.
     private static func split(_ tokens: Int, into chunks: inout [Int], sizes: ClosedRange<Int>, using rng: inout SplitMix64) {
@@ -107,8 +120,7 @@ struct MockCompletion: Equatable {
     /// after the first chunk, up to and including it, have taken their time at the decode rate.
     func offsetNs(ofChunk index: Int, profile: MockProfile) -> Int64 {
         guard index > 0 else { return profile.ttftNs }
-        let tokensAfterFirst = chunkTokens[1...index].reduce(0, +)
-        return profile.ttftNs + Int64((Double(tokensAfterFirst) / profile.decodeTokensPerSecond * 1e9).rounded())
+        return profile.ttftNs + Int64((Double(tokensAfterFirst[index]) / profile.decodeTokensPerSecond * 1e9).rounded())
     }
 
     /// Time chunk `index` takes after the previous one at `rate` tokens per second (the capacity model's schedule,

@@ -205,17 +205,31 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 run.lease?.release()
                 return
             }
+            // Chunks already due go out with this one, in one write, as a server that streams faster than its timer
+            // ticks (or has fallen behind) sends them. Under the capacity model each chunk is timed from the last.
+            var next = index + 1
+            let now = NIODeadline.now()
+            // A faulty answer goes chunk by chunk, so its fault strikes exactly where it is planned.
+            while handler.gate == nil, run.fault == nil, next < run.completion.chunkTokens.count,
+                  next - index < Self.maxChunksPerWrite, handler.deadline(ofChunk: next, run: run) <= now {
+                next += 1
+            }
             if run.request.stream {
                 if handler.strikeFault(beforeChunk: index, job: job, head: head, context: context) { return }
-                var events = job.events(ofChunk: index)
+                var events = (index..<next).flatMap { job.events(ofChunk: $0) }
                 if case .malformed = run.fault, index == run.faultChunk, !events.isEmpty {
                     events[0].data = String(events[0].data.prefix(events[0].data.utf8.count / 2))
+                }
+                if index == 0 && handler.profile.stampSendTimes {
+                    // Read last, just before the bytes are handed to the socket.
+                    handler.writeStamp(context, sentNs: MockClock.monotonicNanoseconds())
                 }
                 handler.writeEvents(context, events)
                 context.flush()
             }
-            run.markChunkSent(index: index, at: NIODeadline.now())
-            handler.scheduleChunk(index + 1, job: job, head: head, context: context)
+            let sent = NIODeadline.now()
+            for chunk in index..<next { run.markChunkSent(index: chunk, at: sent) }
+            handler.scheduleChunk(next, job: job, head: head, context: context)
         }
     }
 
@@ -305,6 +319,8 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             return respondJSON(context, head: head, status: .ok, body: body)
         }
     }
+    /// The most chunks one write carries when several are due at once.
+    private static let maxChunksPerWrite = 64
 
     /// Without capacity, chunk `index` is due at its drift-free offset from the start; with it, the rate depends on
     /// how many requests generate at the moment, so each chunk is timed from when the one before it was sent.
@@ -334,6 +350,15 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         writeEvents(context, job.closing())
         release(job.run, after: context.writeAndFlush(wrapOutboundOut(.end(nil))))
         if !keepAlive { context.close(promise: nil) }
+    }
+
+    /// The send-time stamp comment (LoadGen's `SendStamp` reads it).
+    private func writeStamp(_ context: ChannelHandlerContext, sentNs: Int64) {
+        var buffer = context.channel.allocator.buffer(capacity: 40)
+        buffer.writeStaticString(": x-mock-sent-ns ")
+        buffer.writeString(String(sentNs))
+        buffer.writeStaticString("\n")
+        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
     }
 
     /// Writes events without flushing: those due at one moment leave together.

@@ -22,12 +22,15 @@ public struct MockProfile: Sendable, Equatable {
     public var toolCallShare: Double
     /// Errors, disconnects, stalls, malformed events and slow drips injected into some answers (none by default).
     public var faults: MockFaults
+    /// Write `: x-mock-sent-ns <CLOCK_MONOTONIC ns>` just before each stream's first token-carrying chunk, taken the
+    /// moment before the write, so a client on this machine can measure its own timestamp error against it.
+    public var stampSendTimes: Bool
 
     public init(ttftNs: Int64 = 200_000_000, decodeTokensPerSecond: Double = 600, tokensPerChunk: ClosedRange<Int> = 4...12,
                 outputTokens: ClosedRange<Int> = 256...256, seed: UInt64 = 42,
                 models: [String] = ["gpt-oss-120b", "Meta-Llama-3.3-70B-Instruct", "DeepSeek-V3.1", "MiniMax-M2.7"],
                 capacity: MockCapacity? = nil, reasoningShare: Double = 0, toolCallShare: Double = 1,
-                faults: MockFaults = .none) {
+                faults: MockFaults = .none, stampSendTimes: Bool = false) {
         precondition((0...1).contains(reasoningShare) && (0...1).contains(toolCallShare), "mock shares must lie in 0...1")
         self.ttftNs = ttftNs
         self.decodeTokensPerSecond = decodeTokensPerSecond
@@ -39,6 +42,7 @@ public struct MockProfile: Sendable, Equatable {
         self.reasoningShare = reasoningShare
         self.toolCallShare = toolCallShare
         self.faults = faults
+        self.stampSendTimes = stampSendTimes
     }
 }
 

@@ -116,7 +116,8 @@ struct BenchmarkSession {
                     console.progress(LiveProgress.line(live.snapshot(at: clock.now())), final: false)
                 }
             }
-            let result: LevelResult
+            var result: LevelResult
+            let loadBefore = transport.load()
             switch plan.load {
             case .concurrency:
                 result = await ClosedLoopRunner(executor: executor).run(plan, firstSeq: nextSeq, control: control,
@@ -125,13 +126,18 @@ struct BenchmarkSession {
                 result = await OpenLoopRunner(executor: executor).run(plan, firstSeq: nextSeq, control: control,
                                                                       onRecord: onRecord)
             }
+            result.transport = TransportUtilisation(from: loadBefore, to: transport.load())
             ticker.cancel()
             console.progress(LiveProgress.line(live.snapshot(at: transport.clock.now())), final: true)
             levels.append(result)
             sink.yield(.levelsFinished(levels))
             ranPlans.append(plan)
             say("level \(plan.name) done: \(result.measuredDispatched) measured requests, window "
-                + "\(String(format: "%.2f", result.windowSeconds)) s, stopped by \(result.stopReason)")
+                + "\(String(format: "%.2f", result.windowSeconds)) s, stopped by \(result.stopReason)"
+                + (result.transport.map { ", transport thread busy \(String(format: "%.0f", $0.busyFraction * 100))%" } ?? ""))
+            if let transport = result.transport, transport.busyFraction > TransportUtilisation.busyLimit {
+                say("warning: level \(plan.name): the transport thread was busy over \(Int(TransportUtilisation.busyLimit * 100))% of the time: the client may be the limit")
+            }
             nextSeq = result.nextSeq ?? nextSeq + result.warmupDispatched + result.measuredDispatched
             return result
         }

@@ -44,6 +44,9 @@ struct MockCommand: AsyncParsableCommand {
     @Option(help: "Event-loop threads.")
     var threads = 1
 
+    @Flag(help: "Stamp each stream's first token chunk with its send time on CLOCK_MONOTONIC (an SSE comment), so a client on this machine measures its own TTFT error.")
+    var stampSendTimes = false
+
     func validate() throws {
         guard DurationText.nanoseconds(ttft) != nil else { throw ValidationError("--ttft: '\(ttft)' is not a duration (e.g. 200ms)") }
         guard decodeRate > 0 else { throw ValidationError("--decode-rate must be above 0") }
@@ -95,9 +98,9 @@ struct MockCommand: AsyncParsableCommand {
                                   tokensPerChunk: try Self.range(tokensPerChunk, option: "--tokens-per-chunk"),
                                   outputTokens: try Self.range(outputTokens, option: "--output-tokens"), seed: seed,
                                   reasoningShare: reasoningShare, toolCallShare: toolCallShare,
-                                  faults: try Self.faults(faults))
+                                  faults: try Self.faults(faults), stampSendTimes: stampSendTimes)
         let server = try await MockServer.start(profile: profile, port: port, threads: threads)
-        let line = "mock server listening on \(server.baseURL) (TTFT \(ttft), \(decodeRate) tokens/s, \(tokensPerChunk) tokens per chunk); Ctrl-C stops it\n"
+        let line = "mock server listening on \(server.baseURL) (TTFT \(ttft), \(decodeRate) tokens/s, \(tokensPerChunk) tokens per chunk\(stampSendTimes ? ", send times stamped" : "")); Ctrl-C stops it\n"
         // Written unbuffered: scripts read the port from this line, so it must not wait in a pipe's buffer.
         FileHandle.standardOutput.write(Data(line.utf8))
         try await server.waitUntilClosed()

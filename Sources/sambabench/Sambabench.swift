@@ -24,7 +24,7 @@ struct Sambabench: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [RunCommand.self, ReportCommand.self, CompareCommand.self, ValidateCommand.self, InitCommand.self,
-                      ModelsCommand.self, MockCommand.self]
+                      ModelsCommand.self, MockCommand.self, CalibrateCommand.self, BenchCommand.self]
     )
 
     /// ArgumentParser's own entry point, except that a command line it cannot parse exits 2 like an invalid

@@ -32,10 +32,13 @@ enum Golden {
         scenario.load.requests = 3
         scenario.slos = [SLO(statistic: .percentile(99), metric: "ttft_ms", comparison: .below, threshold: 150)]
         let levels = [0, 1].map { index in
-            LevelResult(index: index, name: "c\(index + 1)", concurrency: index + 1, startNs: Int64(index) * 1_000_000_000,
+            var level = LevelResult(index: index, name: "c\(index + 1)", concurrency: index + 1, startNs: Int64(index) * 1_000_000_000,
                         windowStartNs: Int64(index) * 1_000_000_000, windowEndNs: Int64(index) * 1_000_000_000 + 800_000_000,
                         endNs: Int64(index) * 1_000_000_000 + 900_000_000, warmupDispatched: 0, measuredDispatched: 3,
                         stopReason: "requests")
+            // Level c2's client was saturated: the report warns about it.
+            level.transport = TransportUtilisation(busyFraction: index == 0 ? 0.25 : 0.875, cpuFraction: index == 0 ? 0.1875 : 0.75)
+            return level
         }
         var records: [RequestRecord] = []
         for level in 0..<2 {

@@ -125,3 +125,31 @@ func delta(_ event: [String: Any]) -> [String: Any]? {
         #expect(completion.offsetNs(ofChunk: 2, profile: profile) == 27_000_000)
     }
 }
+
+@Suite(.serialized) struct MockStampTests {
+    /// The stamp is a comment just before the first token-carrying chunk's event, and only when asked for.
+    @Test(arguments: [true, false])
+    func stampPrecedesTheFirstTokenChunk(stamp: Bool) async throws {
+        let server = try await MockServer.start(profile: MockProfile(ttftNs: 1_000_000, decodeTokensPerSecond: 5000,
+                                                                     outputTokens: 20...20, stampSendTimes: stamp))
+        defer { Task { await server.shutdown() } }
+        let before = MockClock.monotonicNanoseconds()
+        let outcome = await fetch(server.baseURL + "/chat/completions",
+                                  body: #"{"model":"m","messages":[{"role":"user","content":"hi"}],"stream":true}"#)
+        let after = MockClock.monotonicNanoseconds()
+        let text = String(decoding: outcome.body, as: UTF8.self)
+        let lines = text.split(separator: "\n").map(String.init)
+        let stamps = lines.enumerated().filter { $0.element.hasPrefix(": x-mock-sent-ns ") }
+        guard stamp else {
+            #expect(stamps.isEmpty)
+            return
+        }
+        #expect(stamps.count == 1)
+        let (index, line) = try #require(stamps.first)
+        let ns = try #require(Int64(line.dropFirst(": x-mock-sent-ns ".count)))
+        #expect(before < ns && ns < after)
+        // After the role-only opening chunk, right before the first content chunk.
+        #expect(index == 1)
+        #expect(lines[index + 1].contains(#""content":" "#))
+    }
+}

@@ -7,7 +7,8 @@ import Metrics
 /// Interrupts, kill -9, retries, the error-rate abort, --force and key redaction, through the real binary where a
 /// signal is involved.
 @Suite(.serialized) struct InterruptAndPolicyTests {
-    static let binary = repositoryRoot + "/.build/debug/sambabench"
+    /// Beside the test bundle, whatever --scratch-path the tests were built with.
+    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("sambabench").path
 
     /// A long closed-loop run against the embedded mock (each request about 1.1 s).
     static func longScenario() throws -> String {

@@ -6,8 +6,16 @@ import Foundation
 /// (reasoning) and tool-call names and argument fragments (tool). Role-only and empty deltas carry no tokens.
 public struct ChatCompletionsDecoder: StreamDecoder {
     private let json = JSONDecoder()
+    /// Read plain chunks with `ChatFastChunk` (off only to compare it with `JSONDecoder` in tests and benchmarks).
+    let fastPath: Bool
 
-    public init() {}
+    public init() {
+        self.init(fastPath: true)
+    }
+
+    init(fastPath: Bool) {
+        self.fastPath = fastPath
+    }
 
     public func decode(event: SSEEvent, arrivalNs: Int64, into accumulator: inout StreamAccumulator) {
         accumulator.events += 1
@@ -20,6 +28,13 @@ public struct ChatCompletionsDecoder: StreamDecoder {
         if event.typeIs("error") || event.typeIs("error_event") {
             let apiError = ErrorEnvelope.parse(Array(event.data)) ?? APIError(message: "error event")
             accumulator.failure = StreamFailure(.streamError, message: apiError.message, apiError: apiError)
+            return
+        }
+        // Most events are plain chunks: read in place, without Foundation. Captured answers need the text itself.
+        if fastPath, accumulator.capture == nil, let chunk = ChatFastChunk.read(event.data) {
+            if let reason = chunk.finishReason { accumulator.finishReason = reason }
+            accumulator.addChunk(arrivalNs: arrivalNs, answerBytes: chunk.answerBytes, reasoningBytes: chunk.reasoningBytes,
+                                 toolBytes: chunk.toolBytes)
             return
         }
         guard let chunk = decodeChunk(Data(event.data), what: "chat event", into: &accumulator) else { return }

@@ -8,12 +8,31 @@ import Foundation
 /// `message_stop` ends the stream, `error` is an in-stream error; `ping` and `signature_delta` carry no tokens.
 public struct MessagesDecoder: StreamDecoder {
     private let json = JSONDecoder()
+    /// Read deltas with `MessagesFastEvent` (off only to compare it with `JSONDecoder` in tests and benchmarks).
+    let fastPath: Bool
 
-    public init() {}
+    public init() {
+        self.init(fastPath: true)
+    }
+
+    init(fastPath: Bool) {
+        self.fastPath = fastPath
+    }
 
     public func decode(event: SSEEvent, arrivalNs: Int64, into accumulator: inout StreamAccumulator) {
         accumulator.events += 1
         if event.data.isEmpty || event.dataIs("[DONE]") { return }
+        // Most events are block deltas: read in place, without Foundation. Captured answers need the text itself.
+        if fastPath, accumulator.capture == nil, let fast = MessagesFastEvent.read(event.data) {
+            switch fast.kind {
+            case .answer: accumulator.addChunk(arrivalNs: arrivalNs, answerBytes: fast.bytes, reasoningBytes: 0, toolBytes: 0)
+            case .reasoning: accumulator.addChunk(arrivalNs: arrivalNs, answerBytes: 0, reasoningBytes: fast.bytes, toolBytes: 0)
+            case .tool: accumulator.addChunk(arrivalNs: arrivalNs, answerBytes: 0, reasoningBytes: 0, toolBytes: fast.bytes)
+            case .stop: accumulator.terminatorNs = arrivalNs
+            case .nothing: break
+            }
+            return
+        }
         let decoded: MessagesEvent
         do {
             decoded = try json.decode(MessagesEvent.self, from: Data(event.data))

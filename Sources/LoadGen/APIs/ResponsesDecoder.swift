@@ -9,12 +9,30 @@ import Foundation
 /// and `error` are in-stream errors. A stray `[DONE]` is tolerated and ignored.
 public struct ResponsesDecoder: StreamDecoder {
     private let json = JSONDecoder()
+    /// Read deltas with `ResponsesFastEvent` (off only to compare it with `JSONDecoder` in tests and benchmarks).
+    let fastPath: Bool
 
-    public init() {}
+    public init() {
+        self.init(fastPath: true)
+    }
+
+    init(fastPath: Bool) {
+        self.fastPath = fastPath
+    }
 
     public func decode(event: SSEEvent, arrivalNs: Int64, into accumulator: inout StreamAccumulator) {
         accumulator.events += 1
         if event.data.isEmpty || event.dataIs("[DONE]") { return }
+        // Most events are text deltas: read in place, without Foundation. Captured answers need the text itself.
+        if fastPath, accumulator.capture == nil, let fast = ResponsesFastEvent.read(event.data) {
+            switch fast.kind {
+            case .answer: accumulator.addChunk(arrivalNs: arrivalNs, answerBytes: fast.deltaBytes, reasoningBytes: 0, toolBytes: 0)
+            case .reasoning: accumulator.addChunk(arrivalNs: arrivalNs, answerBytes: 0, reasoningBytes: fast.deltaBytes, toolBytes: 0)
+            case .tool: accumulator.addChunk(arrivalNs: arrivalNs, answerBytes: 0, reasoningBytes: 0, toolBytes: fast.deltaBytes)
+            case .nothing: break
+            }
+            return
+        }
         let data = Data(event.data)
         let decoded: ResponsesEvent
         do {

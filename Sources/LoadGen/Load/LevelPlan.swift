@@ -167,6 +167,8 @@ public struct LevelResult: Sendable, Equatable, Codable {
     public var stopReason: String
     /// The first sequence number after this level's (conversations take one per turn).
     public var nextSeq: Int?
+    /// How busy the transport thread was from the level's start to its end (nil when not measured).
+    public var transport: TransportUtilisation?
 
     public init(index: Int, name: String, concurrency: Int, rate: Double? = nil, startNs: Int64, windowStartNs: Int64,
                 windowEndNs: Int64, endNs: Int64, warmupDispatched: Int, measuredDispatched: Int, stopReason: String) {

@@ -36,6 +36,7 @@ public enum RecordBuilder {
             model: model, stream: streaming, status: outcome.status, scheduledNs: context.scheduledNs,
             sentNs: outcome.sentNs, headersNs: outcome.headersNs, firstByteNs: outcome.firstByteNs,
             endNs: outcome.completedNs, connection: outcome.connection, bytesReceived: outcome.bytesReceived)
+        record.mockSentNs = outcome.mockSentNs
 
         var stream = outcome.stream
         if !outcome.readAsStream, outcome.failure == nil, outcome.curlCode == 0, (200..<300).contains(outcome.status) {

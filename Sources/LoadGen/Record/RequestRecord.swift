@@ -137,6 +137,9 @@ public struct RequestRecord: Sendable, Codable, Equatable {
     public var rateLimit = RateLimitHeaders()
     /// Attempt number, from 1: a retried request's attempts are records of their own.
     public var attempt = 1
+    /// When a stamping mock sent the first token-carrying chunk (`SendStamp`), nanoseconds from the run origin:
+    /// the ground truth the client's TTFT is checked against.
+    public var mockSentNs: Int64?
 
     public init(level: Int = 0, levelName: String = "", seq: Int = 0, warmup: Bool = false, conversation: Int? = nil,
                 turn: Int = 1, api: APIKind = .chat,

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One dispatched Server-Sent Event. Its buffers are views into the parser and valid only during the handler call.
 public struct SSEEvent {
     /// The `event:` field; empty means the default type, `message`.
@@ -76,7 +82,15 @@ public struct SSEParser {
 
     /// Feeds bytes; calls `onEvent` for each event completed by them.
     public mutating func feed(_ bytes: UnsafeRawBufferPointer, _ onEvent: (SSEEvent) throws -> Void) throws {
+        try feed(bytes, onComment: { _ in }, onEvent)
+    }
+
+    /// Feeds bytes; calls `onComment` with the text after the colon of each comment line and `onEvent` for each
+    /// event completed by them.
+    public mutating func feed(_ bytes: UnsafeRawBufferPointer, onComment: (UnsafeRawBufferPointer) -> Void,
+                              _ onEvent: (SSEEvent) throws -> Void) throws {
         let count = bytes.count
+        guard count > 0, let base = bytes.baseAddress else { return }
         var index = 0
         if !bomDecided {
             while index < count && bomMatched < 3 {
@@ -96,33 +110,50 @@ public struct SSEParser {
             if bytes[index] == Self.lf { index += 1 }
             afterCR = false
         }
+        // Servers end lines with LF: when these bytes hold no CR, memchr finds each line end at memory speed.
+        let lineFeedsOnly = index >= count || memchr(base + index, Int32(Self.cr), count - index) == nil
         var lineStart = index
         while index < count {
-            let byte = bytes[index]
-            if byte != Self.lf && byte != Self.cr {
-                index += 1
-                continue
+            var end: Int
+            if lineFeedsOnly {
+                guard let found = memchr(base + index, Int32(Self.lf), count - index) else { break }
+                end = base.distance(to: UnsafeRawPointer(found))
+            } else {
+                end = index
+                while end < count && bytes[end] != Self.lf && bytes[end] != Self.cr { end += 1 }
+                if end == count { break }
             }
-            let piece = UnsafeRawBufferPointer(rebasing: bytes[lineStart..<index])
+            let byte = bytes[end]
+            let piece = UnsafeRawBufferPointer(rebasing: bytes[lineStart..<end])
             if line.isEmpty {
-                try process(line: piece, onEvent)
+                // The usual event, `data: ...` and a blank line, whole in these bytes: dispatched in place, uncopied.
+                if byte == Self.lf, data.isEmpty, end + 1 < count, bytes[end + 1] == Self.lf,
+                   let value = Self.dataValue(piece) {
+                    guard value.count < maxEventSize else { throw SSEError.eventTooLarge(limit: maxEventSize) }
+                    defer { eventType.removeAll(keepingCapacity: true) }
+                    try eventType.withUnsafeBytes { typeBytes in try onEvent(SSEEvent(type: typeBytes, data: value)) }
+                    index = end + 2
+                    lineStart = index
+                    continue
+                }
+                try process(line: piece, onComment, onEvent)
             } else {
                 line.append(contentsOf: piece)
                 try checkSize()
                 var carried: [UInt8] = []
                 swap(&carried, &line)
-                try carried.withUnsafeBytes { try process(line: $0, onEvent) }
+                try carried.withUnsafeBytes { try process(line: $0, onComment, onEvent) }
                 carried.removeAll(keepingCapacity: true)
                 swap(&carried, &line)
             }
             if byte == Self.cr {
-                if index + 1 < count {
-                    if bytes[index + 1] == Self.lf { index += 1 }
+                if end + 1 < count {
+                    if bytes[end + 1] == Self.lf { end += 1 }
                 } else {
                     afterCR = true
                 }
             }
-            index += 1
+            index = end + 1
             lineStart = index
         }
         if lineStart < count {
@@ -131,17 +162,28 @@ public struct SSEParser {
         }
     }
 
+    /// The value of a `data` line (`data:` then an optional space), or nil for any other line.
+    @inline(__always)
+    private static func dataValue(_ line: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        guard line.count >= 5, line[0] == 0x64, line[1] == 0x61, line[2] == 0x74, line[3] == 0x61,
+              line[4] == colon else { return nil }
+        let start = line.count > 5 && line[5] == space ? 6 : 5
+        return UnsafeRawBufferPointer(rebasing: line[start...])
+    }
+
     private func checkSize() throws {
         if line.count + data.count > maxEventSize { throw SSEError.eventTooLarge(limit: maxEventSize) }
     }
 
-    private mutating func process(line: UnsafeRawBufferPointer, _ onEvent: (SSEEvent) throws -> Void) throws {
+    private mutating func process(line: UnsafeRawBufferPointer, _ onComment: (UnsafeRawBufferPointer) -> Void,
+                                  _ onEvent: (SSEEvent) throws -> Void) throws {
         if line.isEmpty {
             try dispatch(onEvent)
             return
         }
         if line[0] == Self.colon {
             commentCount += 1
+            onComment(UnsafeRawBufferPointer(rebasing: line[1...]))
             return
         }
         var fieldEnd = line.count

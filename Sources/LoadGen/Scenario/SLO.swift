@@ -42,7 +42,7 @@ public struct SLO: Sendable, Equatable, CustomStringConvertible {
     public static let metricNames = ["ttft_ms", "ttft_sched_ms", "ttfo_ms", "e2e_ms", "e2e_sched_ms", "decode_tps", "tpot_ms",
                                      "itl_ms", "icl_ms", "tokens_per_chunk", "e2e_tps", "output_tokens", "input_tokens",
                                      "reasoning_tokens", "server_ttft_ms", "server_latency_ms", "server_decode_tps",
-                                     "client_minus_server_ttft_ms", "lateness_ms", "dns_ms", "connect_ms", "tls_ms", "ttfb_ms"]
+                                     "client_minus_server_ttft_ms", "lateness_ms", "ttft_error_ms", "dns_ms", "connect_ms", "tls_ms", "ttfb_ms"]
 
     /// Level-wide figures an SLO may name without a statistic.
     public static let levelFigures = ["error_rate", "output_throughput_tps", "request_throughput_rps", "goodput_rps",

@@ -5,6 +5,10 @@ import Synchronization
 /// libcurl's multi interface driven by one dedicated thread that owns the multi handle and every easy handle.
 /// Tasks submit a transfer and await its outcome through a continuation; the thread never waits on a task.
 /// Connections are kept alive in the multi handle's cache and reused by later transfers to the same host.
+///
+/// On Linux the thread waits in epoll for the sockets libcurl asks it to watch and hands only the ready ones to
+/// `curl_multi_socket_action`, so the work per wake-up does not grow with the number of open streams (10,000 held
+/// open cost what a few do). Elsewhere it runs the portable `curl_multi_poll` loop.
 public final class CurlTransport: @unchecked Sendable {
     public let clock: RunClock
 
@@ -22,13 +26,26 @@ public final class CurlTransport: @unchecked Sendable {
     private let stoppedOnce = Mutex(false)
     // Owned by the transport thread from here on.
     private let multi: UnsafeMutableRawPointer
-    private var active: [UInt64: Transfer] = [:]
+    private var active: [UInt64: Transfer] = [:] {
+        didSet { activeCount.store(active.count, ordering: .relaxed) }
+    }
+    private let activeCount = Atomic<Int>(0)
     /// Active transfers with a first-token or idle timeout: kept as a count so the loop does not scan for them.
     private var watching = 0
     private var idleHandles: [UnsafeMutableRawPointer] = []
     private let noProxy: String
     private static let maxIdleHandles = 4096
     private static let timeoutCheckIntervalNs: Int64 = 5_000_000
+    /// When libcurl next wants `curl_multi_socket_action` for its own timeouts (its timer callback sets it).
+    private var curlTimerNs: Int64?
+    /// How long the thread waits for sockets, and since when it is waiting: what is not waiting is busy.
+    private let loopTime = Mutex(LoopTime())
+    /// The transport thread, for reading its CPU clock from other threads.
+    private let thread = Mutex<pthread_t?>(nil)
+    #if os(Linux)
+    private let epoll: Int32
+    private let wakeFD: Int32
+    #endif
 
     private static let globalInit: Void = {
         curl_global_init(3)  // CURL_GLOBAL_ALL (a macro Swift cannot import)
@@ -53,9 +70,25 @@ public final class CurlTransport: @unchecked Sendable {
         let fromEnvironment = environment["NO_PROXY"] ?? environment["no_proxy"] ?? ""
         // Loopback never goes through a proxy from the environment (the embedded mock lives there).
         self.noProxy = (["localhost", "127.0.0.1", "::1"] + [fromEnvironment].filter { !$0.isEmpty }).joined(separator: ",")
-        let thread = Thread { [self] in run() }
+        #if os(Linux)
+        var wake: Int32 = -1
+        epoll = ccurl_epoll_create(&wake)
+        precondition(epoll >= 0, "epoll_create1 failed: errno \(errno)")
+        wakeFD = wake
+        let userData = Unmanaged.passUnretained(self).toOpaque()
+        ccurl_multi_setopt_socket_callback(multi, { _, socket, what, userData, _ in
+            CurlTransport.from(callbackUserData: userData).watch(socket: socket, what: what)
+        }, userData)
+        ccurl_multi_setopt_timer_callback(multi, { _, timeoutMs, userData in
+            CurlTransport.from(callbackUserData: userData).setCurlTimer(timeoutMs: timeoutMs)
+        }, userData)
+        #endif
+        let registered = DispatchSemaphore(value: 0)
+        let thread = Thread { [self] in run(registered: registered) }
         thread.name = "sambabench-transport"
         thread.start()
+        // Its CPU clock is readable from the first `load()` on.
+        registered.wait()
     }
 
     /// Runs one transfer and returns what was seen. Cancelling the task stops the transfer (class `cancelled`).
@@ -74,7 +107,7 @@ public final class CurlTransport: @unchecked Sendable {
                     return true
                 }
                 if accepted {
-                    curl_multi_wakeup(multi)
+                    wake()
                 } else {
                     var outcome = TransferOutcome()
                     outcome.sentNs = clock.now()
@@ -86,7 +119,7 @@ public final class CurlTransport: @unchecked Sendable {
         } onCancel: {
             transfer.cancelRequested.store(true, ordering: .relaxed)
             inbox.withLock { $0.cancelled.append(transfer) }
-            curl_multi_wakeup(multi)
+            wake()
         }
     }
 
@@ -95,7 +128,23 @@ public final class CurlTransport: @unchecked Sendable {
     public func cancelAll(reason: String) {
         guard !stoppedOnce.withLock({ $0 }) else { return }
         inbox.withLock { $0.cancelAll = reason }
+        wake()
+    }
+
+    /// Transfers handed to libcurl and not finished yet.
+    public var inFlight: Int { activeCount.load(ordering: .relaxed) }
+
+    /// Interrupts the thread's wait so it reads the inbox.
+    private func wake() {
+        #if os(Linux)
+        ccurl_eventfd_signal(wakeFD)
+        #else
         curl_multi_wakeup(multi)
+        #endif
+    }
+
+    static func from(callbackUserData pointer: UnsafeMutableRawPointer?) -> CurlTransport {
+        Unmanaged<CurlTransport>.fromOpaque(pointer!).takeUnretainedValue()
     }
 
     /// Cancels what is in flight, stops the thread and frees libcurl's handles. Idempotent.
@@ -106,56 +155,170 @@ public final class CurlTransport: @unchecked Sendable {
         }
         guard first else { return }
         inbox.withLock { $0.stopping = true }
-        curl_multi_wakeup(multi)
+        wake()
         stopped.wait()
         for handle in idleHandles { curl_easy_cleanup(handle) }
         idleHandles.removeAll()
         curl_multi_cleanup(multi)
+        #if os(Linux)
+        close(wakeFD)
+        close(epoll)
+        #endif
     }
 
     // MARK: The transport thread
 
-    private func run() {
+    private func run(registered: DispatchSemaphore) {
+        #if os(Linux)
+        // Timestamps are taken on this thread: when the machine is busy it should be the first to run when bytes
+        // arrive, ahead of the tasks that build and write records. Kept as it is where that is not permitted.
+        _ = ccurl_thread_set_nice(-10)
+        #endif
+        thread.withLock { $0 = pthread_self() }
+        loopTime.withLock { $0.startNs = clock.now() }
+        registered.signal()
+        #if os(Linux)
+        runSocketLoop()
+        #else
+        runPollLoop()
+        #endif
+        thread.withLock { $0 = nil }
+        stopped.signal()
+    }
+
+    /// Starts what was submitted and finishes what was cancelled; true when the transport is stopping (everything
+    /// in flight has then been finished as cancelled).
+    private func takeInbox() -> Bool {
+        let (submitted, cancelled, stopping, cancelAll) = inbox.withLock { inbox in
+            defer {
+                inbox.submitted.removeAll(keepingCapacity: true)
+                inbox.cancelled.removeAll(keepingCapacity: true)
+                inbox.cancelAll = nil
+            }
+            return (inbox.submitted, inbox.cancelled, inbox.stopping, inbox.cancelAll)
+        }
+        for transfer in submitted { start(transfer) }
+        if let cancelAll {
+            for transfer in Array(active.values) {
+                finish(transfer, code: CURLE_OK, failure: StreamFailure(.cancelled, message: cancelAll))
+            }
+        }
+        for transfer in cancelled where active[transfer.id] != nil {
+            finish(transfer, code: CURLE_OK, failure: StreamFailure(.cancelled, message: "cancelled"))
+        }
+        if stopping {
+            for transfer in Array(active.values) {
+                finish(transfer, code: CURLE_OK, failure: StreamFailure(.cancelled, message: "transport shut down"))
+            }
+        }
+        return stopping
+    }
+
+    /// Checks the client-side timeouts at most every 5 ms; returns how long the loop may wait for them (ms).
+    private func checkTimeouts(nextCheck: inout Int64) -> Int64 {
+        guard watching > 0 else { return 1000 }
+        let now = clock.now()
+        if now >= nextCheck {
+            expireTimeouts(now: now)
+            nextCheck = now + Self.timeoutCheckIntervalNs
+        }
+        return 5
+    }
+
+    #if os(Linux)
+    private func runSocketLoop() {
         var running: Int32 = 0
         var nextTimeoutCheck: Int64 = 0
-        while true {
-            let (submitted, cancelled, stopping, cancelAll) = inbox.withLock { inbox in
-                defer {
-                    inbox.submitted.removeAll(keepingCapacity: true)
-                    inbox.cancelled.removeAll(keepingCapacity: true)
-                    inbox.cancelAll = nil
+        let capacity = 256
+        var fds = [Int32](repeating: 0, count: capacity)
+        var masks = [Int32](repeating: 0, count: capacity)
+        while !takeInbox() {
+            if let due = curlTimerNs, clock.now() >= due {
+                curlTimerNs = nil
+                curl_multi_socket_action(multi, ccurl_socket_timeout, 0, &running)
+                collectFinished()
+            }
+            var waitMs = checkTimeouts(nextCheck: &nextTimeoutCheck)
+            if let due = curlTimerNs {
+                // Rounded up: waking a little late for libcurl's timer costs nothing; waking early spins.
+                waitMs = min(waitMs, max(0, (due - clock.now() + 999_999) / 1_000_000))
+            }
+            let ready = waitForEvents { ccurl_epoll_wait(epoll, &fds, &masks, Int32(capacity), Int32(waitMs)) }
+            for index in 0..<Int(max(ready, 0)) {
+                if fds[index] == wakeFD {
+                    ccurl_eventfd_drain(wakeFD)
+                } else {
+                    curl_multi_socket_action(multi, fds[index], masks[index], &running)
                 }
-                return (inbox.submitted, inbox.cancelled, inbox.stopping, inbox.cancelAll)
             }
-            for transfer in submitted { start(transfer) }
-            if let cancelAll {
-                for transfer in Array(active.values) {
-                    finish(transfer, code: CURLE_OK, failure: StreamFailure(.cancelled, message: cancelAll))
-                }
-            }
-            for transfer in cancelled where active[transfer.id] != nil {
-                finish(transfer, code: CURLE_OK, failure: StreamFailure(.cancelled, message: "cancelled"))
-            }
-            if stopping {
-                for transfer in Array(active.values) {
-                    finish(transfer, code: CURLE_OK, failure: StreamFailure(.cancelled, message: "transport shut down"))
-                }
-                break
-            }
+            collectFinished()
+        }
+    }
+
+    /// libcurl's socket callback: what to watch on `socket`.
+    private func watch(socket: curl_socket_t, what: Int32) -> Int32 {
+        ccurl_epoll_watch(epoll, socket, what) == 0 ? 0 : -1
+    }
+
+    /// libcurl's timer callback: call it back after `timeoutMs` (0: at once; -1: no timer).
+    private func setCurlTimer(timeoutMs: Int) -> Int32 {
+        curlTimerNs = timeoutMs < 0 ? nil : clock.now() + Int64(timeoutMs) * 1_000_000
+        return 0
+    }
+    #else
+    private func runPollLoop() {
+        var running: Int32 = 0
+        var nextTimeoutCheck: Int64 = 0
+        while !takeInbox() {
             curl_multi_perform(multi, &running)
             collectFinished()
-            var pollMs: Int32 = 1000
-            if watching > 0 {
-                let now = clock.now()
-                if now >= nextTimeoutCheck {
-                    expireTimeouts(now: now)
-                    nextTimeoutCheck = now + Self.timeoutCheckIntervalNs
-                }
-                pollMs = 5
-            }
-            curl_multi_poll(multi, nil, 0, pollMs, nil)
+            let waitMs = checkTimeouts(nextCheck: &nextTimeoutCheck)
+            _ = waitForEvents { Int32(curl_multi_poll(multi, nil, 0, Int32(waitMs), nil).rawValue) }
         }
-        stopped.signal()
+    }
+    #endif
+
+    /// Runs the loop's wait, timing it: the thread is busy whenever it is not inside it.
+    @inline(__always)
+    private func waitForEvents(_ wait: () -> Int32) -> Int32 {
+        let begin = clock.now()
+        loopTime.withLock { $0.waitingSinceNs = begin }
+        let result = wait()
+        let end = clock.now()
+        loopTime.withLock {
+            $0.waitedNs += end - begin
+            $0.waitingSinceNs = nil
+            $0.wakeups += 1
+        }
+        return result
+    }
+
+    /// The transport thread's load so far: time busy (not waiting for sockets), CPU time, wake-ups.
+    public func load() -> TransportLoad {
+        let now = clock.now()
+        var load = loopTime.withLock { time in
+            let waiting = time.waitingSinceNs.map { now - $0 } ?? 0
+            return TransportLoad(atNs: now, busyNs: max(0, now - time.startNs - time.waitedNs - waiting), cpuNs: nil,
+                                 wakeups: time.wakeups)
+        }
+        #if os(Linux)
+        // The thread's own CPU clock, read from here: the transport thread pays nothing for it.
+        load.cpuNs = thread.withLock { thread -> Int64? in
+            var clockID = clockid_t()
+            guard let thread, pthread_getcpuclockid(thread, &clockID) == 0 else { return nil }
+            var time = timespec()
+            guard clock_gettime(clockID, &time) == 0 else { return nil }
+            return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
+        }
+        #endif
+        return load
+    }
+
+    private struct LoopTime {
+        var startNs: Int64 = 0
+        var waitedNs: Int64 = 0
+        var waitingSinceNs: Int64?
+        var wakeups = 0
     }
 
     private func start(_ transfer: Transfer) {

@@ -95,6 +95,8 @@ public struct TransferOutcome: Sendable {
     public var body: [UInt8] = []
     public var bytesReceived = 0
     public var connection = ConnectionTimings()
+    /// When the mock stamped sending the first token-carrying chunk (see `SendStamp`), from the run origin.
+    public var mockSentNs: Int64?
 
     public init() {}
 }

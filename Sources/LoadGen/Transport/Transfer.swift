@@ -73,7 +73,12 @@ final class Transfer: @unchecked Sendable {
         outcome.lastByteNs = now
         if readingStream {
             do {
-                try parser.feed(bytes) { event in
+                try parser.feed(bytes, onComment: { comment in
+                    // The mock's stamp of the first token-carrying chunk's send time, on the same clock.
+                    if outcome.mockSentNs == nil, let stamp = SendStamp.parse(comment) {
+                        outcome.mockSentNs = clock.offset(ofMonotonic: stamp)
+                    }
+                }) { event in
                     // The first failure decides: later events of the same read are not decoded, so the class does
                     // not depend on where the network cut the stream.
                     if outcome.stream.failure == nil {

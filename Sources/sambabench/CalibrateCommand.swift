@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import LoadGen
+import Metrics
+
+struct CalibrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calibrate",
+        abstract: "Measure the client itself against the mock on loopback: its timestamp error, the rates it sustains, their cost.",
+        discussion: """
+            Runs four steps against `sambabench mock` started as a child process (send times stamped, on the same
+            monotonic clock): open --streams slow streams at once and report resident memory per stream; run medium
+            streams at rising concurrency (--accuracy) and report client TTFT minus the mock's stamped send time
+            (median, p99); run short streams (--requests levels) and one-token chunks (--chunks levels) as fast as
+            they go and report requests/s, chunks/s and CPU per request and per chunk (client, transport thread, mock).
+            A level is healthy when nothing failed, the transport thread was busy at most 80% of the time and
+            requests went out within 1 ms of being due at p99; the highest healthy rates are what this machine
+            sustains. About 40 s with the defaults.
+            Example: sambabench calibrate --streams 2000 --seconds 5
+            """
+    )
+
+    @Option(help: "Concurrency levels of the accuracy step (comma-separated; empty skips it).")
+    var accuracy = "1,16,64,256"
+
+    @Option(help: "Concurrency levels of the request-rate step.")
+    var requests = "8,32,128"
+
+    @Option(help: "Concurrency levels of the chunk-rate step.")
+    var chunks = "8,32,64"
+
+    @Option(help: "Streams held open at once for the memory step (0 skips it).")
+    var streams = 1000
+
+    @Option(help: "Seconds measured per level (after 1 s of warm-up).")
+    var seconds = 3.0
+
+    @Option(help: "Event-loop threads of the mock.")
+    var mockThreads = 1
+
+    @Flag(help: "Run the mock inside this process (its CPU is then not told apart from the client's).")
+    var inProcessMock = false
+
+    func validate() throws {
+        for (name, text) in [("--accuracy", accuracy), ("--requests", requests), ("--chunks", chunks)] {
+            _ = try Self.levels(text, option: name)
+        }
+        guard streams >= 0 else { throw ValidationError("--streams must be 0 or more") }
+        guard seconds > 0 else { throw ValidationError("--seconds must be above 0") }
+        guard mockThreads >= 1 else { throw ValidationError("--mock-threads must be at least 1") }
+    }
+
+    static func levels(_ text: String, option: String) throws -> [Int] {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: true)
+        let values = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard values.count == parts.count, values.allSatisfy({ $0 >= 1 }) else {
+            throw ValidationError("\(option): '\(text)' is not a comma-separated list of concurrencies (1 or more)")
+        }
+        return values
+    }
+
+    func run() async throws {
+        let limit = ProcessResources.raiseOpenFileLimit()
+        // Each stream is a socket here and another in the mock, besides the files both keep open.
+        if streams + 64 > limit {
+            printError("note: the open-file limit is \(limit); \(streams) streams need more (raise it with ulimit -n)")
+        }
+        let console = Console(quiet: false)
+        var calibration = Calibration()
+        calibration.accuracyLevels = try Self.levels(accuracy, option: "--accuracy")
+        calibration.requestLevels = try Self.levels(requests, option: "--requests")
+        calibration.chunkLevels = try Self.levels(chunks, option: "--chunks")
+        calibration.streams = streams
+        calibration.seconds = seconds
+        calibration.mock = inProcessMock ? .inProcess
+            : .childProcess(binary: ProcessResources.executablePath, threads: mockThreads)
+        calibration.say = { console.say($0) }
+        console.say("sambabench \(Sambabench.version) calibrate: \(ProcessInfo.processInfo.activeProcessorCount) CPUs, "
+                    + "\(CurlTransport.libcurlVersion), mock \(inProcessMock ? "in this process" : "in a child process (\(mockThreads) thread\(mockThreads == 1 ? "" : "s"))")")
+        let (levels, memory) = try await calibration.run()
+        print("")
+        print(CalibrationReport.text(levels: levels, memory: memory), terminator: "")
+    }
+}

@@ -1,0 +1,208 @@
+import Foundation
+import LoadGen
+import Metrics
+import MockServer
+import Synchronization
+
+/// `sambabench calibrate`: the client against the mock on loopback at rising load, measuring itself. Four steps, each
+/// against a mock whose answers fit it, and each level of a step a closed loop of `seconds` after a second of warm-up:
+/// - memory: `streams` slow streams held open at once; resident memory per open stream;
+/// - accuracy: medium streams at rising concurrency; the client's TTFT error against the mock's stamped send times;
+/// - requests: short streams (16 tokens) as fast as they go; requests per second and CPU per request;
+/// - chunks: one-token chunks as fast as they go; chunks per second and CPU per chunk.
+/// The mock runs as a child process of this build by default, so its CPU time is counted apart from the client's.
+struct Calibration {
+    var accuracyLevels = [1, 16, 64, 256]
+    var requestLevels = [8, 32, 128]
+    var chunkLevels = [8, 32, 64]
+    var streams = 1000
+    var seconds = 3.0
+    var mock = CalibrationMock.Kind.childProcess(binary: ProcessResources.executablePath, threads: 1)
+    var say: @Sendable (String) -> Void = { _ in }
+
+    /// Medium answers: 128-384 tokens in chunks of 8 at 500 tokens/s after a 10 ms first token. Their lengths differ
+    /// so the streams drift apart after the warm-up, as a server's do, instead of sending every first token at once.
+    static let accuracyProfile = MockProfile(ttftNs: 10_000_000, decodeTokensPerSecond: 500, tokensPerChunk: 8...8,
+                                             outputTokens: 128...384, stampSendTimes: true)
+    /// Short answers, at once: 16 tokens in chunks of 4.
+    static let requestProfile = MockProfile(ttftNs: 0, decodeTokensPerSecond: 1_000_000, tokensPerChunk: 4...4,
+                                            outputTokens: 16...16, stampSendTimes: true)
+    /// One-token chunks at 4,000 per second per stream, capped by max_tokens.
+    static let chunkProfile = MockProfile(ttftNs: 1_000_000, decodeTokensPerSecond: 4000, tokensPerChunk: 1...1,
+                                          outputTokens: 1_000_000...1_000_000, stampSendTimes: true)
+    static let chunkMaxTokens = 12_000
+    /// Slow streams that stay open: a 4-token chunk a second.
+    static let memoryProfile = MockProfile(ttftNs: 10_000_000, decodeTokensPerSecond: 4, tokensPerChunk: 4...4,
+                                           outputTokens: 1_000_000...1_000_000)
+
+    func run() async throws -> (levels: [CalibrationLevel], memory: CalibrationMemory?) {
+        var memory: CalibrationMemory?
+        // First, while the process is small: later steps leave freed memory that would blur the baseline.
+        if streams > 0 { memory = try await measureMemory() }
+        var levels: [CalibrationLevel] = []
+        let steps: [(String, [Int], MockProfile, Int)] = [
+            ("accuracy", accuracyLevels, Self.accuracyProfile, 384),
+            ("requests", requestLevels, Self.requestProfile, 16),
+            ("chunks", chunkLevels, Self.chunkProfile, Self.chunkMaxTokens),
+        ]
+        for (step, concurrencies, profile, maxTokens) in steps where !concurrencies.isEmpty {
+            let server = try await CalibrationMock.start(mock, profile: profile)
+            defer { server.stop() }
+            for concurrency in concurrencies {
+                if Task.isCancelled { break }
+                let level = await measure(step: step, concurrency: concurrency, baseURL: server.baseURL, maxTokens: maxTokens,
+                                          mockPID: server.pid, index: levels.count)
+                say("\(step) c\(concurrency): \(Int(level.requestRate.rounded())) req/s, \(Int(level.chunkRate.rounded())) chunks/s, "
+                    + "TTFT error p50 \(level.ttftError.map { CSVFormat.number($0.p50, digits: 3) } ?? "-") ms, transport busy "
+                    + "\(level.transport.map { CSVFormat.number($0.busyFraction * 100, digits: 0) } ?? "-")%")
+                levels.append(level)
+            }
+        }
+        return (levels, memory)
+    }
+
+    private func executor(_ transport: CurlTransport, baseURL: String, maxTokens: Int) -> RequestExecutor {
+        var scenario = Scenario(name: "calibrate", baseURL: baseURL, model: "calibration", prompts: [.text("Count to three.")])
+        scenario.request.maxTokens = maxTokens
+        return RequestExecutor(transport: transport, factory: RequestFactory(scenario: scenario, baseURL: baseURL, apiKey: nil))
+    }
+
+    private func measure(step: String, concurrency: Int, baseURL: String, maxTokens: Int, mockPID: Int32?,
+                         index: Int) async -> CalibrationLevel {
+        let transport = CurlTransport(clock: RunClock())
+        defer { transport.shutdown() }
+        let plan = LevelPlan(index: index, name: "\(step)\(concurrency)", load: .concurrency(concurrency), requests: nil,
+                             durationNs: Int64(seconds * 1e9), warmupNs: 1_000_000_000, drainTimeoutNs: 30_000_000_000)
+        let collected = Mutex<[RequestRecord]>([])
+        let clientBefore = ProcessResources.cpuNs()
+        let mockBefore = mockPID.flatMap(ProcessResources.cpuNs(ofProcess:))
+        let loadBefore = transport.load()
+        var result = await ClosedLoopRunner(executor: executor(transport, baseURL: baseURL, maxTokens: maxTokens))
+            .run(plan, firstSeq: 0) { record in collected.withLock { $0.append(record) } }
+        let loadAfter = transport.load()
+        let clientCPU = ProcessResources.cpuNs() - clientBefore
+        let mockCPU = mockBefore.flatMap { before in mockPID.flatMap(ProcessResources.cpuNs(ofProcess:)).map { $0 - before } }
+        result.transport = TransportUtilisation(from: loadBefore, to: loadAfter)
+        let records = collected.withLock { $0 }
+        let summary = LevelSummary(level: result, records: records)
+        let windowChunks = records.reduce(0) { count, record in
+            count + record.chunks.filter { $0.arrivalNs >= result.windowStartNs && $0.arrivalNs <= result.windowEndNs }.count
+        }
+        return CalibrationLevel(
+            step: step, concurrency: concurrency, windowSeconds: result.windowSeconds, windowRequests: summary.windowRequests,
+            windowChunks: windowChunks, requests: records.count, chunks: records.reduce(0) { $0 + $1.chunks.count },
+            errors: records.filter { !$0.succeeded }.count, ttftError: summary.stats(.ttftError),
+            lateness: summary.stats(.lateness), transport: result.transport, clientCPUNs: clientCPU,
+            transportCPUNs: loadAfter.cpuNs.flatMap { after in loadBefore.cpuNs.map { after - $0 } }, mockCPUNs: mockCPU)
+    }
+
+    /// Opens `streams` slow streams, waits until all are in flight and have had time to receive, reads resident
+    /// memory, and cancels them.
+    private func measureMemory() async throws -> CalibrationMemory {
+        let server = try await CalibrationMock.start(mock, profile: Self.memoryProfile)
+        defer { server.stop() }
+        let transport = CurlTransport(clock: RunClock())
+        defer { transport.shutdown() }
+        let baseline = ProcessResources.residentBytes() ?? 0
+        let plan = LevelPlan(index: 0, name: "memory", load: .concurrency(streams), requests: streams, durationNs: nil)
+        let executor = self.executor(transport, baseURL: server.baseURL, maxTokens: 1_000_000)
+        let load = Task { await ClosedLoopRunner(executor: executor).run(plan, firstSeq: 0) { _ in } }
+        // Every stream connected and sent; then a few seconds so each has received its first chunks.
+        let deadline = MonotonicClock.nanoseconds() + 120_000_000_000
+        while transport.inFlight < streams && MonotonicClock.nanoseconds() < deadline && !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        let open = transport.inFlight
+        try? await Task.sleep(for: .seconds(2.5))
+        let held = ProcessResources.residentBytes() ?? 0
+        say("memory: \(open) streams open, \(held / 1_048_576) MiB resident (\(baseline / 1_048_576) MiB before)")
+        load.cancel()
+        _ = await load.value
+        return CalibrationMemory(streams: open, baselineBytes: baseline, openBytes: held)
+    }
+}
+
+/// The mock a calibration step runs against.
+final class CalibrationMock: Sendable {
+    enum Kind: Sendable {
+        /// `sambabench mock` from this build as a child process, with this many event-loop threads: its CPU time is
+        /// read apart from the client's.
+        case childProcess(binary: String, threads: Int)
+        /// In this process (tests): no CPU figures of its own.
+        case inProcess
+    }
+
+    let baseURL: String
+    let pid: Int32?
+    private let process: Process?
+    private let server: MockServer?
+
+    private init(baseURL: String, process: Process?, server: MockServer?) {
+        self.baseURL = baseURL
+        self.process = process
+        self.pid = process?.processIdentifier
+        self.server = server
+    }
+
+    static func start(_ kind: Kind, profile: MockProfile) async throws -> CalibrationMock {
+        switch kind {
+        case .inProcess:
+            let server = try await MockServer.start(profile: profile)
+            return CalibrationMock(baseURL: server.baseURL, process: nil, server: server)
+        case .childProcess(let binary, let threads):
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["mock", "--port", "0", "--threads", String(threads), "--ttft", "\(profile.ttftNs)ns",
+                                 "--decode-rate", String(profile.decodeTokensPerSecond),
+                                 "--tokens-per-chunk", "\(profile.tokensPerChunk.lowerBound)-\(profile.tokensPerChunk.upperBound)",
+                                 "--output-tokens", "\(profile.outputTokens.lowerBound)-\(profile.outputTokens.upperBound)"]
+                + (profile.stampSendTimes ? ["--stamp-send-times"] : [])
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            // The mock prints one line with its URL when it listens.
+            let line = await withCheckedContinuation { continuation in
+                DispatchQueue.global().async {
+                    var text = ""
+                    while !text.contains("\n") {
+                        let data = output.fileHandleForReading.availableData
+                        if data.isEmpty { break }
+                        text += String(decoding: data, as: UTF8.self)
+                    }
+                    continuation.resume(returning: text)
+                }
+            }
+            guard let range = line.range(of: #"http://[^ ]+"#, options: .regularExpression) else {
+                process.terminate()
+                throw CalibrationError.mockDidNotStart(line)
+            }
+            return CalibrationMock(baseURL: String(line[range]), process: process, server: nil)
+        }
+    }
+
+    func stop() {
+        if let process, process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        if let server {
+            // Shut down off the caller's task: the server's threads must not wait on it.
+            let done = DispatchSemaphore(value: 0)
+            Task.detached {
+                await server.shutdown()
+                done.signal()
+            }
+            done.wait()
+        }
+    }
+}
+
+enum CalibrationError: Error, CustomStringConvertible {
+    case mockDidNotStart(String)
+
+    var description: String { "the calibration mock did not start: \(mockDidNotStart)" }
+
+    private var mockDidNotStart: String {
+        switch self { case .mockDidNotStart(let output): output.isEmpty ? "no output" : output }
+    }
+}

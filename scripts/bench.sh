@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# The performance targets of DESIGN.md, measured on this machine: release build, the mock in a second process
+# (`sambabench mock`), every figure printed beside its target. About four minutes after the build.
+#
+#   scripts/bench.sh                       # everything
+#   ONLY="parser ttft" scripts/bench.sh    # some of: parser ttft chunks requests streams
+#   STREAMS=2000 DURATION=5 scripts/bench.sh
+#   SCRATCH=.build-perf scripts/bench.sh   # another build folder (swift build --scratch-path)
+#
+# Everything listens on 127.0.0.1; each load is bounded in requests or time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scratch=${SCRATCH:-.build}
+only=${ONLY:-parser ttft chunks requests streams}
+duration=${DURATION:-10}
+streams=${STREAMS:-10000}
+
+scripts/deps.sh
+swift build -c release --scratch-path "$scratch" --product sambabench >/dev/null
+bin=$scratch/release/sambabench
+work=$(mktemp -d)
+mock=""
+cleanup() {
+  [ -n "$mock" ] && kill "$mock" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+# Every stream is a socket in the client and another in the mock.
+ulimit -n "$(ulimit -Hn)"
+
+wants() { [[ " $only " == *" $1 "* ]]; }
+verdict() { awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN { ok = (op == ">=") ? v >= t : v < t; print ok ? "met" : "MISSED" }'; }
+line() { printf '  %-50s %16s   target %-13s %s\n' "$1" "$2" "$3" "${4:-}"; }
+
+# Starts the mock in a second process with the given options; sets $mock (its pid) and $url.
+start_mock() {
+  "$bin" mock --port 0 "$@" >"$work/mock.log" 2>&1 &
+  mock=$!
+  for _ in $(seq 1 100); do
+    grep -q listening "$work/mock.log" && break
+    sleep 0.1
+  done
+  url=$(sed -n 's/.*listening on \(http[^ ]*\) .*/\1/p' "$work/mock.log")
+  [ -n "$url" ] || { echo "the mock did not start: $(cat "$work/mock.log")" >&2; exit 1; }
+}
+stop_mock() { kill "$mock" 2>/dev/null || true; wait "$mock" 2>/dev/null || true; mock=""; }
+# CPU seconds (user + system) a process has used so far.
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); split($0, f, " "); printf "%.2f", (f[12] + f[13]) / hz }' "/proc/$1/stat"; }
+
+# Writes a closed-loop scenario against $url: concurrency, max_tokens, then extra YAML lines.
+scenario() {
+  cat >"$work/scenario.yaml" <<YAML
+name: bench
+base_url: $url
+model: gpt-oss-120b
+api_key_env: SAMBABENCH_BENCH_KEY
+prompts: ["Count to three."]
+request: {max_tokens: $2}
+load:
+  concurrency: [$1]
+$3
+timeouts: {connect: 30s, first_token: 60s, idle: 30s, total: 120s}
+YAML
+}
+# Runs the scenario (output in $work/run) and prints the mock's CPU over the run.
+run_load() {
+  rm -rf "$work/run"
+  local before; before=$(cpu_seconds "$mock")
+  local start; start=$(date +%s.%N)
+  SAMBABENCH_BENCH_KEY=unused "$bin" run "$work/scenario.yaml" --output "$work/run" --quiet >/dev/null 2>"$work/run.log" || true
+  local after; after=$(cpu_seconds "$mock")
+  awk -v b="$before" -v a="$after" -v s="$start" -v e="$(date +%s.%N)" \
+    'BEGIN { printf "  mock: %.1f CPU s over the %.0f s run (%.0f%% of one core)\n", a - b, e - s, (a - b) / (e - s) * 100 }'
+}
+# A figure of summary.csv: metric name, column (p50, p99, value).
+figure() {
+  awk -F, -v m="$1" -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next } $5 == m { print $col[c]; exit }' "$work/run/summary.csv"
+}
+
+echo "sambabench performance benchmark: $(nproc) CPUs, $(uname -sr), $("$bin" --version), open files $(ulimit -n)"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+if wants parser; then
+  echo
+  echo "SSE parser and decoders on recorded streams (sambabench bench: the transport's write path, no socket)"
+  start_mock --ttft 1ms --decode-rate 100000 --output-tokens 1024 --tokens-per-chunk 1-4
+  curl -sN "$url/chat/completions" -H 'Content-Type: application/json' \
+    -d '{"model":"m","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true}}' >"$work/chat.sse"
+  curl -sN "$url/responses" -H 'Content-Type: application/json' -d '{"model":"m","input":"hi","stream":true}' >"$work/responses.sse"
+  curl -sN "$url/messages" -H 'Content-Type: application/json' \
+    -d '{"model":"m","max_tokens":2048,"messages":[{"role":"user","content":"hi"}],"stream":true}' >"$work/messages.sse"
+  stop_mock
+  for api in chat responses messages; do
+    "$bin" bench "$work/$api.sse" --api "$api" >"$work/bench.$api"
+    parse=$(awk '$1 == "sse_parse" { print $2 }' "$work/bench.$api")
+    fast=$(awk '$1 == "write_path_fast" { print $4 }' "$work/bench.$api")
+    slow=$(awk '$1 == "write_path_json" { print $4 }' "$work/bench.$api")
+    line "$api: SSE parser" "$parse MB/s" ">= 500 MB/s" "$(verdict "$parse" ">=" 500)"
+    line "$api: parse + decode + timestamp" "$fast chunks/s" ">= 100000/s" "$(verdict "$fast" ">=" 100000)"
+    line "$api: the same through JSONDecoder" "$slow chunks/s" "-"
+  done
+  if command -v valgrind >/dev/null 2>&1 && command -v strip >/dev/null 2>&1; then
+    # Heap allocations per event: the write path replayed 1 and 21 times; the difference is 20 streams' worth.
+    # (valgrind cannot read the Swift binary's debug information: it runs a stripped copy.)
+    strip -o "$work/sambabench" "$bin"
+    allocs() { valgrind --tool=memcheck --leak-check=no "$work/sambabench" bench "$work/chat.sse" --iterations "$1" 2>&1 \
+                 | sed -n 's/.*total heap usage: \([0-9,]*\) allocs.*/\1/p' | tr -d , || true; }
+    one=$(allocs 1); many=$(allocs 21)
+    events=$(awk '$1 == "stream" { print $5 }' "$work/bench.chat")
+    per=$(awk -v a="$one" -v b="$many" -v e="$events" 'BEGIN { printf "%.3f", (b - a) / (20 * e) }')
+    line "chat: heap allocations per event (valgrind)" "$per" "none per byte" "$(verdict "$per" "<" 1)"
+  fi
+fi
+
+if wants ttft; then
+  echo
+  echo "TTFT error at 256 concurrent streams against the mock's stamped send times (${duration} s after 2 s warm-up)"
+  start_mock --ttft 10ms --decode-rate 500 --output-tokens 256 --tokens-per-chunk 8 --stamp-send-times
+  scenario 256 256 "  duration: ${duration}s
+  warmup: 2s"
+  run_load
+  stop_mock
+  p50=$(figure ttft_error_ms p50); p99=$(figure ttft_error_ms p99)
+  line "TTFT error median" "$p50 ms" "< 0.2 ms" "$(verdict "$p50" "<" 0.2)"
+  line "TTFT error p99" "$p99 ms" "< 1 ms" "$(verdict "$p99" "<" 1)"
+  line "(requests measured, transport thread busy)" "$(figure ttft_error_ms count), $(figure transport_busy_fraction value)" ""
+fi
+
+if wants chunks; then
+  echo
+  echo "SSE chunks parsed and timestamped end to end (64 streams of one-token chunks at 4,000/s each, ${duration} s)"
+  start_mock --ttft 1ms --decode-rate 4000 --output-tokens 1000000 --tokens-per-chunk 1 --threads 2
+  scenario 64 12000 "  duration: ${duration}s
+  warmup: 1s"
+  run_load
+  stop_mock
+  # Chunks that arrived inside the measurement window, over its length.
+  read -r start end < <(awk -F, 'NR == 2 { print $6, $7 }' "$work/run/levels.csv")
+  rate=$(awk -F, -v s="$start" -v e="$end" 'NR > 1 && $3 >= s && $3 <= e { n++ } END { printf "%.0f", n / ((e - s) / 1000) }' "$work/run/chunks.csv")
+  line "chunks per second" "$rate" ">= 100000/s" "$(verdict "$rate" ">=" 100000)"
+  line "(transport thread busy, CPU)" "$(figure transport_busy_fraction value), $(figure transport_cpu_fraction value)" ""
+fi
+
+if wants requests; then
+  echo
+  echo "Short streaming requests end to end (16-token answers, 64 streams, ${duration} s)"
+  start_mock --ttft 0ms --decode-rate 1000000 --output-tokens 16 --tokens-per-chunk 4 --threads 2
+  scenario 64 16 "  duration: ${duration}s
+  warmup: 1s"
+  run_load
+  stop_mock
+  rps=$(figure request_throughput_rps value)
+  line "requests per second" "$rps" ">= 3000/s" "$(verdict "$rps" ">=" 3000)"
+  line "(failed, transport thread busy)" "$(figure failed value), $(figure transport_busy_fraction value)" ""
+fi
+
+if wants streams; then
+  echo
+  echo "$streams concurrent streams held open (a 4-token chunk a second each for 30 s)"
+  start_mock --ttft 100ms --decode-rate 4 --output-tokens 120 --tokens-per-chunk 4 --threads 2
+  scenario "$streams" 120 "  requests: $streams"
+  rm -rf "$work/run"
+  before=$(cpu_seconds "$mock")
+  SAMBABENCH_BENCH_KEY=unused "$bin" run "$work/scenario.yaml" --output "$work/run" >/dev/null 2>"$work/run.log" &
+  client=$!
+  # Peak resident memory while the level runs (the summaries written after it are not the load's).
+  peak=0
+  while kill -0 "$client" 2>/dev/null && ! grep -q "done:" "$work/run.log"; do
+    rss=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$client/status" 2>/dev/null || echo 0)
+    [ "${rss:-0}" -gt "$peak" ] && peak=$rss
+    sleep 0.2
+  done
+  mock_rss=$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$mock/status")
+  wait "$client" || true
+  after=$(cpu_seconds "$mock")
+  stop_mock
+  open=$(awk -F, 'NR > 1 && $3 > m { m = $3 } END { print m + 0 }' "$work/run/timeseries.csv")
+  mb=$(awk -v k="$peak" 'BEGIN { printf "%.0f", k / 1024 }')
+  line "streams open at once (timeseries in_flight)" "$open" "$streams" "$(verdict "$open" ">=" "$streams")"
+  line "client peak RSS while they were open" "$mb MB" "< 600 MB" "$(verdict "$mb" "<" 600)"
+  line "(failed requests)" "$(figure failed value)" ""
+  awk -v b="$before" -v a="$after" -v m="$mock_rss" 'BEGIN { printf "  mock: %.1f CPU s, peak RSS %.0f MB\n", a - b, m / 1024 }'
+fi
+echo
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
