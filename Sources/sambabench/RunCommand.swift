@@ -40,6 +40,8 @@ struct RunCommand: AsyncParsableCommand {
             printError("error: \(error)")
             throw ExitCodes.invalidScenario
         }
+        // Every stream in flight is a socket: thousands of them need more than the usual soft limit of 1024.
+        ProcessResources.raiseOpenFileLimit()
         let session = BenchmarkSession(scenario: loaded, scenarioFile: scenario, outputDirectory: output,
                                        commandLine: CommandLine.arguments, console: Console(quiet: quiet, json: json))
         do {
