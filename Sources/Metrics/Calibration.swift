@@ -90,14 +90,14 @@ public enum CalibrationReport {
         func number(_ value: Double?, _ digits: Int) -> String { value.map { CSVFormat.number($0, digits: digits) } ?? "-" }
         func percent(_ value: Double?) -> String { value.map { CSVFormat.number($0 * 100, digits: 0) + "%" } ?? "-" }
         let header = ["step", "streams", "req/s", "chunks/s", "TTFT err p50 ms", "p99 ms", "lateness p99 ms", "transport busy",
-                      "cpu", "client µs/req", "client µs/chunk", "mock µs/chunk", "errors", "healthy"]
+                      "cpu", "client µs/req", "client µs/chunk", "transport µs/chunk", "mock µs/chunk", "errors", "healthy"]
         var rows = [header]
         for level in levels {
             rows.append([level.step, String(level.concurrency), number(level.requestRate, 0), number(level.chunkRate, 0),
                          number(level.ttftError?.p50, 3), number(level.ttftError?.p99, 3), number(level.lateness?.p99, 3),
                          percent(level.transport?.busyFraction), percent(level.transport?.cpuFraction),
                          number(level.clientCPUPerRequestUs, 1), number(level.clientCPUPerChunkUs, 2),
-                         number(level.mockCPUPerChunkUs, 2), String(level.errors), level.healthy ? "yes" : "NO"])
+                         number(level.transportCPUPerChunkUs, 2), number(level.mockCPUPerChunkUs, 2), String(level.errors), level.healthy ? "yes" : "NO"])
         }
         let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
         var text = rows.map { row in

@@ -99,6 +99,8 @@ struct MockCommand: AsyncParsableCommand {
                                   outputTokens: try Self.range(outputTokens, option: "--output-tokens"), seed: seed,
                                   reasoningShare: reasoningShare, toolCallShare: toolCallShare,
                                   faults: try Self.faults(faults), stampSendTimes: stampSendTimes)
+        // Every stream it answers is a socket.
+        ProcessResources.raiseOpenFileLimit()
         let server = try await MockServer.start(profile: profile, port: port, threads: threads)
         let line = "mock server listening on \(server.baseURL) (TTFT \(ttft), \(decodeRate) tokens/s, \(tokensPerChunk) tokens per chunk\(stampSendTimes ? ", send times stamped" : "")); Ctrl-C stops it\n"
         // Written unbuffered: scripts read the port from this line, so it must not wait in a pipe's buffer.

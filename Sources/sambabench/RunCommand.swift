@@ -50,6 +50,8 @@ struct RunCommand: AsyncParsableCommand {
             printError("error: command line: --grace: '\(grace)' is not a duration (a number with a unit: 10s, 500ms)")
             throw ExitCodes.invalidScenario
         }
+        // Every stream in flight is a socket: thousands of them need more than the usual soft limit of 1024.
+        ProcessResources.raiseOpenFileLimit()
         var session = BenchmarkSession(scenario: loaded, scenarioFile: scenario, outputDirectory: output,
                                        commandLine: CommandLine.arguments, console: Console(quiet: quiet, json: json))
         session.graceNs = graceNs
