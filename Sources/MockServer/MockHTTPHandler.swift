@@ -63,6 +63,9 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             generate(.messages, head, body: body, received: received, context: context)
         case (.GET, "/v1/models"):
             respondJSON(context, head: head, status: .ok, body: MockJSON.modelList(profile.models))
+        case (.GET, "/v1/mock/stats"):
+            // The mock's own counts, for checks from outside (e.g. records on disk after kill -9 vs answers sent).
+            respondJSON(context, head: head, status: .ok, body: counter.statsJSON)
         case (_, "/v1/chat/completions"), (_, "/v1/models"), (_, "/v1/responses"), (_, "/v1/messages"):
             respondError(context, head: head, api: MockAPI(path: path) ?? .chat,
                          MockError(status: .methodNotAllowed, type: "invalid_request_error", code: "method_not_allowed",
@@ -348,7 +351,10 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             job.run.markSent(first: now, last: now)
         }
         writeEvents(context, job.closing())
-        release(job.run, after: context.writeAndFlush(wrapOutboundOut(.end(nil))))
+        let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        release(job.run, after: written)
+        let counter = self.counter
+        written.whenSuccess { counter.streamFinished() }
         if !keepAlive { context.close(promise: nil) }
     }
 
