@@ -15,6 +15,8 @@ public struct RunManifest: Sendable {
     public var libcurlVersion: String
     public var apiKeyPresent: Bool
     public var commandLine: [String]
+    /// The transport thread's scheduling priority, as granted (nil until the transport runs, and when read back).
+    public var transportPriority: TransportPriority?
 
     public init(scenario: Scenario, scenarioFile: String, effectiveBaseURL: String, startedAt: Date, levels: [LevelPlan],
                 toolVersion: String, libcurlVersion: String, apiKeyPresent: Bool, commandLine: [String]) {
@@ -52,6 +54,7 @@ public struct RunManifest: Sendable {
             ("base_url", .string(effectiveBaseURL)),
             ("insecure", .bool(scenario.insecure)),
             ("api_key", apiKeyPresent ? .string("<redacted: from $\(scenario.apiKeyEnv)>") : .null),
+            ("transport_priority", transportPriority.map { .string($0.rawValue) } ?? .null),
             ("scenario", ScenarioJSON.value(scenario)),
             ("levels", .array(levels.map { plan in
                 .object([

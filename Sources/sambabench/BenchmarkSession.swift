@@ -13,6 +13,8 @@ struct BenchmarkSession {
     let outputDirectory: String?
     let commandLine: [String]
     let console: Console
+    /// How the transport thread asks to be scheduled (see `TransportPriority`).
+    var transportPriority = TransportPriority.raised
 
     struct Result {
         var directory: String
@@ -47,7 +49,12 @@ struct BenchmarkSession {
         try output.writeManifest(manifest)
         say("sambabench \(Sambabench.version): \(scenario.name) -> \(baseURL) (\(scenario.api.rawValue), \(scenario.model)); writing \(directory)")
 
-        let transport = CurlTransport(clock: RunClock())
+        let transport = CurlTransport(clock: RunClock(), priority: transportPriority)
+        manifest.transportPriority = transport.priority
+        try output.writeManifest(manifest)
+        if transport.priority != transportPriority {
+            say("note: the transport thread runs at \(transport.priority.rawValue) priority; \(transportPriority.rawValue) was not permitted (it needs root or CAP_SYS_NICE)")
+        }
         let executor = RequestExecutor(transport: transport,
                                        factory: RequestFactory(scenario: scenario, baseURL: baseURL, apiKey: apiKey))
         // One stream into the writer: records as they finish, and the levels so far after each level, so the

@@ -28,6 +28,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Print only the final table (no progress, no level lines).")
     var quiet = false
 
+    @Option(help: "Scheduling of the thread that takes the timestamps: normal, raised (nice -10) or realtime (SCHED_FIFO; needs root or CAP_SYS_NICE).")
+    var transportPriority = TransportPriority.raised
+
     @Flag(help: "Print the final summary as JSON on standard output (everything else goes to standard error).")
     var json = false
 
@@ -42,8 +45,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         // Every stream in flight is a socket: thousands of them need more than the usual soft limit of 1024.
         ProcessResources.raiseOpenFileLimit()
-        let session = BenchmarkSession(scenario: loaded, scenarioFile: scenario, outputDirectory: output,
+        var session = BenchmarkSession(scenario: loaded, scenarioFile: scenario, outputDirectory: output,
                                        commandLine: CommandLine.arguments, console: Console(quiet: quiet, json: json))
+        session.transportPriority = transportPriority
         do {
             let result = try await session.run()
             if json {
