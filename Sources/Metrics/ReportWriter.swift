@@ -28,7 +28,8 @@ public enum ReportWriter {
             text += plan.warmupNs > 0 ? " after \(DurationText.format(plan.warmupNs)) of warm-up" : " after \(plan.warmup) warm-up"
         }
         text += "\n"
-        text += "- Started \(RunManifest.iso8601(manifest.startedAt)); sambabench \(manifest.toolVersion), \(manifest.libcurlVersion)\n"
+        text += "- Started \(RunManifest.iso8601(manifest.startedAt)); sambabench \(manifest.toolVersion), \(manifest.libcurlVersion)"
+        text += (manifest.transportPriority.map { "; transport thread at \($0.rawValue) priority" } ?? "") + "\n"
         if manifest.interrupted { text += "- **Interrupted**: the figures cover what ran before the interrupt.\n" }
         text += "\n## Summary\n\n" + SummaryTable.markdown(summaries) + "\n"
         text += "Latencies are client-side, from `sent` (just before the request is handed to libcurl). Output "

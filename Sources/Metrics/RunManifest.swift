@@ -15,7 +15,7 @@ public struct RunManifest: Sendable {
     public var libcurlVersion: String
     public var apiKeyPresent: Bool
     public var commandLine: [String]
-    /// The transport thread's scheduling priority, as granted (nil until the transport runs, and when read back).
+    /// The transport thread's scheduling priority, as granted (nil until the transport runs).
     public var transportPriority: TransportPriority?
 
     public init(scenario: Scenario, scenarioFile: String, effectiveBaseURL: String, startedAt: Date, levels: [LevelPlan],
@@ -126,6 +126,7 @@ extension RunManifest {
             apiKeyPresent: !(run["api_key"] is NSNull) && run["api_key"] != nil, commandLine: run["command"] as? [String] ?? [])
         manifest.finishedAt = (run["finished_at"] as? String).flatMap(formatter.date(from:))
         manifest.interrupted = run["interrupted"] as? Bool ?? false
+        manifest.transportPriority = (run["transport_priority"] as? String).flatMap(TransportPriority.init(rawValue:))
         return manifest
     }
 }

@@ -13,8 +13,8 @@ struct BenchmarkSession {
     let outputDirectory: String?
     let commandLine: [String]
     let console: Console
-    /// How the transport thread asks to be scheduled (see `TransportPriority`).
-    var transportPriority = TransportPriority.raised
+    /// How the transport thread asks to be scheduled (see `TransportPriority`); nil: realtime where permitted.
+    var transportPriority: TransportPriority?
 
     struct Result {
         var directory: String
@@ -49,11 +49,11 @@ struct BenchmarkSession {
         try output.writeManifest(manifest)
         say("sambabench \(Sambabench.version): \(scenario.name) -> \(baseURL) (\(scenario.api.rawValue), \(scenario.model)); writing \(directory)")
 
-        let transport = CurlTransport(clock: RunClock(), priority: transportPriority)
+        let transport = CurlTransport(clock: RunClock(), priority: transportPriority ?? .realtime)
         manifest.transportPriority = transport.priority
         try output.writeManifest(manifest)
-        if transport.priority != transportPriority {
-            say("note: the transport thread runs at \(transport.priority.rawValue) priority; \(transportPriority.rawValue) was not permitted (it needs root or CAP_SYS_NICE)")
+        if let asked = transportPriority, transport.priority != asked {
+            say("note: the transport thread runs at \(transport.priority.rawValue) priority; \(asked.rawValue) was not permitted (it needs root or CAP_SYS_NICE)")
         }
         let executor = RequestExecutor(transport: transport,
                                        factory: RequestFactory(scenario: scenario, baseURL: baseURL, apiKey: apiKey))

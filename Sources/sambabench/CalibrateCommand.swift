@@ -41,8 +41,8 @@ struct CalibrateCommand: AsyncParsableCommand {
     @Flag(help: "Run the mock inside this process (its CPU is then not told apart from the client's).")
     var inProcessMock = false
 
-    @Option(help: "Scheduling of the thread that takes the timestamps: normal, raised (nice -10) or realtime (SCHED_FIFO; needs root or CAP_SYS_NICE).")
-    var transportPriority = TransportPriority.raised
+    @Option(help: "Scheduling of the thread that takes the timestamps: realtime (SCHED_FIFO), raised (nice -10) or normal. Default: realtime where permitted (root or CAP_SYS_NICE), else raised, else normal.")
+    var transportPriority: TransportPriority?
 
     func validate() throws {
         for (name, text) in [("--accuracy", accuracy), ("--requests", requests), ("--chunks", chunks)] {
@@ -77,13 +77,13 @@ struct CalibrateCommand: AsyncParsableCommand {
         calibration.seconds = seconds
         calibration.mock = inProcessMock ? .inProcess
             : .childProcess(binary: ProcessResources.executablePath, threads: mockThreads)
-        calibration.transportPriority = transportPriority
+        calibration.transportPriority = transportPriority ?? .realtime
         calibration.say = { console.say($0) }
-        let granted = CurlTransport(clock: RunClock(), priority: transportPriority)
+        let granted = CurlTransport(clock: RunClock(), priority: calibration.transportPriority)
         granted.shutdown()
         console.say("sambabench \(Sambabench.version) calibrate: \(ProcessInfo.processInfo.activeProcessorCount) CPUs, "
                     + "\(CurlTransport.libcurlVersion), transport thread priority \(granted.priority.rawValue)"
-                    + (granted.priority == transportPriority ? "" : " (\(transportPriority.rawValue) was not permitted)")
+                    + (transportPriority.map { $0 == granted.priority ? "" : " (\($0.rawValue) was not permitted)" } ?? "")
                     + ", mock \(inProcessMock ? "in this process" : "in a child process (\(mockThreads) thread\(mockThreads == 1 ? "" : "s"))")")
         let (levels, memory) = try await calibration.run()
         print("")

@@ -18,7 +18,7 @@ struct Calibration {
     var streams = 1000
     var seconds = 3.0
     var mock = CalibrationMock.Kind.childProcess(binary: ProcessResources.executablePath, threads: 1)
-    var transportPriority = TransportPriority.raised
+    var transportPriority = TransportPriority.realtime
     var say: @Sendable (String) -> Void = { _ in }
 
     /// Medium answers: 128-384 tokens in chunks of 8 at 500 tokens/s after a 10 ms first token. Their lengths differ

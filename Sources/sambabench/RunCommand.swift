@@ -28,8 +28,8 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Print only the final table (no progress, no level lines).")
     var quiet = false
 
-    @Option(help: "Scheduling of the thread that takes the timestamps: normal, raised (nice -10) or realtime (SCHED_FIFO; needs root or CAP_SYS_NICE).")
-    var transportPriority = TransportPriority.raised
+    @Option(help: "Scheduling of the thread that takes the timestamps: realtime (SCHED_FIFO), raised (nice -10) or normal. Default: realtime where permitted (root or CAP_SYS_NICE), else raised, else normal.")
+    var transportPriority: TransportPriority?
 
     @Flag(help: "Print the final summary as JSON on standard output (everything else goes to standard error).")
     var json = false

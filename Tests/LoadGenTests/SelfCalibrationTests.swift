@@ -89,6 +89,9 @@ import MockServer
         let raised = CurlTransport(clock: RunClock(), priority: .raised)
         defer { raised.shutdown() }
         #expect([.normal, .raised].contains(raised.priority))
+        let realtime = CurlTransport(clock: RunClock())
+        defer { realtime.shutdown() }
+        #expect(realtime.requestedPriority == .realtime)
     }
 
     @Test func utilisationBetweenTwoSnapshots() throws {

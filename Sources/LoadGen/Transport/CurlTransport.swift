@@ -60,7 +60,7 @@ public final class CurlTransport: @unchecked Sendable {
     public var priority: TransportPriority { grantedPriority.withLock { $0 } }
     private let grantedPriority = Mutex(TransportPriority.normal)
 
-    public init(clock: RunClock, priority: TransportPriority = .raised) {
+    public init(clock: RunClock, priority: TransportPriority = .realtime) {
         _ = Self.globalInit
         self.clock = clock
         self.requestedPriority = priority
