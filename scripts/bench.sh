@@ -174,7 +174,7 @@ if wants requests; then
   rps=$(figure request_throughput_rps value)
   line "requests per second" "$rps" ">= 3000/s" "$(verdict "$rps" ">=" 3000)"
   line "(failed, transport thread busy)" "$(figure failed value), $(figure transport_busy_fraction value)" ""
-  line "(TTFT p50: the mock answers at once)" "$(figure ttft_ms p50) ms" ""
+  line "(TTFT p50 at this load; the mock's own is 0)" "$(figure ttft_ms p50) ms" ""
 fi
 
 if wants streams; then
