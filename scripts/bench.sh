@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The performance targets of DESIGN.md, measured on this machine: release build, the mock in a second process
-# (`sambabench mock`), every figure printed beside its target. About four minutes after the build.
+# (`sambabench mock`), every figure printed beside its target. About six minutes after the build.
 #
 #   scripts/bench.sh                       # everything
 #   ONLY="parser ttft" scripts/bench.sh    # some of: parser ttft chunks requests streams
@@ -44,6 +44,16 @@ start_mock() {
   [ -n "$url" ] || { echo "the mock did not start: $(cat "$work/mock.log")" >&2; exit 1; }
 }
 stop_mock() { kill "$mock" 2>/dev/null || true; wait "$mock" 2>/dev/null || true; mock=""; }
+# Saves a streamed response body: POST $2 (JSON) to $1 into $3 (curl, or Python where curl is missing).
+fetch() {
+  if command -v curl >/dev/null 2>&1; then
+    curl -sN "$1" -H 'Content-Type: application/json' -d "$2" >"$3"
+  else
+    python3 -c 'import sys, urllib.request
+request = urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), headers={"Content-Type": "application/json"})
+sys.stdout.buffer.write(urllib.request.urlopen(request).read())' "$1" "$2" >"$3"
+  fi
+}
 # CPU seconds (user + system) a process has used so far.
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); split($0, f, " "); printf "%.2f", (f[12] + f[13]) / hz }' "/proc/$1/stat"; }
 
@@ -69,6 +79,7 @@ run_load() {
   local start; start=$(date +%s.%N)
   SAMBABENCH_BENCH_KEY=unused "$bin" run "$work/scenario.yaml" --output "$work/run" --quiet "$@" >/dev/null 2>"$work/run.log" || true
   local after; after=$(cpu_seconds "$mock")
+  [ -f "$work/run/summary.csv" ] || { echo "the run failed:" >&2; tail -5 "$work/run.log" >&2; exit 1; }
   awk -v b="$before" -v a="$after" -v s="$start" -v e="$(date +%s.%N)" \
     'BEGIN { printf "  mock: %.1f CPU s over the %.0f s run (%.0f%% of one core)\n", a - b, e - s, (a - b) / (e - s) * 100 }'
 }
@@ -84,11 +95,9 @@ if wants parser; then
   echo
   echo "SSE parser and decoders on recorded streams (sambabench bench: the transport's write path, no socket)"
   start_mock --ttft 1ms --decode-rate 100000 --output-tokens 1024 --tokens-per-chunk 1-4
-  curl -sN "$url/chat/completions" -H 'Content-Type: application/json' \
-    -d '{"model":"m","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true}}' >"$work/chat.sse"
-  curl -sN "$url/responses" -H 'Content-Type: application/json' -d '{"model":"m","input":"hi","stream":true}' >"$work/responses.sse"
-  curl -sN "$url/messages" -H 'Content-Type: application/json' \
-    -d '{"model":"m","max_tokens":2048,"messages":[{"role":"user","content":"hi"}],"stream":true}' >"$work/messages.sse"
+  fetch "$url/chat/completions" '{"model":"m","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true}}' "$work/chat.sse"
+  fetch "$url/responses" '{"model":"m","input":"hi","stream":true}' "$work/responses.sse"
+  fetch "$url/messages" '{"model":"m","max_tokens":2048,"messages":[{"role":"user","content":"hi"}],"stream":true}' "$work/messages.sse"
   stop_mock
   for api in chat responses messages; do
     "$bin" bench "$work/$api.sse" --api "$api" >"$work/bench.$api"

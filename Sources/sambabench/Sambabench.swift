@@ -19,6 +19,7 @@ struct Sambabench: AsyncParsableCommand {
               sambabench compare results/demo/RUN1 results/demo/RUN2 --output /tmp/ab
               sambabench validate scenarios/*.yaml
               sambabench mock --port 8000 --ttft 150ms --decode-rate 700
+              sambabench calibrate
             """,
         version: version,
         subcommands: [RunCommand.self, ReportCommand.self, CompareCommand.self, ValidateCommand.self, MockCommand.self,
