@@ -3,6 +3,7 @@
 #ifdef __linux__
 #include <errno.h>
 #include <stdint.h>
+#include <sched.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
@@ -131,6 +132,12 @@ void ccurl_eventfd_signal(int wake_fd) {
 int ccurl_thread_set_nice(int nice) {
     // On Linux a thread's nice value is per thread, addressed by its thread id.
     return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
+}
+
+int ccurl_thread_set_fifo(int priority) {
+    struct sched_param param = { .sched_priority = priority };
+    // For sched_setscheduler, 0 names the calling thread.
+    return sched_setscheduler(0, SCHED_FIFO, &param);
 }
 
 void ccurl_eventfd_drain(int wake_fd) {

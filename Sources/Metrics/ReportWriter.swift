@@ -37,7 +37,8 @@ public enum ReportWriter {
             text += plan.warmupNs > 0 ? " after \(DurationText.format(plan.warmupNs)) of warm-up" : " after \(plan.warmup) warm-up"
         }
         text += "\n"
-        text += "- Started \(RunManifest.iso8601(manifest.startedAt)); sambabench \(manifest.toolVersion), \(manifest.libcurlVersion)\n"
+        text += "- Started \(RunManifest.iso8601(manifest.startedAt)); sambabench \(manifest.toolVersion), \(manifest.libcurlVersion)"
+        text += (manifest.transportPriority.map { "; transport thread at \($0.rawValue) priority" } ?? "") + "\n"
         if manifest.interrupted { text += "- **Interrupted**: the figures cover what ran before the interrupt.\n" }
         if let reason = manifest.stopReason, reason.hasPrefix("aborted") {
             text += "- **Aborted**: \(reason.dropFirst("aborted: ".count)); the figures cover what ran before.\n"

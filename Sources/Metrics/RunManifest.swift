@@ -19,6 +19,8 @@ public struct RunManifest: Sendable {
     public var commandLine: [String]
     /// Where the prompts came from and how they were picked, in one line (kept in run.json for `report`).
     public var promptsSummary: String
+    /// The transport thread's scheduling priority, as granted (nil until the transport runs).
+    public var transportPriority: TransportPriority?
 
     public init(scenario: Scenario, scenarioFile: String, effectiveBaseURL: String, startedAt: Date, levels: [LevelPlan],
                 toolVersion: String, libcurlVersion: String, apiKeyPresent: Bool, commandLine: [String]) {
@@ -58,6 +60,7 @@ public struct RunManifest: Sendable {
             ("base_url", .string(effectiveBaseURL)),
             ("insecure", .bool(scenario.insecure)),
             ("api_key", apiKeyPresent ? .string("<redacted: from \(scenario.apiKeyFile.map { "file \($0)" } ?? "$" + scenario.apiKeyEnv)>") : .null),
+            ("transport_priority", transportPriority.map { .string($0.rawValue) } ?? .null),
             ("scenario", ScenarioJSON.value(scenario)),
             ("levels", .array(levels.map { plan in
                 .object([
@@ -134,6 +137,7 @@ extension RunManifest {
         manifest.finishedAt = (run["finished_at"] as? String).flatMap(formatter.date(from:))
         manifest.interrupted = run["interrupted"] as? Bool ?? false
         manifest.stopReason = run["stop_reason"] as? String
+        manifest.transportPriority = (run["transport_priority"] as? String).flatMap(TransportPriority.init(rawValue:))
         return manifest
     }
 }

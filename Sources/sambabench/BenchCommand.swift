@@ -131,5 +131,3 @@ struct BenchCommand: ParsableCommand {
               + String(format: " %9.1f MB/s  %12.0f ", megabytes, perSecond) + unit + String(format: "/s  %7.1f ns/event", nsPerEvent))
     }
 }
-
-extension APIKind: ExpressibleByArgument {}

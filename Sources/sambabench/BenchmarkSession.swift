@@ -19,6 +19,8 @@ struct BenchmarkSession {
     var handlesInterrupts = false
     /// Replace an existing output directory that holds an earlier run.
     var force = false
+    /// How the transport thread asks to be scheduled (see `TransportPriority`); nil: realtime where permitted.
+    var transportPriority: TransportPriority?
 
     struct Result {
         var directory: String
@@ -48,7 +50,12 @@ struct BenchmarkSession {
         try output.writeManifest(manifest)
         say("sambabench \(Sambabench.version): \(scenario.name) -> \(baseURL) (\(scenario.api.rawValue), \(scenario.model)); writing \(directory)")
 
-        let transport = CurlTransport(clock: RunClock())
+        let transport = CurlTransport(clock: RunClock(), priority: transportPriority ?? .realtime)
+        manifest.transportPriority = transport.priority
+        try output.writeManifest(manifest)
+        if let asked = transportPriority, transport.priority != asked {
+            say("note: the transport thread runs at \(transport.priority.rawValue) priority; \(asked.rawValue) was not permitted (it needs root or CAP_SYS_NICE)")
+        }
         let control = RunControl()
         control.onCancelInFlight { transport.cancelAll(reason: "cancelled: \(control.stopReason ?? "run stopped")") }
         let console = self.console

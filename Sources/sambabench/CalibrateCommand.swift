@@ -41,6 +41,9 @@ struct CalibrateCommand: AsyncParsableCommand {
     @Flag(help: "Run the mock inside this process (its CPU is then not told apart from the client's).")
     var inProcessMock = false
 
+    @Option(help: "Scheduling of the thread that takes the timestamps: realtime (SCHED_FIFO), raised (nice -10) or normal. Default: realtime where permitted (root or CAP_SYS_NICE), else raised, else normal.")
+    var transportPriority: TransportPriority?
+
     func validate() throws {
         for (name, text) in [("--accuracy", accuracy), ("--requests", requests), ("--chunks", chunks)] {
             _ = try Self.levels(text, option: name)
@@ -74,9 +77,14 @@ struct CalibrateCommand: AsyncParsableCommand {
         calibration.seconds = seconds
         calibration.mock = inProcessMock ? .inProcess
             : .childProcess(binary: ProcessResources.executablePath, threads: mockThreads)
+        calibration.transportPriority = transportPriority ?? .realtime
         calibration.say = { console.say($0) }
+        let granted = CurlTransport(clock: RunClock(), priority: calibration.transportPriority)
+        granted.shutdown()
         console.say("sambabench \(Sambabench.version) calibrate: \(ProcessInfo.processInfo.activeProcessorCount) CPUs, "
-                    + "\(CurlTransport.libcurlVersion), mock \(inProcessMock ? "in this process" : "in a child process (\(mockThreads) thread\(mockThreads == 1 ? "" : "s"))")")
+                    + "\(CurlTransport.libcurlVersion), transport thread priority \(granted.priority.rawValue)"
+                    + (transportPriority.map { $0 == granted.priority ? "" : " (\($0.rawValue) was not permitted)" } ?? "")
+                    + ", mock \(inProcessMock ? "in this process" : "in a child process (\(mockThreads) thread\(mockThreads == 1 ? "" : "s"))")")
         let (levels, memory) = try await calibration.run()
         print("")
         print(CalibrationReport.text(levels: levels, memory: memory), terminator: "")

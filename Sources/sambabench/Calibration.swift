@@ -18,6 +18,7 @@ struct Calibration {
     var streams = 1000
     var seconds = 3.0
     var mock = CalibrationMock.Kind.childProcess(binary: ProcessResources.executablePath, threads: 1)
+    var transportPriority = TransportPriority.realtime
     var say: @Sendable (String) -> Void = { _ in }
 
     /// Medium answers: 128-384 tokens in chunks of 8 at 500 tokens/s after a 10 ms first token. Their lengths differ
@@ -69,7 +70,7 @@ struct Calibration {
 
     private func measure(step: String, concurrency: Int, baseURL: String, maxTokens: Int, mockPID: Int32?,
                          index: Int) async -> CalibrationLevel {
-        let transport = CurlTransport(clock: RunClock())
+        let transport = CurlTransport(clock: RunClock(), priority: transportPriority)
         defer { transport.shutdown() }
         let plan = LevelPlan(index: index, name: "\(step)\(concurrency)", load: .concurrency(concurrency), requests: nil,
                              durationNs: Int64(seconds * 1e9), warmupNs: 1_000_000_000, drainTimeoutNs: 30_000_000_000)
@@ -101,7 +102,7 @@ struct Calibration {
     private func measureMemory() async throws -> CalibrationMemory {
         let server = try await CalibrationMock.start(mock, profile: Self.memoryProfile)
         defer { server.stop() }
-        let transport = CurlTransport(clock: RunClock())
+        let transport = CurlTransport(clock: RunClock(), priority: transportPriority)
         defer { transport.shutdown() }
         let baseline = ProcessResources.residentBytes() ?? 0
         let plan = LevelPlan(index: 0, name: "memory", load: .concurrency(streams), requests: streams, durationNs: nil)

@@ -28,6 +28,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Print only the final table (no progress, no level lines).")
     var quiet = false
 
+    @Option(help: "Scheduling of the thread that takes the timestamps: realtime (SCHED_FIFO), raised (nice -10) or normal. Default: realtime where permitted (root or CAP_SYS_NICE), else raised, else normal.")
+    var transportPriority: TransportPriority?
+
     @Flag(help: "Print the final summary as JSON on standard output (everything else goes to standard error).")
     var json = false
 
@@ -57,6 +60,7 @@ struct RunCommand: AsyncParsableCommand {
         session.graceNs = graceNs
         session.handlesInterrupts = true
         session.force = force
+        session.transportPriority = transportPriority
         do {
             let result = try await session.run()
             if json {

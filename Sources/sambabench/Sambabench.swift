@@ -21,6 +21,7 @@ struct Sambabench: AsyncParsableCommand {
               sambabench init scenarios/my-model.yaml --model DeepSeek-V3.1
               sambabench models --base-url mock
               sambabench mock --port 8000 --ttft 150ms --decode-rate 700
+              sambabench calibrate
             """,
         version: version,
         subcommands: [RunCommand.self, ReportCommand.self, CompareCommand.self, ValidateCommand.self, InitCommand.self,

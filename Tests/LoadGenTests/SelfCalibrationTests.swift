@@ -81,6 +81,19 @@ import MockServer
         }
     }
 
+    @Test func transportTellsThePriorityItGot() {
+        let plain = CurlTransport(clock: RunClock(), priority: .normal)
+        defer { plain.shutdown() }
+        #expect(plain.priority == .normal)
+        // Higher ones only where the system permits them: never above what was asked.
+        let raised = CurlTransport(clock: RunClock(), priority: .raised)
+        defer { raised.shutdown() }
+        #expect([.normal, .raised].contains(raised.priority))
+        let realtime = CurlTransport(clock: RunClock())
+        defer { realtime.shutdown() }
+        #expect(realtime.requestedPriority == .realtime)
+    }
+
     @Test func utilisationBetweenTwoSnapshots() throws {
         let start = TransportLoad(atNs: 1_000_000_000, busyNs: 100_000_000, cpuNs: 50_000_000, wakeups: 10)
         let end = TransportLoad(atNs: 3_000_000_000, busyNs: 600_000_000, cpuNs: 450_000_000, wakeups: 90)

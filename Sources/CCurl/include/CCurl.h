@@ -56,6 +56,9 @@ void ccurl_eventfd_drain(int wake_fd);
 /// Lowers the calling thread's nice value to `nice` (a higher scheduling weight); 0 on success, -1 when not
 /// permitted (it then keeps its priority).
 int ccurl_thread_set_nice(int nice);
+/// Puts the calling thread in the real-time SCHED_FIFO class at `priority` (it then runs as soon as it is woken,
+/// ahead of every ordinary thread); 0 on success, -1 when not permitted.
+int ccurl_thread_set_fifo(int priority);
 #endif
 
 #endif

@@ -48,7 +48,8 @@ public enum SSEError: Error, Equatable, CustomStringConvertible {
 /// Chunks may split the stream anywhere, also inside a line terminator or a UTF-8 sequence: the parser works on
 /// bytes and never decodes text. Fields: `data` (repeats join with LF), `event`, `id`, `retry`; lines starting
 /// with `:` are comments. Lines end in LF, CRLF or CR; a blank line dispatches. A leading UTF-8 BOM is dropped.
-/// Buffers are reused between events, so steady-state parsing allocates nothing.
+/// Buffers are reused between events, so steady-state parsing allocates nothing; line ends are found with `memchr`,
+/// and an event that is one `data:` line whole in the bytes fed is handed over in place, without a copy.
 public struct SSEParser {
     public let maxEventSize: Int
     /// The last `id:` seen (bytes; empty if none).

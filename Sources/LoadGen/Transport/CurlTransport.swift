@@ -62,9 +62,15 @@ public final class CurlTransport: @unchecked Sendable {
         return String(cString: curl_version())
     }
 
-    public init(clock: RunClock) {
+    /// The scheduling priority its thread asks for, and the one it got (the system may refuse the higher ones).
+    public let requestedPriority: TransportPriority
+    public var priority: TransportPriority { grantedPriority.withLock { $0 } }
+    private let grantedPriority = Mutex(TransportPriority.normal)
+
+    public init(clock: RunClock, priority: TransportPriority = .realtime) {
         _ = Self.globalInit
         self.clock = clock
+        self.requestedPriority = priority
         self.multi = curl_multi_init()
         let environment = ProcessInfo.processInfo.environment
         let fromEnvironment = environment["NO_PROXY"] ?? environment["no_proxy"] ?? ""
@@ -171,8 +177,14 @@ public final class CurlTransport: @unchecked Sendable {
     private func run(registered: DispatchSemaphore) {
         #if os(Linux)
         // Timestamps are taken on this thread: when the machine is busy it should be the first to run when bytes
-        // arrive, ahead of the tasks that build and write records. Kept as it is where that is not permitted.
-        _ = ccurl_thread_set_nice(-10)
+        // arrive, ahead of the tasks that build and write records. Each step down where the system refuses.
+        var granted = TransportPriority.normal
+        if requestedPriority == .realtime && ccurl_thread_set_fifo(1) == 0 {
+            granted = .realtime
+        } else if requestedPriority != .normal && ccurl_thread_set_nice(-10) == 0 {
+            granted = .raised
+        }
+        grantedPriority.withLock { $0 = granted }
         #endif
         thread.withLock { $0 = pthread_self() }
         loopTime.withLock { $0.startNs = clock.now() }

@@ -1,0 +1,6 @@
+import ArgumentParser
+import LoadGen
+
+extension APIKind: ExpressibleByArgument {}
+
+extension TransportPriority: ExpressibleByArgument {}
