@@ -27,7 +27,7 @@ public struct ChatCompletionsDecoder: StreamDecoder {
         if event.data.isEmpty { return }
         if event.typeIs("error") || event.typeIs("error_event") {
             let apiError = ErrorEnvelope.parse(Array(event.data)) ?? APIError(message: "error event")
-            accumulator.failure = StreamFailure(.streamError, message: apiError.message, apiError: apiError)
+            accumulator.failure = .streamError(apiError)
             return
         }
         // Most events are plain chunks: read in place, without Foundation. Captured answers need the text itself.
@@ -54,11 +54,11 @@ public struct ChatCompletionsDecoder: StreamDecoder {
         do {
             chunk = try json.decode(ChatChunk.self, from: data)
         } catch {
-            accumulator.failure = StreamFailure(.malformedEvent, message: "undecodable \(what): \(Self.preview(data))")
+            accumulator.failure = .malformed(what, data)
             return nil
         }
         if let apiError = chunk.error?.apiError {
-            accumulator.failure = StreamFailure(.streamError, message: apiError.message, apiError: apiError)
+            accumulator.failure = .streamError(apiError)
             return nil
         }
         return chunk
@@ -96,11 +96,6 @@ public struct ChatCompletionsDecoder: StreamDecoder {
             if let name = call.function?.name { output.toolCalls[slot].name += name }
             if let arguments = call.function?.arguments { output.toolCalls[slot].arguments += arguments }
         }
-    }
-
-    static func preview(_ bytes: some Collection<UInt8>) -> String {
-        let text = String(decoding: bytes.prefix(120), as: UTF8.self)
-        return bytes.count > 120 ? text + "..." : text
     }
 }
 

@@ -37,8 +37,7 @@ public struct MessagesDecoder: StreamDecoder {
         do {
             decoded = try json.decode(MessagesEvent.self, from: Data(event.data))
         } catch {
-            accumulator.failure = StreamFailure(.malformedEvent,
-                                                message: "undecodable messages event: \(ChatCompletionsDecoder.preview(event.data))")
+            accumulator.failure = .malformed("messages event", event.data)
             return
         }
         let type = decoded.type ?? (event.type.isEmpty ? "" : String(decoding: event.type, as: UTF8.self))
@@ -103,10 +102,10 @@ public struct MessagesDecoder: StreamDecoder {
             accumulator.terminatorNs = arrivalNs
         case "error":
             let apiError = decoded.error?.apiError ?? APIError(type: "error", message: "error event")
-            accumulator.failure = StreamFailure(.streamError, message: apiError.message, apiError: apiError)
+            accumulator.failure = .streamError(apiError)
         default:
             if let apiError = decoded.error?.apiError {
-                accumulator.failure = StreamFailure(.streamError, message: apiError.message, apiError: apiError)
+                accumulator.failure = .streamError(apiError)
             }
         }
     }
@@ -116,11 +115,11 @@ public struct MessagesDecoder: StreamDecoder {
         do {
             message = try json.decode(MessagesEvent.Message.self, from: Data(body))
         } catch {
-            accumulator.failure = StreamFailure(.malformedEvent, message: "undecodable message body: \(ChatCompletionsDecoder.preview(body))")
+            accumulator.failure = .malformed("message body", body)
             return
         }
         if message.type == "error" || message.content == nil, let apiError = message.error?.apiError {
-            accumulator.failure = StreamFailure(.streamError, message: apiError.message, apiError: apiError)
+            accumulator.failure = .streamError(apiError)
             return
         }
         var answer = 0

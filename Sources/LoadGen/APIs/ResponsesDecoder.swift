@@ -38,8 +38,7 @@ public struct ResponsesDecoder: StreamDecoder {
         do {
             decoded = try json.decode(ResponsesEvent.self, from: data)
         } catch {
-            accumulator.failure = StreamFailure(.malformedEvent,
-                                                message: "undecodable responses event: \(ChatCompletionsDecoder.preview(event.data))")
+            accumulator.failure = .malformed("responses event", event.data)
             return
         }
         // The data's own `type` decides; the `event:` line is the fallback.
@@ -83,15 +82,15 @@ public struct ResponsesDecoder: StreamDecoder {
             accumulator.terminatorNs = arrivalNs
         case "response.failed":
             let apiError = decoded.response?.error?.apiError ?? APIError(type: "response.failed", message: "response failed")
-            accumulator.failure = StreamFailure(.streamError, message: apiError.message, apiError: apiError)
+            accumulator.failure = .streamError(apiError)
         case "error":
             let apiError = decoded.error?.apiError
                 ?? APIError(type: decoded.code.map { _ in "error" }, code: decoded.code, message: decoded.message ?? "error event")
-            accumulator.failure = StreamFailure(.streamError, message: apiError.message, apiError: apiError)
+            accumulator.failure = .streamError(apiError)
         default:
             // A data line carrying an error object, whatever its type (the generic mid-stream error shape).
             if let apiError = decoded.error?.apiError {
-                accumulator.failure = StreamFailure(.streamError, message: apiError.message, apiError: apiError)
+                accumulator.failure = .streamError(apiError)
             }
         }
     }
@@ -101,11 +100,11 @@ public struct ResponsesDecoder: StreamDecoder {
         do {
             response = try json.decode(ResponseObject.self, from: Data(body))
         } catch {
-            accumulator.failure = StreamFailure(.malformedEvent, message: "undecodable response body: \(ChatCompletionsDecoder.preview(body))")
+            accumulator.failure = .malformed("response body", body)
             return
         }
         if let apiError = response.error?.apiError, response.status == "failed" || response.output == nil {
-            accumulator.failure = StreamFailure(.streamError, message: apiError.message, apiError: apiError)
+            accumulator.failure = .streamError(apiError)
             return
         }
         var answer = 0

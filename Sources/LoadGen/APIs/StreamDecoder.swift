@@ -42,6 +42,17 @@ public struct StreamFailure: Sendable, Equatable, Error {
         self.message = message
         self.apiError = apiError
     }
+
+    /// An error the server reported inside a 200 answer (an error event, or a body or event with an error object).
+    static func streamError(_ apiError: APIError) -> StreamFailure {
+        StreamFailure(.streamError, message: apiError.message, apiError: apiError)
+    }
+
+    /// JSON the decoder could not read: `what` names it, and the message quotes its first 120 bytes.
+    static func malformed(_ what: String, _ bytes: some Collection<UInt8>) -> StreamFailure {
+        let text = String(decoding: bytes.prefix(120), as: UTF8.self)
+        return StreamFailure(.malformedEvent, message: "undecodable \(what): \(bytes.count > 120 ? text + "..." : text)")
+    }
 }
 
 /// What the decoders learn from a response, filled in as events arrive.
