@@ -52,9 +52,21 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // The run engine: levels, sweeps, the SLO search, abort and interrupt policies, the verdict, calibration.
+        // Generic over the transport and the clock; wires LoadGen's runners to Metrics' sinks.
+        .target(
+            name: "Engine",
+            dependencies: ["LoadGen", "Metrics", "MockServer"]
+        ),
+        // A manual clock, a scripted transport and a deterministic executor, for tests of the engine and runners.
+        .target(
+            name: "LoadGenTesting",
+            dependencies: ["LoadGen"]
+        ),
         .executableTarget(
             name: "sambabench",
             dependencies: [
+                "Engine",
                 "LoadGen",
                 "Metrics",
                 "MockServer",
@@ -64,11 +76,12 @@ let package = Package(
         // The mock with injected faults, standalone, for scripts/soak.sh.
         .executableTarget(name: "sambabench-mock-faults", dependencies: ["MockServer"]),
         .testTarget(name: "CCurlTests", dependencies: ["CCurl"]),
-        .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "MockServer"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "LoadGenTesting", "MockServer"], resources: [.copy("Fixtures")]),
         // Golden files are read from the source tree (so they can be regenerated there), not bundled.
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "LoadGen"], exclude: ["Golden"]),
         .testTarget(name: "MockServerTests", dependencies: ["MockServer", "LoadGen"]),
-        .testTarget(name: "sambabenchTests", dependencies: ["sambabench", "LoadGen", "Metrics", "MockServer"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "LoadGen", "LoadGenTesting", "Metrics"]),
+        .testTarget(name: "sambabenchTests", dependencies: ["sambabench", "Engine", "LoadGen", "Metrics", "MockServer"]),
     ],
     swiftLanguageModes: [.v6]
 )

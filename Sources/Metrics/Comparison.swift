@@ -10,18 +10,31 @@ public struct Comparison {
         public var summaries: [LevelSummary]
     }
 
-    /// The figures compared, each with how to read it from a level.
-    public static let figures: [(name: String, unit: String, largerIsBetter: Bool, value: @Sendable (LevelSummary) -> Double?)] = [
-        ("ttft_p50", "ms", false, { $0.stats(.ttft)?.p50 }),
-        ("ttft_p99", "ms", false, { $0.stats(.ttft)?.p99 }),
-        ("ttfo_p50", "ms", false, { $0.stats(.ttfo)?.p50 }),
-        ("decode_tps_p50", "tokens/s", true, { $0.stats(.decodeRate)?.p50 }),
-        ("itl_p50", "ms", false, { $0.stats(.itl)?.p50 }),
-        ("e2e_p50", "ms", false, { $0.stats(.e2e)?.p50 }),
-        ("e2e_p99", "ms", false, { $0.stats(.e2e)?.p99 }),
-        ("output_throughput", "tokens/s", true, { $0.outputThroughput }),
-        ("request_throughput", "requests/s", true, { $0.requestThroughput }),
-        ("error_rate", "fraction", false, { $0.requests == 0 ? nil : $0.errorRate }),
+    /// A figure compared: its name in compare.csv, and its unit, polarity and value from the metric registry.
+    public struct Figure: Sendable {
+        public var name: String
+        public var unit: String
+        public var largerIsBetter: Bool
+        public var value: @Sendable (LevelSummary) -> Double?
+
+        static func percentile(_ metric: Metric, _ p: KeyPath<Stats, Double> & Sendable, name: String) -> Figure {
+            Figure(name: name, unit: metric.unit.rawValue, largerIsBetter: metric.largerIsBetter, value: { $0.stats(metric)?[keyPath: p] })
+        }
+
+        static func level(_ figure: LevelFigure, name: String) -> Figure {
+            // A level with no request has no error rate.
+            Figure(name: name, unit: figure.unit, largerIsBetter: figure.largerIsBetter,
+                   value: { figure == .errorRate && $0.requests == 0 ? nil : figure.value($0) })
+        }
+    }
+
+    /// The figures compared.
+    public static let figures: [Figure] = [
+        .percentile(.ttft, \.p50, name: "ttft_p50"), .percentile(.ttft, \.p99, name: "ttft_p99"),
+        .percentile(.ttfo, \.p50, name: "ttfo_p50"), .percentile(.decodeRate, \.p50, name: "decode_tps_p50"),
+        .percentile(.itl, \.p50, name: "itl_p50"), .percentile(.e2e, \.p50, name: "e2e_p50"),
+        .percentile(.e2e, \.p99, name: "e2e_p99"), .level(.outputThroughput, name: "output_throughput"),
+        .level(.requestThroughput, name: "request_throughput"), .level(.errorRate, name: "error_rate"),
     ]
 
     public let runs: [Run]

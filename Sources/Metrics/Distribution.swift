@@ -1,3 +1,4 @@
+import LoadGen
 import Histogram
 
 /// The summary figures of one distribution, in the metric's reported unit.

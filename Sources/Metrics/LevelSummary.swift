@@ -108,7 +108,7 @@ public struct LevelSummary: Sendable {
         for metric in Metric.perRequest {
             if let value = metrics.value(metric, of: record) { distributions[metric]!.record(value) }
         }
-        for (value, tokens) in metrics.itl { distributions[.itl]!.record(value, weight: tokens) }
+        for gap in metrics.itl { distributions[.itl]!.record(gap.valueNs, weight: gap.tokens) }
         for gap in metrics.iclNs { distributions[.icl]!.record(Double(gap)) }
         for chunk in record.chunks { distributions[.tokensPerChunk]!.record(Double(chunk.tokens)) }
         if meetsEverySLO(record, metrics) { goodRequests += 1 }

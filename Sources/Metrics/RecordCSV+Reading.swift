@@ -119,86 +119,19 @@ public enum RunFiles {
         let requestsPath = directory + "/requests.csv"
         var chunksBySeq: [Int: [ChunkRecord]] = [:]
         let chunksPath = directory + "/chunks.csv"
-        for (line, row) in try table(chunksPath, required: ["seq", "arrival_ms", "tokens", "answer_bytes", "reasoning_bytes", "tool_bytes"]) {
-            guard let seq = Int(row["seq"] ?? ""), let arrival = nanoseconds(row["arrival_ms"] ?? ""),
-                  let tokens = Int(row["tokens"] ?? ""), let answer = Int(row["answer_bytes"] ?? ""),
-                  let reasoning = Int(row["reasoning_bytes"] ?? ""), let tool = Int(row["tool_bytes"] ?? "") else {
+        for (line, row) in try table(chunksPath, required: RecordCSV.chunks.requiredNames) {
+            var chunk = RecordCSV.ChunkRow()
+            if RecordCSV.chunks.read(row, into: &chunk) != nil {
                 throw ReadError(file: chunksPath, line: line, message: "a field is missing or not a number")
             }
-            chunksBySeq[seq, default: []].append(ChunkRecord(arrivalNs: arrival, tokens: tokens, answerBytes: answer,
-                                                             reasoningBytes: reasoning, toolBytes: tool))
+            chunksBySeq[chunk.seq, default: []].append(chunk.chunk)
         }
-        let required = ["level", "level_name", "seq", "warmup", "api", "model", "stream", "status", "error_class",
-                        "scheduled_ms", "sent_ms", "end_ms", "output_tokens", "token_source", "new_connection"]
-        return try table(requestsPath, required: required).map { line, row in
-            func fail(_ column: String) -> ReadError {
-                ReadError(file: requestsPath, line: line, message: "column \(column): '\(row[column] ?? "")' is not valid")
+        return try table(requestsPath, required: RecordCSV.requests.requiredNames).map { line, row in
+            var record = RequestRecord()
+            if let column = RecordCSV.requests.read(row, into: &record) {
+                throw ReadError(file: requestsPath, line: line, message: "column \(column): '\(row[column] ?? "")' is not valid")
             }
-            func int(_ column: String) throws -> Int {
-                guard let value = Int(row[column] ?? "") else { throw fail(column) }
-                return value
-            }
-            func optionalInt(_ column: String) throws -> Int? {
-                guard let text = row[column], !text.isEmpty else { return nil }
-                guard let value = Int(text) else { throw fail(column) }
-                return value
-            }
-            func time(_ column: String) throws -> Int64 {
-                guard let value = nanoseconds(row[column] ?? "") else { throw fail(column) }
-                return value
-            }
-            func optionalTime(_ column: String) throws -> Int64? {
-                guard let text = row[column], !text.isEmpty else { return nil }
-                guard let value = nanoseconds(text) else { throw fail(column) }
-                return value
-            }
-            func double(_ column: String) throws -> Double? {
-                guard let text = row[column], !text.isEmpty else { return nil }
-                guard let value = Double(text) else { throw fail(column) }
-                return value
-            }
-            func text(_ column: String) -> String? {
-                guard let value = row[column], !value.isEmpty else { return nil }
-                return value
-            }
-            guard let api = APIKind(rawValue: row["api"] ?? "") else { throw fail("api") }
-            guard let source = TokenSource(rawValue: row["token_source"] ?? "") else { throw fail("token_source") }
-            var inputSource: TokenSource?
-            if let name = text("input_token_source") {
-                guard let value = TokenSource(rawValue: name) else { throw fail("input_token_source") }
-                inputSource = value
-            }
-            var errorClass: ErrorClass?
-            if let name = text("error_class") {
-                guard let value = ErrorClass(rawValue: name) else { throw fail("error_class") }
-                errorClass = value
-            }
-            let seq = try int("seq")
-            let newConnection = try int("new_connection") == 1
-            var record = RequestRecord(
-                level: try int("level"), levelName: row["level_name"] ?? "", seq: seq, warmup: try int("warmup") == 1,
-                // Runs written before conversations existed have neither column: each request its own turn 1.
-                conversation: try optionalInt("conversation") ?? seq, turn: try optionalInt("turn") ?? 1, api: api, model: row["model"] ?? "", stream: try int("stream") == 1, status: try int("status"),
-                errorClass: errorClass, errorType: text("error_type"), errorCode: text("error_code"),
-                errorMessage: text("error_message"), finishReason: text("finish_reason"),
-                scheduledNs: try time("scheduled_ms"), sentNs: try time("sent_ms"), headersNs: try optionalTime("headers_ms"),
-                firstByteNs: try optionalTime("first_byte_ms"), endNs: try time("end_ms"), chunks: chunksBySeq[seq] ?? [],
-                inputTokens: try optionalInt("input_tokens"), outputTokens: try int("output_tokens"),
-                reasoningTokens: try optionalInt("reasoning_tokens"), tokenSource: source,
-                server: ServerUsage(timeToFirstToken: try double("server_ttft_s"), totalLatency: try double("server_latency_s"),
-                                    completionTokensPerSec: try double("server_completion_tps"),
-                                    completionTokensAfterFirstPerSec: try double("server_decode_tps"),
-                                    totalTokensPerSec: try double("server_total_tps"), startTime: try double("server_start_s"),
-                                    endTime: try double("server_end_s"), acceptanceRate: try double("server_acceptance_rate")),
-                connection: ConnectionTimings(dnsNs: try optionalTime("dns_ms"), connectNs: try optionalTime("connect_ms"),
-                                              tlsNs: try optionalTime("tls_ms"), ttfbNs: try optionalTime("ttfb_ms"),
-                                              newConnection: newConnection),
-                bytesReceived: try optionalInt("bytes_received") ?? 0)
-            record.attempt = try optionalInt("attempt") ?? 1
-            record.rateLimit = RateLimitHeaders(retryAfterMs: try double("retry_after_ms"),
-                                                limits: text("ratelimit")?.split(separator: ";").map(String.init) ?? [])
-            record.inputTokenSource = inputSource
-            record.mockSentNs = try optionalTime("mock_sent_ms")
+            record.chunks = chunksBySeq[record.seq] ?? []
             return record
         }
     }
@@ -215,27 +148,11 @@ public enum RunFiles {
 
     public static func levels(directory: String) throws -> [LevelResult] {
         let path = directory + "/levels.csv"
-        return try table(path, required: ["level", "level_name", "concurrency", "rate_rps", "start_ms", "window_start_ms",
-                                          "window_end_ms", "end_ms", "warmup_dispatched", "measured_dispatched",
-                                          "stop_reason"]).map { line, row in
-            func time(_ column: String) throws -> Int64 {
-                guard let value = nanoseconds(row[column] ?? "") else {
-                    throw ReadError(file: path, line: line, message: "column \(column) is not a time")
-                }
-                return value
-            }
-            guard let index = Int(row["level"] ?? ""), let concurrency = Int(row["concurrency"] ?? ""),
-                  let warmup = Int(row["warmup_dispatched"] ?? ""), let measured = Int(row["measured_dispatched"] ?? "") else {
-                throw ReadError(file: path, line: line, message: "a count is missing or not a number")
-            }
-            var level = LevelResult(index: index, name: row["level_name"] ?? "", concurrency: concurrency,
-                                    rate: Double(row["rate_rps"] ?? ""), startNs: try time("start_ms"),
-                                    windowStartNs: try time("window_start_ms"), windowEndNs: try time("window_end_ms"),
-                                    endNs: try time("end_ms"), warmupDispatched: warmup, measuredDispatched: measured,
-                                    stopReason: row["stop_reason"] ?? "")
-            // Runs written before self-health was measured have neither column.
-            if let busy = Double(row["transport_busy_fraction"] ?? "") {
-                level.transport = TransportUtilisation(busyFraction: busy, cpuFraction: Double(row["transport_cpu_fraction"] ?? ""))
+        return try table(path, required: LevelsCSV.table.requiredNames).map { line, row in
+            var level = LevelResult(index: 0, name: "", concurrency: 0, rate: nil, startNs: 0, windowStartNs: 0, windowEndNs: 0,
+                                    endNs: 0, warmupDispatched: 0, measuredDispatched: 0, stopReason: "")
+            if let column = LevelsCSV.table.read(row, into: &level) {
+                throw ReadError(file: path, line: line, message: "column \(column): '\(row[column] ?? "")' is not valid")
             }
             return level
         }

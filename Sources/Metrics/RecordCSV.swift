@@ -3,82 +3,110 @@ import LoadGen
 /// The columns of `requests.csv` (a row per request) and `chunks.csv` (a row per token-carrying chunk).
 /// Units are in the column names; times are milliseconds from the run origin with nanosecond digits.
 public enum RecordCSV {
-    typealias Column = (name: String, value: @Sendable (RequestRecord, RequestMetrics) -> String)
+    typealias Column = CSVColumn<RequestRecord, RequestMetrics>
 
-    static let requestColumns: [Column] = [
-        ("level", { r, _ in String(r.level) }),
-        ("level_name", { r, _ in CSVFormat.field(r.levelName) }),
-        ("seq", { r, _ in String(r.seq) }),
-        ("warmup", { r, _ in r.warmup ? "1" : "0" }),
-        ("conversation", { r, _ in String(r.conversation) }),
-        ("turn", { r, _ in String(r.turn) }),
-        ("api", { r, _ in r.api.rawValue }),
-        ("model", { r, _ in CSVFormat.field(r.model) }),
-        ("stream", { r, _ in r.stream ? "1" : "0" }),
-        ("status", { r, _ in String(r.status) }),
-        ("error_class", { r, _ in r.errorClass?.rawValue ?? "" }),
-        ("error_type", { r, _ in CSVFormat.field(r.errorType ?? "") }),
-        ("error_code", { r, _ in CSVFormat.field(r.errorCode ?? "") }),
-        ("error_message", { r, _ in CSVFormat.field(r.errorMessage ?? "") }),
-        ("finish_reason", { r, _ in CSVFormat.field(r.finishReason ?? "") }),
-        ("scheduled_ms", { r, _ in CSVFormat.milliseconds(r.scheduledNs) }),
-        ("sent_ms", { r, _ in CSVFormat.milliseconds(r.sentNs) }),
-        ("headers_ms", { r, _ in CSVFormat.milliseconds(r.headersNs) }),
-        ("first_byte_ms", { r, _ in CSVFormat.milliseconds(r.firstByteNs) }),
-        ("end_ms", { r, _ in CSVFormat.milliseconds(r.endNs) }),
-        ("ttft_ms", { _, m in CSVFormat.milliseconds(m.ttftNs) }),
-        ("ttft_sched_ms", { _, m in CSVFormat.milliseconds(m.ttftScheduledNs) }),
-        ("ttfo_ms", { _, m in CSVFormat.milliseconds(m.ttfoNs) }),
-        ("e2e_ms", { _, m in CSVFormat.milliseconds(m.e2eNs) }),
-        ("e2e_sched_ms", { _, m in CSVFormat.milliseconds(m.e2eScheduledNs) }),
-        ("decode_tps", { _, m in CSVFormat.number(m.decodeRate, digits: 3) }),
-        ("tpot_ms", { _, m in CSVFormat.number(m.tpotNs.map { $0 / 1e6 }) }),
-        ("e2e_tps", { _, m in CSVFormat.number(m.e2eRate, digits: 3) }),
-        ("chunks", { r, _ in String(r.chunks.count) }),
-        ("input_tokens", { r, _ in CSVFormat.int(r.inputTokens) }),
-        ("output_tokens", { r, _ in String(r.outputTokens) }),
-        ("reasoning_tokens", { r, _ in CSVFormat.int(r.reasoningTokens) }),
-        ("token_source", { r, _ in r.tokenSource.rawValue }),
-        ("input_token_source", { r, _ in r.inputTokenSource?.rawValue ?? "" }),
+    /// `requests.csv`: written as requests finish, read back by `report`. Columns derived from others (the metrics)
+    /// are only written; `report` recomputes them.
+    static let requests = CSVTable<RequestRecord, RequestMetrics>(columns: [
+        .int("level", \.level, required: true),
+        .text("level_name", \.levelName, required: true),
+        .int("seq", \.seq, required: true),
+        .flag("warmup", \.warmup, required: true),
+        // Runs written before conversations existed have neither column: each request its own turn 1.
+        Column("conversation", write: { r, _ in String(r.conversation) }, read: { r, field in
+            guard let value = Int(field) else { return false }
+            r.conversation = value
+            return true
+        }, absent: { $0.conversation = $0.seq }),
+        .int("turn", \.turn),
+        .name("api", \.api, required: true),
+        .text("model", \.model, required: true),
+        .flag("stream", \.stream, required: true),
+        .int("status", \.status, required: true),
+        .optionalName("error_class", \.errorClass, required: true),
+        .optionalText("error_type", \.errorType),
+        .optionalText("error_code", \.errorCode),
+        .optionalText("error_message", \.errorMessage),
+        .optionalText("finish_reason", \.finishReason),
+        .time("scheduled_ms", \.scheduledNs, required: true),
+        .time("sent_ms", \.sentNs, required: true),
+        .optionalTime("headers_ms", \.headersNs),
+        .optionalTime("first_byte_ms", \.firstByteNs),
+        .time("end_ms", \.endNs, required: true),
+        .derived("ttft_ms") { _, m in CSVFormat.milliseconds(m.ttftNs) },
+        .derived("ttft_sched_ms") { _, m in CSVFormat.milliseconds(m.ttftScheduledNs) },
+        .derived("ttfo_ms") { _, m in CSVFormat.milliseconds(m.ttfoNs) },
+        .derived("e2e_ms") { _, m in CSVFormat.milliseconds(m.e2eNs) },
+        .derived("e2e_sched_ms") { _, m in CSVFormat.milliseconds(m.e2eScheduledNs) },
+        .derived("decode_tps") { _, m in CSVFormat.number(m.decodeRate, digits: 3) },
+        .derived("tpot_ms") { _, m in CSVFormat.number(m.tpotNs.map { $0 / 1e6 }) },
+        .derived("e2e_tps") { _, m in CSVFormat.number(m.e2eRate, digits: 3) },
+        .derived("chunks") { r, _ in String(r.chunks.count) },
+        .optionalInt("input_tokens", \.inputTokens),
+        .int("output_tokens", \.outputTokens, required: true),
+        .optionalInt("reasoning_tokens", \.reasoningTokens),
+        .name("token_source", \.tokenSource, required: true),
+        .optionalName("input_token_source", \.inputTokenSource),
         // The server's figures as it sent them (seconds), in full precision, so `report` rebuilds them exactly.
-        ("server_ttft_s", { r, _ in CSVFormat.exact(r.server.timeToFirstToken) }),
-        ("server_latency_s", { r, _ in CSVFormat.exact(r.server.totalLatency) }),
-        ("server_completion_tps", { r, _ in CSVFormat.exact(r.server.completionTokensPerSec) }),
-        ("server_decode_tps", { r, _ in CSVFormat.exact(r.server.completionTokensAfterFirstPerSec) }),
-        ("server_total_tps", { r, _ in CSVFormat.exact(r.server.totalTokensPerSec) }),
-        ("server_start_s", { r, _ in CSVFormat.exact(r.server.startTime) }),
-        ("server_end_s", { r, _ in CSVFormat.exact(r.server.endTime) }),
-        ("server_acceptance_rate", { r, _ in CSVFormat.exact(r.server.acceptanceRate) }),
-        ("client_minus_server_ttft_ms", { _, m in CSVFormat.number(m.clientMinusServerTTFTNs.map { $0 / 1e6 }) }),
-        ("new_connection", { r, _ in r.connection.newConnection ? "1" : "0" }),
-        ("dns_ms", { r, _ in CSVFormat.milliseconds(r.connection.dnsNs) }),
-        ("connect_ms", { r, _ in CSVFormat.milliseconds(r.connection.connectNs) }),
-        ("tls_ms", { r, _ in CSVFormat.milliseconds(r.connection.tlsNs) }),
-        ("ttfb_ms", { r, _ in CSVFormat.milliseconds(r.connection.ttfbNs) }),
-        ("bytes_received", { r, _ in String(r.bytesReceived) }),
-        ("attempt", { r, _ in String(r.attempt) }),
-        ("retry_after_ms", { r, _ in CSVFormat.exact(r.rateLimit.retryAfterMs) }),
-        ("ratelimit", { r, _ in CSVFormat.field(r.rateLimit.limits.joined(separator: ";")) }),
+        .exact("server_ttft_s", \.server.timeToFirstToken),
+        .exact("server_latency_s", \.server.totalLatency),
+        .exact("server_completion_tps", \.server.completionTokensPerSec),
+        .exact("server_decode_tps", \.server.completionTokensAfterFirstPerSec),
+        .exact("server_total_tps", \.server.totalTokensPerSec),
+        .exact("server_start_s", \.server.startTime),
+        .exact("server_end_s", \.server.endTime),
+        .exact("server_acceptance_rate", \.server.acceptanceRate),
+        .derived("client_minus_server_ttft_ms") { _, m in CSVFormat.number(m.clientMinusServerTTFTNs.map { $0 / 1e6 }) },
+        .flag("new_connection", \.connection.newConnection, required: true),
+        .optionalTime("dns_ms", \.connection.dnsNs),
+        .optionalTime("connect_ms", \.connection.connectNs),
+        .optionalTime("tls_ms", \.connection.tlsNs),
+        .optionalTime("ttfb_ms", \.connection.ttfbNs),
+        .int("bytes_received", \.bytesReceived),
+        .int("attempt", \.attempt),
+        .exact("retry_after_ms", \.rateLimit.retryAfterMs),
+        Column("ratelimit", write: { r, _ in CSVFormat.field(r.rateLimit.limits.joined(separator: ";")) }, read: { r, field in
+            r.rateLimit.limits = field.isEmpty ? [] : field.split(separator: ";").map(String.init)
+            return true
+        }),
         // Filled only against a mock that stamps its send times: the ground truth and the client's error against it.
-        ("mock_sent_ms", { r, _ in CSVFormat.milliseconds(r.mockSentNs) }),
-        ("ttft_error_ms", { _, m in CSVFormat.milliseconds(m.ttftErrorNs) }),
-    ]
+        .optionalTime("mock_sent_ms", \.mockSentNs),
+        .derived("ttft_error_ms") { _, m in CSVFormat.milliseconds(m.ttftErrorNs) },
+    ])
 
-    public static var requestsHeader: String { requestColumns.map(\.name).joined(separator: ",") + "\n" }
+    public static var requestsHeader: String { requests.header }
 
-    public static let chunksHeader = "seq,chunk,arrival_ms,since_sent_ms,tokens,bytes,answer_bytes,reasoning_bytes,tool_bytes\n"
+    /// One chunk's row: the chunk and the request it belongs to.
+    struct ChunkRow: Sendable {
+        var seq = 0
+        var index = 0
+        var sentNs: Int64 = 0
+        var chunk = ChunkRecord(arrivalNs: 0)
+    }
+
+    /// `chunks.csv`: a row per token-carrying chunk.
+    static let chunks = CSVTable<ChunkRow, Void>(columns: [
+        .int("seq", \.seq, required: true),
+        .derived("chunk") { row, _ in String(row.index) },
+        .time("arrival_ms", \.chunk.arrivalNs, required: true),
+        .derived("since_sent_ms") { row, _ in CSVFormat.milliseconds(row.chunk.arrivalNs - row.sentNs) },
+        .int("tokens", \.chunk.tokens, required: true),
+        .derived("bytes") { row, _ in String(row.chunk.bytes) },
+        .int("answer_bytes", \.chunk.answerBytes, required: true),
+        .int("reasoning_bytes", \.chunk.reasoningBytes, required: true),
+        .int("tool_bytes", \.chunk.toolBytes, required: true),
+    ])
+
+    public static var chunksHeader: String { chunks.header }
 
     public static func requestRow(_ record: RequestRecord) -> String {
-        let metrics = RequestMetrics(record)
-        return requestColumns.map { $0.value(record, metrics) }.joined(separator: ",") + "\n"
+        requests.row(record, RequestMetrics(record))
     }
 
     public static func chunkRows(_ record: RequestRecord) -> String {
         var text = ""
         for (index, chunk) in record.chunks.enumerated() {
-            text += "\(record.seq),\(index),\(CSVFormat.milliseconds(chunk.arrivalNs)),"
-            text += "\(CSVFormat.milliseconds(chunk.arrivalNs - record.sentNs)),\(chunk.tokens),\(chunk.bytes),"
-            text += "\(chunk.answerBytes),\(chunk.reasoningBytes),\(chunk.toolBytes)\n"
+            text += chunks.row(ChunkRow(seq: record.seq, index: index, sentNs: record.sentNs, chunk: chunk), ())
         }
         return text
     }

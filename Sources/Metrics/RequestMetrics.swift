@@ -11,7 +11,7 @@ public struct RequestMetrics: Sendable, Equatable {
     public var decodeRate: Double?
     public var tpotNs: Double?
     /// Per-token inter-token latency of each later chunk, with its token weight.
-    public var itl: [(valueNs: Double, tokens: Int)]
+    public var itl: [WeightedGap]
     /// Gaps between consecutive chunks.
     public var iclNs: [Int64]
     public var e2eRate: Double?
@@ -46,7 +46,7 @@ public struct RequestMetrics: Sendable, Equatable {
                 let gap = chunks[index].arrivalNs - chunks[index - 1].arrivalNs
                 iclNs.append(gap)
                 if chunks[index].tokens > 0 {
-                    itl.append((Double(gap) / Double(chunks[index].tokens), chunks[index].tokens))
+                    itl.append(WeightedGap(valueNs: Double(gap) / Double(chunks[index].tokens), tokens: chunks[index].tokens))
                 }
             }
         }
@@ -87,13 +87,10 @@ public struct RequestMetrics: Sendable, Equatable {
         case .itl, .icl, .tokensPerChunk: return nil
         }
     }
+}
 
-    public static func == (lhs: RequestMetrics, rhs: RequestMetrics) -> Bool {
-        lhs.ttftNs == rhs.ttftNs && lhs.ttftScheduledNs == rhs.ttftScheduledNs && lhs.ttfoNs == rhs.ttfoNs
-            && lhs.e2eNs == rhs.e2eNs && lhs.e2eScheduledNs == rhs.e2eScheduledNs && lhs.decodeRate == rhs.decodeRate
-            && lhs.tpotNs == rhs.tpotNs && lhs.iclNs == rhs.iclNs && lhs.e2eRate == rhs.e2eRate
-            && lhs.itl.map(\.valueNs) == rhs.itl.map(\.valueNs) && lhs.itl.map(\.tokens) == rhs.itl.map(\.tokens)
-            && lhs.serverTTFTNs == rhs.serverTTFTNs && lhs.clientMinusServerTTFTNs == rhs.clientMinusServerTTFTNs
-            && lhs.ttftErrorNs == rhs.ttftErrorNs
-    }
+/// One later chunk's gap divided over its tokens, weighted by them (ITL).
+public struct WeightedGap: Sendable, Equatable {
+    public var valueNs: Double
+    public var tokens: Int
 }

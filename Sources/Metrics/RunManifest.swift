@@ -21,6 +21,9 @@ public struct RunManifest: Sendable {
     public var promptsSummary: String
     /// The transport thread's scheduling priority, as granted (nil until the transport runs).
     public var transportPriority: TransportPriority?
+    /// The run.json this manifest was read from (`report`, `compare`): written back exactly as recorded, so what is
+    /// derived from a copied run (summary.json's `run`) is byte for byte what the run wrote.
+    public var recorded: JSONValue?
 
     public init(scenario: Scenario, scenarioFile: String, effectiveBaseURL: String, startedAt: Date, levels: [LevelPlan],
                 toolVersion: String, libcurlVersion: String, apiKeyPresent: Bool, commandLine: [String]) {
@@ -43,6 +46,7 @@ public struct RunManifest: Sendable {
     }
 
     public var json: JSONValue {
+        if let recorded { return recorded }
         let info = ProcessInfo.processInfo
         var pairs: [(String, JSONValue)] = [
             ("tool", .string("sambabench")),
@@ -82,62 +86,45 @@ public struct RunManifest: Sendable {
 }
 
 extension RunManifest {
-    /// Reads a run's `run.json` back, with the scenario fields the summaries and the report use.
+    /// Reads a run's `run.json` back: the scenario as recorded (`ScenarioJSON.scenario(from:)`), the levels and the
+    /// run's facts; `json` then gives the file's value exactly.
     public static func read(directory: String) throws -> RunManifest {
         let path = directory + "/run.json"
         func invalid(_ message: String) -> RunFiles.ReadError { RunFiles.ReadError(file: path, line: 0, message: message) }
-        guard let data = FileManager.default.contents(atPath: path),
-              let run = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw invalid("missing, or not a JSON object")
+        guard let data = FileManager.default.contents(atPath: path) else { throw invalid("missing, or not readable") }
+        let run: JSONValue
+        do { run = try JSONValue.parse(String(decoding: data, as: UTF8.self)) } catch {
+            throw invalid("not JSON: \(error)")
         }
-        guard let object = run["scenario"] as? [String: Any], let name = object["name"] as? String,
-              let model = object["model"] as? String, let baseURL = object["base_url"] as? String else {
-            throw invalid("no scenario with name, model and base_url")
-        }
-        var scenario = Scenario(name: name, baseURL: baseURL, model: model, prompts: [])
-        scenario.description = object["description"] as? String
-        scenario.api = (object["api"] as? String).flatMap(APIKind.init(rawValue:)) ?? .chat
-        scenario.stream = object["stream"] as? Bool ?? true
-        scenario.request.maxTokens = (object["request"] as? [String: Any])?["max_tokens"] as? Int
-        scenario.insecure = run["insecure"] as? Bool ?? false
-        scenario.maxErrorRate = object["max_error_rate"] as? Double
-        if let load = object["load"] as? [String: Any] {
-            scenario.load.mode = (load["mode"] as? String).flatMap(LoadSettings.Mode.init(rawValue:)) ?? .closed
-            scenario.load.arrival = (load["arrival"] as? String).flatMap(ArrivalProcess.init(rawValue:)) ?? .poisson
-            scenario.load.maxInFlight = load["max_in_flight"] as? Int ?? scenario.load.maxInFlight
-            scenario.load.atCap = (load["at_cap"] as? String).flatMap(LoadSettings.AtCap.init(rawValue:)) ?? .wait
-        }
-        for text in object["slo"] as? [String] ?? [] {
-            switch SLO.parse(text, metrics: SLO.metricNames) {
-            case .success(let slo): scenario.slos.append(slo)
-            case .failure(let error): throw invalid("objective '\(text)': \(error)")
-            }
-        }
-        if let mock = run["mock"] as? [String: Any] {
-            scenario.mock.ttftNs = (mock["ttft"] as? String).flatMap(DurationText.nanoseconds) ?? scenario.mock.ttftNs
-            scenario.mock.decodeTokensPerSecond = mock["decode_rate"] as? Double ?? scenario.mock.decodeTokensPerSecond
-            if let range = mock["tokens_per_chunk"] as? [Int], range.count == 2 { scenario.mock.tokensPerChunk = range[0]...range[1] }
-            if let range = mock["output_tokens"] as? [Int], range.count == 2 { scenario.mock.outputTokens = range[0]...range[1] }
-        }
-        let levels = (run["levels"] as? [[String: Any]] ?? []).enumerated().map { index, level -> LevelPlan in
-            let load: LevelLoad = (level["rate_rps"] as? Double).map { .rate($0) } ?? .concurrency(level["concurrency"] as? Int ?? 0)
-            return LevelPlan(index: index, name: level["name"] as? String ?? "", load: load, requests: level["requests"] as? Int,
-                             durationNs: (level["duration_s"] as? Double).map { Int64(($0 * 1e9).rounded()) },
-                             warmup: level["warmup"] as? Int ?? 0, inputTokens: level["input_tokens"] as? Int,
-                             maxTokens: level["max_tokens"] as? Int)
+        guard case .object = run, let object = run["scenario"] else { throw invalid("no scenario object") }
+        let scenario: Scenario
+        do {
+            scenario = try ScenarioJSON.scenario(from: object, mock: run["mock"], insecure: run["insecure"]?.boolValue ?? false)
+        } catch { throw invalid(error.description) }
+        let levels = (run["levels"]?.arrayValue ?? []).enumerated().map { index, level -> LevelPlan in
+            let load: LevelLoad = level["rate_rps"]?.numberValue.map { .rate($0) } ?? .concurrency(level["concurrency"]?.intValue ?? 0)
+            var plan = LevelPlan(index: index, name: level["name"]?.stringValue ?? "", load: load, requests: level["requests"]?.intValue,
+                                 durationNs: level["duration_s"]?.numberValue.map { Int64(($0 * 1e9).rounded()) },
+                                 warmup: level["warmup"]?.intValue ?? 0, inputTokens: level["input_tokens"]?.intValue,
+                                 maxTokens: level["max_tokens"]?.intValue)
+            if let arrival = level["arrival"]?.stringValue.flatMap(ArrivalProcess.init(rawValue:)) { plan.arrival = arrival }
+            return plan
         }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let baseURL = run["base_url"]?.stringValue ?? scenario.baseURL
         var manifest = RunManifest(
-            scenario: scenario, scenarioFile: run["scenario_file"] as? String ?? "", effectiveBaseURL: run["base_url"] as? String ?? baseURL,
-            startedAt: (run["started_at"] as? String).flatMap(formatter.date(from:)) ?? Date(timeIntervalSince1970: 0),
-            levels: levels, toolVersion: run["version"] as? String ?? "", libcurlVersion: run["libcurl"] as? String ?? "",
-            apiKeyPresent: !(run["api_key"] is NSNull) && run["api_key"] != nil, commandLine: run["command"] as? [String] ?? [])
-        manifest.promptsSummary = (object["prompts"] as? [String: Any])?["description"] as? String ?? ""
-        manifest.finishedAt = (run["finished_at"] as? String).flatMap(formatter.date(from:))
-        manifest.interrupted = run["interrupted"] as? Bool ?? false
-        manifest.stopReason = run["stop_reason"] as? String
-        manifest.transportPriority = (run["transport_priority"] as? String).flatMap(TransportPriority.init(rawValue:))
+            scenario: scenario, scenarioFile: run["scenario_file"]?.stringValue ?? "", effectiveBaseURL: baseURL,
+            startedAt: run["started_at"]?.stringValue.flatMap(formatter.date(from:)) ?? Date(timeIntervalSince1970: 0),
+            levels: levels, toolVersion: run["version"]?.stringValue ?? "", libcurlVersion: run["libcurl"]?.stringValue ?? "",
+            apiKeyPresent: run["api_key"].map { !$0.isNull } ?? false,
+            commandLine: run["command"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        manifest.promptsSummary = object["prompts"]?["description"]?.stringValue ?? ""
+        manifest.finishedAt = run["finished_at"]?.stringValue.flatMap(formatter.date(from:))
+        manifest.interrupted = run["interrupted"]?.boolValue ?? false
+        manifest.stopReason = run["stop_reason"]?.stringValue
+        manifest.transportPriority = run["transport_priority"]?.stringValue.flatMap(TransportPriority.init(rawValue:))
+        manifest.recorded = run
         return manifest
     }
 }
@@ -265,7 +252,12 @@ public enum ScenarioJSON {
             ("faults", .object([("rate_limited", .number(mock.faults.rateLimited)), ("overloaded", .number(mock.faults.overloaded)),
                                 ("stream_error", .number(mock.faults.streamError)), ("disconnect", .number(mock.faults.disconnect)),
                                 ("stall", .number(mock.faults.stall)), ("malformed", .number(mock.faults.malformed)),
-                                ("drip", .number(mock.faults.drip))])),
+                                ("drip", .number(mock.faults.drip)),
+                                ("stall_time", mock.faults.stallNs.map { .string(DurationText.format($0)) } ?? .string("none")),
+                                ("retry_after_ms", .number(Double(mock.faults.retryAfterMs))),
+                                ("after_chunks", .array([.number(Double(mock.faults.afterChunks.lowerBound)),
+                                                         .number(Double(mock.faults.afterChunks.upperBound))]))])),
+            ("stamp_send_times", .bool(mock.stampSendTimes)),
             ("capacity", mock.capacity.map { .object([("slots", .number(Double($0.slots))), ("queue", .number(Double($0.maxQueue))),
                                                       ("decode_rate_at_capacity", .number($0.decodeRateAtCapacity))]) } ?? .null),
         ])

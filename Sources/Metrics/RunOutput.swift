@@ -200,18 +200,46 @@ public enum RunOutputError: Error, CustomStringConvertible {
     }
 }
 
-/// `levels.csv`: each level's measurement window and dispatch counts.
+/// `levels.csv`: each level's measurement window and dispatch counts, written as levels end and read back by
+/// `report`; its columns are defined once for both.
 public enum LevelsCSV {
-    public static let header = "level,level_name,concurrency,rate_rps,start_ms,window_start_ms,window_end_ms,end_ms,window_s,warmup_dispatched,measured_dispatched,stop_reason,transport_busy_fraction,transport_cpu_fraction\n"
+    typealias Column = CSVColumn<LevelResult, Void>
+
+    static let table = CSVTable<LevelResult, Void>(columns: [
+        .int("level", \.index, required: true),
+        .text("level_name", \.name, required: true),
+        .int("concurrency", \.concurrency, required: true),
+        Column("rate_rps", required: true, write: { level, _ in CSVFormat.number(level.rate) }, read: { level, field in
+            level.rate = Double(field)
+            return true
+        }),
+        .time("start_ms", \.startNs, required: true),
+        .time("window_start_ms", \.windowStartNs, required: true),
+        .time("window_end_ms", \.windowEndNs, required: true),
+        .time("end_ms", \.endNs, required: true),
+        .derived("window_s") { level, _ in CSVFormat.number(level.windowSeconds) },
+        .int("warmup_dispatched", \.warmupDispatched, required: true),
+        .int("measured_dispatched", \.measuredDispatched, required: true),
+        Column("stop_reason", required: true, write: { level, _ in level.stopReason }, read: { level, field in
+            level.stopReason = field
+            return true
+        }),
+        // Self-health; runs written before it was measured have neither column.
+        Column("transport_busy_fraction", write: { level, _ in CSVFormat.exact(level.transport?.busyFraction) },
+               read: { level, field in
+                   if let busy = Double(field) { level.transport = TransportUtilisation(busyFraction: busy, cpuFraction: nil) }
+                   return true
+               }),
+        Column("transport_cpu_fraction", write: { level, _ in CSVFormat.exact(level.transport?.cpuFraction) },
+               read: { level, field in
+                   level.transport?.cpuFraction = Double(field)
+                   return true
+               }),
+    ])
+
+    public static var header: String { table.header }
 
     public static func text(_ levels: [LevelResult]) -> String {
-        header + levels.map { level in
-            [String(level.index), CSVFormat.field(level.name), String(level.concurrency), CSVFormat.number(level.rate),
-             CSVFormat.milliseconds(level.startNs), CSVFormat.milliseconds(level.windowStartNs),
-             CSVFormat.milliseconds(level.windowEndNs), CSVFormat.milliseconds(level.endNs),
-             CSVFormat.number(level.windowSeconds), String(level.warmupDispatched), String(level.measuredDispatched),
-             level.stopReason, CSVFormat.exact(level.transport?.busyFraction),
-             CSVFormat.exact(level.transport?.cpuFraction)].joined(separator: ",") + "\n"
-        }.joined()
+        header + levels.map { table.row($0, ()) }.joined()
     }
 }

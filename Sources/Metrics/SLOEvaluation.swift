@@ -23,15 +23,10 @@ public enum SLOEvaluation {
     static func value(_ slo: SLO, _ summary: LevelSummary) -> Double? {
         switch slo.statistic {
         case .value:
-            switch slo.metric {
-            case "error_rate": return summary.requests == 0 ? nil : summary.errorRate
-            case "output_throughput_tps": return summary.outputThroughput
-            case "request_throughput_rps": return summary.requestThroughput
-            case "goodput_rps": return summary.goodput
-            case "good_fraction": return summary.goodFraction
-            case "achieved_rate_rps": return summary.achievedRate
-            default: return nil
-            }
+            guard let figure = LevelFigure(rawValue: slo.metric), figure.sloEligible else { return nil }
+            // A level with no request has no error rate (0 of 0 is not 0%).
+            if figure == .errorRate && summary.requests == 0 { return nil }
+            return figure.value(summary)
         case .percentile(let p):
             guard let metric = Metric(rawValue: slo.metric), let distribution = summary.distributions[metric],
                   let stats = distribution.stats else { return nil }

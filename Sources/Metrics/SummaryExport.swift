@@ -6,28 +6,8 @@ public enum SummaryExport {
 
     /// Level-wide figures that are one number, not a distribution.
     public static func scalars(_ summary: LevelSummary) -> [(name: String, unit: String, value: Double?)] {
-        var rows: [(String, String, Double?)] = [
-            ("window_s", "s", summary.level.windowSeconds),
-            ("requests", "requests", Double(summary.requests)),
-            ("succeeded", "requests", Double(summary.succeeded)),
-            ("failed", "requests", Double(summary.failed)),
-            ("error_rate", "fraction", summary.errorRate),
-            ("warmup_requests", "requests", Double(summary.warmupRequests)),
-            ("estimated_token_requests", "requests", Double(summary.estimatedTokenRequests)),
-            ("estimated_input_token_requests", "requests", Double(summary.estimatedInputTokenRequests)),
-            ("output_throughput_tps", "tokens/s", summary.outputThroughput),
-            ("request_throughput_rps", "requests/s", summary.requestThroughput),
-            ("new_connections", "connections", Double(summary.newConnections)),
-            ("offered_rate_rps", "requests/s", summary.level.rate),
-            ("achieved_rate_rps", "requests/s", summary.achievedRate),
-            ("late_requests", "requests", Double(summary.lateRequests)),
-            ("goodput_rps", "requests/s", summary.goodput),
-            ("good_fraction", "fraction", summary.goodFraction),
-        ]
-        if let transport = summary.level.transport {
-            // Self-health: how busy the client's transport thread was over the level.
-            rows.append(("transport_busy_fraction", "fraction", transport.busyFraction))
-            rows.append(("transport_cpu_fraction", "fraction", transport.cpuFraction))
+        var rows: [(String, String, Double?)] = LevelFigure.allCases.filter { $0.applies(to: summary) }.map {
+            ($0.name, $0.unit, $0.value(summary))
         }
         for result in SLOEvaluation.evaluate(summary.slos, summary) {
             rows.append(("slo: \(result.slo)", result.met ? "met" : "missed", result.value))

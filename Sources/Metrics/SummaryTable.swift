@@ -1,3 +1,4 @@
+import LoadGen
 /// The per-level table printed at the end of a run and put in report.md.
 public enum SummaryTable {
     static let headers = ["level", "requests", "errors", "TTFT p50 ms", "TTFT p99 ms", "TTFO p50 ms", "decode tok/s p50",

@@ -1,10 +1,11 @@
 import Foundation
+import Engine
 import Metrics
 
 /// Where a run talks to the person running it. Progress goes to standard error: on a terminal one line redrawn at
 /// most 4 times a second, elsewhere (CI, a pipe) a plain line every few seconds. With `--json` standard output
 /// carries only the final summary, so every message goes to standard error too.
-struct Console: Sendable {
+struct Console: RunObserver {
     enum Mode: Sendable {
         case quiet
         case normal
@@ -23,7 +24,7 @@ struct Console: Sendable {
     static let silent = Console(quiet: true)
 
     /// How often progress is shown.
-    var progressInterval: Duration { terminal ? .milliseconds(250) : .seconds(5) }
+    var progressInterval: Duration? { mode == .quiet ? nil : terminal ? .milliseconds(250) : .seconds(5) }
 
     func say(_ line: String) {
         guard mode == .normal else { return }

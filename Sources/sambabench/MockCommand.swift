@@ -1,5 +1,6 @@
 import ArgumentParser
 import LoadGen
+import Engine
 import Foundation
 import MockServer
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 import LoadGen
 
@@ -55,14 +56,14 @@ struct RunCommand: AsyncParsableCommand {
         }
         // Every stream in flight is a socket: thousands of them need more than the usual soft limit of 1024.
         ProcessResources.raiseOpenFileLimit()
-        var session = BenchmarkSession(scenario: loaded, scenarioFile: scenario, outputDirectory: output,
-                                       commandLine: CommandLine.arguments, console: Console(quiet: quiet, json: json))
-        session.graceNs = graceNs
-        session.handlesInterrupts = true
-        session.force = force
-        session.transportPriority = transportPriority
+        var configuration = BenchmarkRun.Configuration(scenario: loaded, scenarioFile: scenario, outputDirectory: output,
+                                                       commandLine: CommandLine.arguments, toolVersion: Sambabench.version)
+        configuration.graceNs = graceNs
+        configuration.handlesInterrupts = true
+        configuration.force = force
+        configuration.transportPriority = transportPriority
         do {
-            let result = try await session.run()
+            let result = try await BenchmarkRun(configuration, observer: Console(quiet: quiet, json: json)).run()
             if json {
                 print(try String(contentsOfFile: result.directory + "/summary.json", encoding: .utf8), terminator: "")
                 printError("results: \(result.directory)")
@@ -72,17 +73,9 @@ struct RunCommand: AsyncParsableCommand {
                 print("\nresults: \(result.directory)")
             }
             for problem in result.problems { printError("note: \(problem)") }
-            if result.stopReason == "interrupted" {
-                printError("exit 130: interrupted; the outputs hold everything measured before it")
-                throw ExitCodes.interrupted
-            }
-            if let reason = result.stopReason, reason.hasPrefix("aborted") {
-                printError("exit 4: \(reason)")
-                throw ExitCodes.tooManyErrors
-            }
-            if let (code, reason) = BenchmarkSession.verdict(result, scenario: loaded) {
-                printError("exit \(code.rawValue): \(reason)")
-                throw code
+            if let verdict = result.verdict {
+                printError("exit \(verdict.exitCode): \(verdict.reason)")
+                throw ExitCode(verdict.exitCode)
             }
         } catch let code as ExitCode {
             throw code

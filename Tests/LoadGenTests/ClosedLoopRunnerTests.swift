@@ -1,7 +1,7 @@
 import Synchronization
 import Testing
 @testable import LoadGen
-import MockServer
+import LoadGenTesting
 
 final class RecordBox: Sendable {
     private let records = Mutex<[RequestRecord]>([])
@@ -9,8 +9,10 @@ final class RecordBox: Sendable {
     var all: [RequestRecord] { records.withLock { $0 } }
 }
 
-@Suite(.serialized) struct ClosedLoopRunnerTests {
-    let profile = MockProfile(ttftNs: 20_000_000, decodeTokensPerSecond: 2000, tokensPerChunk: 4...4, outputTokens: 20...20)
+/// Closed loops on a scripted transport and a manual clock: exact times, no server, no sleeps.
+@Suite struct ClosedLoopRunnerTests {
+    /// 20 tokens: the first chunk at 20 ms, four more 10 ms apart, the end 1 ms later: 61 ms a request.
+    static let twenty = answer(ttftNs: 20_000_000, tokens: 20)
 
     func plan(concurrency: Int, requests: Int?, duration: Int64? = nil, warmup: Int = 0, drain: Int64 = 10_000_000_000) -> LevelPlan {
         LevelPlan(index: 3, name: "c\(concurrency)", load: .concurrency(concurrency), requests: requests, durationNs: duration,
@@ -19,53 +21,63 @@ final class RecordBox: Sendable {
 
     @Test func requestCountWithWarmupAndAtMostNInFlight() async throws {
         let box = RecordBox()
-        let result = try await withMock(profile) { server, transport in
-            let runner = ClosedLoopRunner(executor: chatExecutor(transport, baseURL: server.baseURL))
-            return await runner.run(plan(concurrency: 4, requests: 10, warmup: 2), firstSeq: 100) { box.add($0) }
+        let executor = scriptedExecutor { _, _ in Self.twenty }
+        let result = try await Simulation.run(clock: executor.transport.clock) {
+            await ClosedLoopRunner(executor: executor).run(plan(concurrency: 4, requests: 10, warmup: 2), firstSeq: 100) { box.add($0) }
         }
         let records = box.all.sorted { $0.seq < $1.seq }
         #expect(records.map(\.seq) == Array(100..<112))
         #expect(records.filter(\.warmup).map(\.seq) == [100, 101])
-        #expect(records.allSatisfy { $0.errorClass == nil && $0.level == 3 && $0.levelName == "c4" })
+        #expect(records.allSatisfy { $0.errorClass == nil && $0.level == 3 && $0.levelName == "c4" && $0.outputTokens == 20 })
         #expect(result.warmupDispatched == 2 && result.measuredDispatched == 10 && result.stopReason == "requests")
+        // Four users start at 0 (two warm-up, two measured), again at 61 ms, and two of them at 122 ms.
+        #expect(records.map(\.sentNs) == [0, 0, 0, 0, 61_000_000, 61_000_000, 61_000_000, 61_000_000,
+                                            122_000_000, 122_000_000, 122_000_000, 122_000_000])
         // The window opens at the first measured dispatch and closes at the last one.
-        let measured = records.filter { !$0.warmup }
-        #expect(result.windowStartNs == measured.map(\.scheduledNs).min())
-        #expect(result.windowEndNs == measured.map(\.scheduledNs).max())
+        #expect(result.windowStartNs == 0 && result.windowEndNs == 122_000_000)
         // Never more than four requests between sent and end at once.
         for record in records {
-            let overlapping = records.filter { $0.sentNs <= record.sentNs && $0.endNs > record.sentNs }
-            #expect(overlapping.count <= 4)
+            #expect(records.filter { $0.sentNs <= record.sentNs && $0.endNs > record.sentNs }.count <= 4)
         }
-        // A virtual user sends as soon as it is free: scheduled is at or before sent.
-        #expect(records.allSatisfy { $0.scheduledNs <= $0.sentNs })
+        // A virtual user sends the moment it is free.
+        #expect(records.allSatisfy { $0.scheduledNs == $0.sentNs })
     }
 
     @Test func durationEndsTheWindow() async throws {
         let box = RecordBox()
-        let result = try await withMock(profile) { server, transport in
-            let runner = ClosedLoopRunner(executor: chatExecutor(transport, baseURL: server.baseURL))
-            return await runner.run(plan(concurrency: 2, requests: nil, duration: 300_000_000), firstSeq: 0) { box.add($0) }
+        let executor = scriptedExecutor { _, _ in Self.twenty }
+        let result = try await Simulation.run(clock: executor.transport.clock) {
+            await ClosedLoopRunner(executor: executor).run(plan(concurrency: 2, requests: nil, duration: 300_000_000), firstSeq: 0) { box.add($0) }
         }
         #expect(result.stopReason == "duration")
-        #expect(result.windowEndNs - result.windowStartNs == 300_000_000)
-        #expect(result.measuredDispatched == box.all.count)
-        #expect(box.all.count >= 4)
+        #expect(result.windowStartNs == 0 && result.windowEndNs == 300_000_000)
+        // Each user sends at 0, 61, 122, 183 and 244 ms; the next at 305 ms is past the window.
+        #expect(result.measuredDispatched == 10 && box.all.count == 10)
         #expect(box.all.allSatisfy { $0.scheduledNs < result.windowEndNs })
+    }
+
+    @Test func thinkTimeSpacesAUsersRequests() async throws {
+        let box = RecordBox()
+        let executor = scriptedExecutor { _, _ in Self.twenty }
+        var plan = plan(concurrency: 1, requests: 3)
+        plan.thinkTimeNs = 500_000_000
+        _ = try await Simulation.run(clock: executor.transport.clock) { [plan] in
+            await ClosedLoopRunner(executor: executor).run(plan, firstSeq: 0) { box.add($0) }
+        }
+        #expect(box.all.map(\.sentNs) == [0, 561_000_000, 1_122_000_000])
     }
 
     @Test func drainStartsWhenTheCountStopsDispatchingEvenWithALongDuration() async throws {
         let box = RecordBox()
-        let clock = ContinuousClock()
-        let started = clock.now
-        let result = try await withMock(MockProfile(ttftNs: 10_000_000_000)) { server, transport in
-            let runner = ClosedLoopRunner(executor: chatExecutor(transport, baseURL: server.baseURL))
-            return await runner.run(plan(concurrency: 2, requests: 2, duration: 600_000_000_000, drain: 200_000_000),
-                                    firstSeq: 0) { box.add($0) }
+        let executor = scriptedExecutor { _, _ in answer(ttftNs: 10_000_000_000) }
+        let result = try await Simulation.run(clock: executor.transport.clock) {
+            await ClosedLoopRunner(executor: executor)
+                .run(plan(concurrency: 2, requests: 2, duration: 600_000_000_000, drain: 200_000_000), firstSeq: 0) { box.add($0) }
         }
-        #expect(clock.now - started < .seconds(5))
         #expect(result.stopReason == "requests")
-        #expect(box.all.count == 2 && box.all.allSatisfy { $0.errorClass == .cancelled })
+        // The drain began with the last dispatch at 0: both are cancelled at 200 ms, not after the 10-minute duration.
+        #expect(box.all.count == 2 && box.all.allSatisfy { $0.errorClass == .cancelled && $0.endNs == 200_000_000 })
+        #expect(result.endNs == 200_000_000)
     }
 
     @Test func aWindowThatNeverOpenedIsEmpty() {
@@ -79,15 +91,12 @@ final class RecordBox: Sendable {
 
     @Test func drainTimeoutCancelsWhatIsStillRunning() async throws {
         let box = RecordBox()
-        let clock = ContinuousClock()
-        let started = clock.now
-        let result = try await withMock(MockProfile(ttftNs: 10_000_000_000)) { server, transport in
-            let runner = ClosedLoopRunner(executor: chatExecutor(transport, baseURL: server.baseURL))
-            return await runner.run(plan(concurrency: 2, requests: 2, drain: 200_000_000), firstSeq: 0) { box.add($0) }
+        let executor = scriptedExecutor { _, _ in answer(ttftNs: 10_000_000_000) }
+        let result = try await Simulation.run(clock: executor.transport.clock) {
+            await ClosedLoopRunner(executor: executor).run(plan(concurrency: 2, requests: 2, drain: 200_000_000), firstSeq: 0) { box.add($0) }
         }
-        #expect(clock.now - started < .seconds(5))
         #expect(box.all.count == 2)
-        #expect(box.all.allSatisfy { $0.errorClass == .cancelled })
+        #expect(box.all.allSatisfy { $0.errorClass == .cancelled && $0.endNs == 200_000_000 })
         #expect(result.measuredDispatched == 2)
     }
 }

@@ -19,7 +19,7 @@ func withMock<T>(_ profile: MockProfile, _ body: (MockServer, CurlTransport) asy
 }
 
 func chatExecutor(_ transport: CurlTransport, baseURL: String, maxTokens: Int? = nil, stream: Bool = true,
-                  timeouts: TransferTimeouts = TransferTimeouts(), maxEventBytes: Int = 1 << 20) -> RequestExecutor {
+                  timeouts: TransferTimeouts = TransferTimeouts(), maxEventBytes: Int = 1 << 20) -> LiveExecutor {
     var scenario = Scenario(name: "t", baseURL: baseURL, model: "gpt-oss-120b", prompts: [.text("hello there")])
     scenario.request.maxTokens = maxTokens
     scenario.stream = stream

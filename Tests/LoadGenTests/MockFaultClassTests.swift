@@ -6,7 +6,7 @@ import MockServer
 /// An executor speaking `api` to `baseURL`.
 func apiExecutor(_ api: APIKind, _ transport: CurlTransport, baseURL: String, stream: Bool = true,
                  timeouts: TransferTimeouts = TransferTimeouts(totalNs: 10_000_000_000), maxEventBytes: Int = 1 << 20,
-                 model: String = "gpt-oss-120b", http2PriorKnowledge: Bool = false) -> RequestExecutor {
+                 model: String = "gpt-oss-120b", http2PriorKnowledge: Bool = false) -> LiveExecutor {
     var scenario = Scenario(name: "t", baseURL: baseURL, model: model, prompts: [.text("hello there")])
     scenario.api = api
     scenario.stream = stream

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Testing
 @testable import sambabench
@@ -25,11 +26,11 @@ import Metrics
         return scenario
     }
 
-    static func run(_ scenario: Scenario) async throws -> (BenchmarkSession.Result, [RequestRecord]) {
+    static func run(_ scenario: Scenario) async throws -> (BenchmarkRun.Result, [RequestRecord]) {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let session = BenchmarkSession(scenario: scenario, scenarioFile: "parity.yaml", outputDirectory: directory,
-                                       commandLine: ["test"], console: .silent)
+        let session = BenchmarkRun(.init(scenario: scenario, scenarioFile: "parity.yaml", outputDirectory: directory,
+                                       commandLine: ["test"], toolVersion: "test"), observer: SilentObserver())
         let result = try await session.run()
         return (result, try RunFiles.records(directory: directory))
     }
@@ -111,8 +112,8 @@ import Metrics
         for api in APIKind.allCases {
             let directory = temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: directory) }
-            let session = BenchmarkSession(scenario: try Self.scenario(Self.flowsYAML, api: api), scenarioFile: "flows.yaml",
-                                           outputDirectory: directory, commandLine: ["test"], console: .silent)
+            let session = BenchmarkRun(.init(scenario: try Self.scenario(Self.flowsYAML, api: api), scenarioFile: "flows.yaml",
+                                           outputDirectory: directory, commandLine: ["test"], toolVersion: "test"), observer: SilentObserver())
             _ = try await session.run()
             let records = try RunFiles.records(directory: directory).sorted { $0.seq < $1.seq }
             // 4 conversations x (tool call, answer, tool call, answer).

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Testing
 @testable import sambabench
@@ -11,15 +12,18 @@ func temporaryDirectory() -> String {
 }
 
 @Suite(.serialized) struct EndToEndTests {
-    /// The demo's levels (1, 8, 32) in-process against the embedded mock, with fewer requests than the demo.
-    @Test func demoLevelsMeasureTheMocksConfiguredTiming() async throws {
+    /// The demo's levels (1, 8, 32) in-process against the embedded mock, with fewer requests than the demo. Accuracy
+    /// is judged against the mock's stamped send times (the ground truth on the same clock), not against its
+    /// configured TTFT: on a busy machine the mock itself sends late, and that is the server's time, not an error.
+    @Test func demoLevelsMeasureTheMocksStampedTiming() async throws {
         var scenario = try ScenarioReader.load(path: repositoryRoot + "/scenarios/demo.yaml")
+        scenario.mock.stampSendTimes = true
         scenario.load.requests = 40
         scenario.load.warmup = 2
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let session = BenchmarkSession(scenario: scenario, scenarioFile: "scenarios/demo.yaml", outputDirectory: directory,
-                                       commandLine: ["test"], console: .silent)
+        let session = BenchmarkRun(.init(scenario: scenario, scenarioFile: "scenarios/demo.yaml", outputDirectory: directory,
+                                       commandLine: ["test"], toolVersion: "test"), observer: SilentObserver())
         let result = try await session.run()
         #expect(result.summaries.map(\.level.concurrency) == [1, 8, 32])
 
@@ -29,17 +33,18 @@ func temporaryDirectory() -> String {
             #expect(summary.requests == 40 && summary.succeeded == 40 && summary.warmupRequests == 2)
             let ttft = try #require(summary.stats(.ttft))
             let decode = try #require(summary.stats(.decodeRate))
-            // Tolerances: the client can only be late (TTFT never below the mock's schedule); 20 ms covers a debug
-            // build sharing two cores with the mock's event loop, where c32's 32 simultaneous first requests are
-            // decoded one after another (a release build measures 0.4 ms at the median). The decode rate is a
-            // ratio of spans, within 2%.
+            let error = try #require(summary.stats(.ttftError))
+            // Every measured first token has its stamp; the client sees it after the mock sent it (never before), and
+            // the mock never sends it before its schedule. The error's median bound is generous (a debug build on two
+            // busy cores; a release build measures about 0.1 ms); the decode rate, a ratio of spans, within 5%.
+            #expect(error.count == 40, "level \(summary.level.name)")
+            #expect(error.min >= 0 && error.p50 < 20, "level \(summary.level.name): TTFT error p50 \(error.p50) ms")
             #expect(ttft.min >= configuredTTFT, "level \(summary.level.name)")
-            #expect(ttft.p50 - configuredTTFT < 20, "level \(summary.level.name): TTFT p50 \(ttft.p50)")
-            #expect(abs(decode.p50 - configuredRate) / configuredRate < 0.02, "level \(summary.level.name): decode p50 \(decode.p50)")
+            #expect(abs(decode.p50 - configuredRate) / configuredRate < 0.05, "level \(summary.level.name): decode p50 \(decode.p50)")
             #expect(summary.stats(.tokensPerChunk)!.min >= 1)
             #expect(summary.stats(.tokensPerChunk)!.max <= 12)
             #expect((summary.outputThroughput ?? 0) > 0)
-            print("e2e \(summary.level.name): TTFT error p50 \(ttft.p50 - configuredTTFT) ms, p99 \(ttft.p99 - configuredTTFT) ms; "
+            print("e2e \(summary.level.name): TTFT error against the stamps p50 \(error.p50) ms, p99 \(error.p99) ms; "
                   + "decode rate error p50 \((decode.p50 - configuredRate) / configuredRate * 100)%; "
                   + "output \(summary.outputThroughput ?? 0) tokens/s")
         }
@@ -114,8 +119,8 @@ func temporaryDirectory() -> String {
         let path = try write("name: x\nbase_url: https://example.invalid/v1\nmodel: m\napi_key_env: SAMBABENCH_TEST_UNSET_KEY\nprompts: [a]\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let scenario = try ScenarioReader.load(path: path)
-        let session = BenchmarkSession(scenario: scenario, scenarioFile: path, outputDirectory: temporaryDirectory(),
-                                       commandLine: [], console: .silent)
+        let session = BenchmarkRun(.init(scenario: scenario, scenarioFile: path, outputDirectory: temporaryDirectory(),
+                                       commandLine: [], toolVersion: "test"), observer: SilentObserver())
         await #expect(throws: ScenarioError(file: path, line: 4, column: 1, path: "api_key_env",
                                             message: "environment variable SAMBABENCH_TEST_UNSET_KEY is not set",
                                             hint: "export SAMBABENCH_TEST_UNSET_KEY=<your key>, or run against the mock with --mock")) {
@@ -195,9 +200,9 @@ func temporaryDirectory() -> String {
 import ArgumentParser
 
 @Suite(.serialized) struct CapacityEndToEndTests {
-    func session(_ scenario: Scenario, _ directory: String) -> BenchmarkSession {
-        BenchmarkSession(scenario: scenario, scenarioFile: "scenarios/mock-capacity-search.yaml", outputDirectory: directory,
-                         commandLine: ["test"], console: .silent)
+    func session(_ scenario: Scenario, _ directory: String) -> BenchmarkRun {
+        BenchmarkRun(.init(scenario: scenario, scenarioFile: "scenarios/mock-capacity-search.yaml", outputDirectory: directory,
+                         commandLine: ["test"], toolVersion: "test"), observer: SilentObserver())
     }
 
     /// The SLO search against the mock's capacity model finds the configured capacity (8 slots) within one step.
@@ -246,14 +251,17 @@ import ArgumentParser
         scenario.mock.ttftNs = 30_000_000
         scenario.mock.outputTokens = 40...60
         scenario.slos = [try SLO.parse("p99 ttft_ms < 500", metrics: SLO.metricNames).get()]
+        // Request settings the old partial reader of run.json dropped (summary.json then differed).
+        scenario.request.temperature = 0.7
+        scenario.request.topP = 0.9
         let original = temporaryDirectory()
         let copy = temporaryDirectory()
         defer {
             try? FileManager.default.removeItem(atPath: original)
             try? FileManager.default.removeItem(atPath: copy)
         }
-        _ = try await BenchmarkSession(scenario: scenario, scenarioFile: "scenarios/demo.yaml", outputDirectory: original,
-                                       commandLine: ["test"], console: .silent).run()
+        _ = try await BenchmarkRun(.init(scenario: scenario, scenarioFile: "scenarios/demo.yaml", outputDirectory: original,
+                                       commandLine: ["test"], toolVersion: "test"), observer: SilentObserver()).run()
         let manager = FileManager.default
         try manager.createDirectory(atPath: copy, withIntermediateDirectories: true)
         for name in ["requests.csv", "chunks.csv", "levels.csv", "run.json"] {
@@ -261,7 +269,7 @@ import ArgumentParser
         }
         var command = try Sambabench.parseAsRoot(["report", copy])
         try command.run()
-        for name in ["summary.csv", "timeseries.csv"] {
+        for name in ["summary.csv", "summary.json", "timeseries.csv", "levels.csv"] {
             let before = try Data(contentsOf: URL(fileURLWithPath: "\(original)/\(name)"))
             let after = try Data(contentsOf: URL(fileURLWithPath: "\(copy)/\(name)"))
             #expect(before == after, "\(name) differs")
@@ -285,8 +293,8 @@ import ArgumentParser
         scenario.load.requests = 2
         scenario.mock.ttftNs = 10_000_000
         scenario.mock.outputTokens = 10...10
-        _ = try await BenchmarkSession(scenario: scenario, scenarioFile: "demo", outputDirectory: directory,
-                                       commandLine: [], console: .silent).run()
+        _ = try await BenchmarkRun(.init(scenario: scenario, scenarioFile: "demo", outputDirectory: directory,
+                                       commandLine: [], toolVersion: "test"), observer: SilentObserver()).run()
         let path = directory + "/requests.csv"
         var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
         lines[2] = lines[2].replacingOccurrences(of: ",usage,", with: ",guessed,")
@@ -309,12 +317,10 @@ import ArgumentParser
         scenario.mock.ttftNs = 20_000_000
         scenario.mock.outputTokens = 30...30
         scenario.load.concurrency = [1, 2]
-        _ = try await BenchmarkSession(scenario: scenario, scenarioFile: "a", outputDirectory: first, commandLine: [],
-                                       console: .silent).run()
+        _ = try await BenchmarkRun(.init(scenario: scenario, scenarioFile: "a", outputDirectory: first, commandLine: [], toolVersion: "test"), observer: SilentObserver()).run()
         scenario.mock.ttftNs = 40_000_000
         scenario.load.concurrency = [2, 3]
-        _ = try await BenchmarkSession(scenario: scenario, scenarioFile: "b", outputDirectory: second, commandLine: [],
-                                       console: .silent).run()
+        _ = try await BenchmarkRun(.init(scenario: scenario, scenarioFile: "b", outputDirectory: second, commandLine: [], toolVersion: "test"), observer: SilentObserver()).run()
         var command = try Sambabench.parseAsRoot(["compare", first, second, "--output", output])
         try command.run()
         let markdown = try String(contentsOfFile: output + "/compare.md", encoding: .utf8)
@@ -329,5 +335,38 @@ import ArgumentParser
         #expect(ratio > 1.8 && ratio < 2.2, "\(row)")
         #expect(throws: Never.self) { _ = try Sambabench.parseAsRoot(["compare", first, second]) }
         #expect(throws: (any Error).self) { _ = try Sambabench.parseAsRoot(["compare", first]) }
+    }
+}
+
+@Suite struct ScenarioRoundTripTests {
+    /// Every shipped scenario, written to run.json's scenario object and read back, gives the same settings and the
+    /// same JSON (prompts, conversations and tools are recorded as summaries only, and are not read back).
+    @Test(arguments: ScenarioFilesTests.files) func runJSONReadsBackTheScenario(_ name: String) throws {
+        var original = try ScenarioReader.load(path: repositoryRoot + "/scenarios/" + name)
+        original.mock.stampSendTimes = true
+        original.mock.faults.afterChunks = 2...5
+        let written = ScenarioJSON.value(original)
+        let parsed = try JSONValue.parse(written.pretty)
+        #expect(parsed == written)
+        let read = try ScenarioJSON.scenario(from: parsed, mock: ScenarioJSON.mock(original.mock), insecure: original.insecure)
+        #expect(read.request == original.request && read.load == original.load && read.timeouts == original.timeouts)
+        #expect(read.slos == original.slos && read.search == original.search && read.retries == original.retries)
+        #expect(read.abort == original.abort && read.mock == original.mock && read.matrix == original.matrix)
+        #expect(read.maxErrorRate == original.maxErrorRate && read.auth == original.auth && read.api == original.api)
+        #expect(read.apiKeyEnv == original.apiKeyEnv && read.apiKeyFile == original.apiKeyFile && read.stream == original.stream)
+        func settings(_ value: JSONValue) -> JSONValue {
+            guard case .object(let pairs) = value else { return value }
+            return .object(pairs.filter { !["prompts", "conversations", "tools"].contains($0.0) })
+        }
+        #expect(settings(ScenarioJSON.value(read)) == settings(written), "\(name)")
+    }
+
+    @Test func orderedJSONReadsEscapesAndRefusesDamage() throws {
+        let value = try JSONValue.parse(#"{"b": [1, 2.5, -3e2, true, null], "a": "x\"\u00e9\ud83d\ude00\n"}"#)
+        #expect(value == .object([("b", .array([.number(1), .number(2.5), .number(-300), .bool(true), .null])),
+                                  ("a", .string("x\"é😀\n"))]))
+        #expect(throws: JSONValue.ParseError.self) { try JSONValue.parse(#"{"a": 1,}"#) }
+        #expect(throws: JSONValue.ParseError.self) { try JSONValue.parse(#"{"a": "open"#) }
+        #expect(throws: JSONValue.ParseError.self) { try JSONValue.parse(String(repeating: "[", count: 1000)) }
     }
 }

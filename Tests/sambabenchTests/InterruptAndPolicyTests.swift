@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Testing
 @testable import sambabench
@@ -120,8 +121,8 @@ import Metrics
         scenario.load.requests = 8
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        _ = try await BenchmarkSession(scenario: scenario, scenarioFile: "busy.yaml", outputDirectory: directory,
-                                       commandLine: ["test"], console: .silent).run()
+        _ = try await BenchmarkRun(.init(scenario: scenario, scenarioFile: "busy.yaml", outputDirectory: directory,
+                                       commandLine: ["test"], toolVersion: "test"), observer: SilentObserver()).run()
         let records = try RunFiles.records(directory: directory)
         // One slot, four users: most first attempts are refused 429, retried until they get through.
         let refused = records.filter { $0.errorClass == .rateLimited }

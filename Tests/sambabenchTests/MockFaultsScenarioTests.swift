@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Testing
 @testable import sambabench
@@ -27,8 +28,8 @@ import Metrics
         let scenario = try reader.read()
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let result = try await BenchmarkSession(scenario: scenario, scenarioFile: "faults.yaml", outputDirectory: directory,
-                                                commandLine: ["test"], console: .silent).run()
+        let result = try await BenchmarkRun(.init(scenario: scenario, scenarioFile: "faults.yaml", outputDirectory: directory,
+                                                commandLine: ["test"], toolVersion: "test"), observer: SilentObserver()).run()
         let summary = try #require(result.summaries.first)
         #expect(summary.requests == 140)
         // Every dispatched request is a success or exactly one class.
@@ -56,8 +57,8 @@ import Metrics
         let scenario = try reader.read()
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        _ = try await BenchmarkSession(scenario: scenario, scenarioFile: "retry.yaml", outputDirectory: directory,
-                                       commandLine: ["test"], console: .silent).run()
+        _ = try await BenchmarkRun(.init(scenario: scenario, scenarioFile: "retry.yaml", outputDirectory: directory,
+                                       commandLine: ["test"], toolVersion: "test"), observer: SilentObserver()).run()
         let records = try RunFiles.records(directory: directory)
         let retried = records.filter { $0.attempt > 1 }
         #expect(!retried.isEmpty)

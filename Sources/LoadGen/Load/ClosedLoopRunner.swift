@@ -1,10 +1,10 @@
 /// Closed-loop load: N virtual users as a task group, each sending its next request when its last one ended
 /// (plus the think time). Records go to `onRecord` as each request finishes.
-public struct ClosedLoopRunner: Sendable {
-    public let executor: RequestExecutor
-    public var clock: RunClock { executor.transport.clock }
+public struct ClosedLoopRunner<T: Transport, C: RunTimeClock>: Sendable {
+    public let executor: RequestExecutor<T, C>
+    public var clock: Timeline<C> { executor.timeline }
 
-    public init(executor: RequestExecutor) {
+    public init(executor: RequestExecutor<T, C>) {
         self.executor = executor
     }
 
@@ -33,7 +33,7 @@ public struct ClosedLoopRunner: Sendable {
                                                           warmup: ticket.warmup, scheduledNs: scheduled)
                             await executor.run(context, reserveSeq: dispatcher.reserveSeq, onRecord: onRecord)
                             if plan.thinkTimeNs > 0 {
-                                try? await Task.sleep(for: .nanoseconds(plan.thinkTimeNs))
+                                try? await clock.sleep(forNs: plan.thinkTimeNs)
                             }
                             scheduled = clock.now()
                         }
@@ -48,8 +48,7 @@ public struct ClosedLoopRunner: Sendable {
                             await withTaskGroup(of: Void.self) { race in
                                 race.addTask { await dispatcher.waitUntilStopped() }
                                 race.addTask {
-                                    let remaining = max(0, windowStart + duration - clock.now())
-                                    if (try? await Task.sleep(for: .nanoseconds(remaining))) != nil {
+                                    if (try? await clock.sleep(untilNs: windowStart + duration)) != nil {
                                         dispatcher.stop("duration", now: windowStart + duration)
                                     }
                                 }
@@ -59,7 +58,7 @@ public struct ClosedLoopRunner: Sendable {
                         }
                         await dispatcher.waitUntilStopped()
                         try Task.checkCancellation()
-                        try await Task.sleep(for: .nanoseconds(plan.drainTimeoutNs))
+                        try await clock.sleep(forNs: plan.drainTimeoutNs)
                     } catch {
                         return .watchdogStopped
                     }

@@ -2,11 +2,11 @@
 /// so a slow server shows up as queueing instead of a lower offered load. Every record keeps its intended start
 /// (`scheduled`) beside the actual one (`sent`). A cap bounds requests in flight; at the cap an arrival waits
 /// (and starts late) or is dropped, by the level's policy.
-public struct OpenLoopRunner: Sendable {
-    public let executor: RequestExecutor
-    public var clock: RunClock { executor.transport.clock }
+public struct OpenLoopRunner<T: Transport, C: RunTimeClock>: Sendable {
+    public let executor: RequestExecutor<T, C>
+    public var clock: Timeline<C> { executor.timeline }
 
-    public init(executor: RequestExecutor) {
+    public init(executor: RequestExecutor<T, C>) {
         self.executor = executor
     }
 
@@ -21,12 +21,12 @@ public struct OpenLoopRunner: Sendable {
         defer { control?.detach(dispatcher) }
         let limit = InFlightLimit(limit: plan.maxInFlight)
         let startNs = clock.now()
-        let driver = ArrivalDriver(clock: MonotonicSleepClock())
-        let start = MonotonicSleepClock.Instant(nanoseconds: clock.originNs + startNs)
+        let driver = ArrivalDriver(clock: clock.clock)
+        let start = clock.instant(atNs: startNs)
         do {
             // A discarding group: a long run keeps no finished child around.
             try await withThrowingDiscardingTaskGroup { group in
-                var pacer = Self.pacer(for: plan)
+                var pacer = plan.pacer()
                 await driver.run(&pacer, start: start, admit: { _, offset in
                     dispatcher.next(now: startNs + offset.nanosecondsValue)
                 }, dispatch: { ticket, offset in
@@ -51,25 +51,27 @@ public struct OpenLoopRunner: Sendable {
                 let deadline = clock.now() + plan.drainTimeoutNs
                 while limit.inFlight > 0 {
                     if clock.now() >= deadline || Task.isCancelled { throw DrainExpired() }
-                    try? await Task.sleep(for: .milliseconds(5))
+                    try? await clock.sleep(forNs: 5_000_000)
                 }
             }
         } catch {}
         return dispatcher.result(endNs: clock.now())
     }
+}
 
+extension LevelPlan {
     /// The pacer a level asks for.
-    public static func pacer(for plan: LevelPlan) -> any Pacer {
-        switch plan.load {
+    public func pacer() -> any Pacer {
+        switch load {
         case .concurrency:
             preconditionFailure("a closed-loop level has no pacer")
         case .ramp(let from, let to):
-            return RampPacer(from: from, to: to, overNs: plan.durationNs ?? 60_000_000_000)
+            return RampPacer(from: from, to: to, overNs: durationNs ?? 60_000_000_000)
         case .rate(let rate):
-            switch plan.arrival {
+            switch arrival {
             case .constant: return ConstantPacer(rate: rate)
-            case .poisson: return PoissonPacer(rate: rate, seed: plan.seed)
-            case .gamma: return GammaPacer(rate: rate, burstiness: plan.burstiness, seed: plan.seed)
+            case .poisson: return PoissonPacer(rate: rate, seed: seed)
+            case .gamma: return GammaPacer(rate: rate, burstiness: burstiness, seed: seed)
             }
         }
     }

@@ -1,13 +1,16 @@
 /// Sends requests and turns what came back into records: one request, or a whole conversation (its user turns and
 /// tool round trips one after another, each its own record linked by conversation and turn), with the scenario's
 /// retries (each attempt its own record).
-public struct RequestExecutor: Sendable {
-    public let transport: CurlTransport
+public struct RequestExecutor<T: Transport, C: RunTimeClock>: Sendable {
+    public let transport: T
     public let factory: RequestFactory
+    /// The run's time line: `scheduled` of later turns and retries, and the retries' back-off.
+    public let timeline: Timeline<C>
 
-    public init(transport: CurlTransport, factory: RequestFactory) {
+    public init(transport: T, factory: RequestFactory, timeline: Timeline<C>) {
         self.transport = transport
         self.factory = factory
+        self.timeline = timeline
     }
 
     /// The opening request of `context.seq`'s prompt, alone (no retries, no further turns).
@@ -47,7 +50,7 @@ public struct RequestExecutor: Sendable {
             }
             guard let seq = reserveSeq() else { return }
             turnContext = DispatchContext(level: context.level, levelName: context.levelName, seq: seq,
-                                          warmup: context.warmup, scheduledNs: transport.clock.now(),
+                                          warmup: context.warmup, scheduledNs: timeline.now(),
                                           conversation: context.seq, turn: turnContext.turn + 1)
             request = factory.request(history: history, level: context.levelName)
         }
@@ -69,12 +72,12 @@ public struct RequestExecutor: Sendable {
             guard let errorClass = record.errorClass, attempt <= policy.maxRetries, policy.on.contains(errorClass),
                   !Task.isCancelled else { return (record, answer) }
             let wait = policy.delayNs(afterAttempt: attempt, retryAfterMs: record.rateLimit.retryAfterMs)
-            do { try await Task.sleep(for: .nanoseconds(wait)) } catch { return (record, answer) }
+            do { try await timeline.sleep(forNs: wait) } catch { return (record, answer) }
             guard let seq = reserveSeq() else { return (record, answer) }
             attempt += 1
             // `scheduled` of a retry: when its backoff ended.
             context = DispatchContext(level: context.level, levelName: context.levelName, seq: seq, warmup: context.warmup,
-                                      scheduledNs: transport.clock.now(), conversation: context.conversation,
+                                      scheduledNs: timeline.now(), conversation: context.conversation,
                                       turn: context.turn)
         }
     }
@@ -93,3 +96,13 @@ public struct RequestExecutor: Sendable {
         return record
     }
 }
+
+extension RequestExecutor where T == CurlTransport, C == MonotonicSleepClock {
+    /// libcurl on CLOCK_MONOTONIC, on the transport's own time line.
+    public init(transport: CurlTransport, factory: RequestFactory) {
+        self.init(transport: transport, factory: factory, timeline: Timeline(transport.clock))
+    }
+}
+
+/// The executor of a live run: libcurl on CLOCK_MONOTONIC.
+public typealias LiveExecutor = RequestExecutor<CurlTransport, MonotonicSleepClock>

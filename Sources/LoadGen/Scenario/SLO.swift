@@ -38,15 +38,11 @@ public struct SLO: Sendable, Equatable, CustomStringConvertible {
         self.threshold = threshold
     }
 
-    /// The per-request metrics an SLO may name (the columns of summary.csv; Metrics' tests keep the two lists equal).
-    public static let metricNames = ["ttft_ms", "ttft_sched_ms", "ttfo_ms", "e2e_ms", "e2e_sched_ms", "decode_tps", "tpot_ms",
-                                     "itl_ms", "icl_ms", "tokens_per_chunk", "e2e_tps", "output_tokens", "input_tokens",
-                                     "reasoning_tokens", "server_ttft_ms", "server_latency_ms", "server_decode_tps",
-                                     "client_minus_server_ttft_ms", "lateness_ms", "ttft_error_ms", "dns_ms", "connect_ms", "tls_ms", "ttfb_ms"]
+    /// The per-request metrics an SLO may name: the registry's (`Metric`).
+    public static var metricNames: [String] { Metric.allCases.map(\.name) }
 
-    /// Level-wide figures an SLO may name without a statistic.
-    public static let levelFigures = ["error_rate", "output_throughput_tps", "request_throughput_rps", "goodput_rps",
-                                      "good_fraction", "achieved_rate_rps"]
+    /// Level-wide figures an SLO may name without a statistic: the registry's (`LevelFigure.sloEligible`).
+    public static var levelFigures: [String] { LevelFigure.allCases.filter(\.sloEligible).map(\.name) }
 
     public var description: String {
         let prefix: String

@@ -182,6 +182,9 @@ public struct MockSettings: Sendable, Equatable {
     /// Fault injection: the share of requests getting each fault (at most one per request; the shares add up to
     /// at most 1), decided from the seed and the request number.
     public var faults = Faults()
+    /// Stamp the first token chunk's send time into each stream (an SSE comment), so the client's TTFT error against
+    /// it is measured (`ttft_error_ms`).
+    public var stampSendTimes = false
 
     public struct Faults: Sendable, Equatable {
         public var rateLimited = 0.0

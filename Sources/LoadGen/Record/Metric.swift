@@ -1,4 +1,8 @@
-/// Every distribution reported per level. Definitions: DESIGN.md "Metric definitions".
+/// The metric registry: every distribution reported per level (`Metric`) and every level-wide figure
+/// (`LevelFigure`), each defined once with its name (the column and SLO name), unit and polarity. SLO parsing and
+/// evaluation, summary.csv/summary.json and the HDR files all read these; how each is taken from a record or a level
+/// is one switch beside it in Metrics (`RequestMetrics.value`, `LevelFigure.value`).
+/// Definitions: DESIGN.md "Metric definitions".
 public enum Metric: String, CaseIterable, Sendable, Codable {
     /// Time to first token: first token-carrying chunk - sent. Role-only and empty chunks never count.
     case ttft = "ttft_ms"
@@ -55,6 +59,9 @@ public enum Metric: String, CaseIterable, Sendable, Codable {
         case tokens = "tokens"
     }
 
+    /// The metric's name: its column in requests.csv and summary.csv, and what an SLO names.
+    public var name: String { rawValue }
+
     public var unit: Unit {
         switch self {
         case .decodeRate, .e2eRate, .serverDecodeRate: return .tokensPerSecond
@@ -77,4 +84,70 @@ public enum Metric: String, CaseIterable, Sendable, Codable {
 
     /// Values that can be below zero are kept exactly instead of in a histogram.
     public var signed: Bool { self == .clientMinusServerTTFT }
+}
+
+/// A level-wide figure: one number per level (not a distribution). Listed in summary.csv's order; an SLO may name
+/// those with `sloName` set.
+public enum LevelFigure: String, CaseIterable, Sendable {
+    /// The measurement window's length.
+    case windowSeconds = "window_s"
+    /// Measured requests: succeeded + failed.
+    case requests
+    case succeeded
+    case failed
+    /// failed / requests (errors count as attempted).
+    case errorRate = "error_rate"
+    case warmupRequests = "warmup_requests"
+    /// Requests whose output tokens are a local estimate, not the server's usage.
+    case estimatedTokenRequests = "estimated_token_requests"
+    case estimatedInputTokenRequests = "estimated_input_token_requests"
+    /// Output tokens of successful requests that ended inside the window / window length.
+    case outputThroughput = "output_throughput_tps"
+    /// Successful requests that ended inside the window / window length.
+    case requestThroughput = "request_throughput_rps"
+    case newConnections = "new_connections"
+    /// The open loop's planned rate.
+    case offeredRate = "offered_rate_rps"
+    /// Measured requests sent per second: (count - 1) / (last sent - first sent).
+    case achievedRate = "achieved_rate_rps"
+    /// Requests that started over 1 ms after their plan.
+    case lateRequests = "late_requests"
+    /// Requests that met every SLO / window.
+    case goodput = "goodput_rps"
+    /// Requests that met every SLO / requests attempted.
+    case goodFraction = "good_fraction"
+    /// Self-health: the transport thread's busy time over the level's wall time (levels run on a transport that
+    /// measures it).
+    case transportBusyFraction = "transport_busy_fraction"
+    case transportCPUFraction = "transport_cpu_fraction"
+
+    public var name: String { rawValue }
+
+    public var unit: String {
+        switch self {
+        case .windowSeconds: "s"
+        case .requests, .succeeded, .failed, .warmupRequests, .estimatedTokenRequests, .estimatedInputTokenRequests,
+             .lateRequests: "requests"
+        case .errorRate, .goodFraction, .transportBusyFraction, .transportCPUFraction: "fraction"
+        case .outputThroughput: "tokens/s"
+        case .requestThroughput, .offeredRate, .achievedRate, .goodput: "requests/s"
+        case .newConnections: "connections"
+        }
+    }
+
+    /// True when a larger value is better.
+    public var largerIsBetter: Bool {
+        switch self {
+        case .outputThroughput, .requestThroughput, .achievedRate, .goodput, .goodFraction, .succeeded: true
+        default: false
+        }
+    }
+
+    /// The figures an SLO may name without a statistic.
+    public var sloEligible: Bool {
+        switch self {
+        case .errorRate, .outputThroughput, .requestThroughput, .goodput, .goodFraction, .achievedRate: true
+        default: false
+        }
+    }
 }

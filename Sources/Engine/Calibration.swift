@@ -11,15 +11,15 @@ import Synchronization
 /// - requests: short streams (16 tokens) as fast as they go; requests per second and CPU per request;
 /// - chunks: one-token chunks as fast as they go; chunks per second and CPU per chunk.
 /// The mock runs as a child process of this build by default, so its CPU time is counted apart from the client's.
-struct Calibration {
-    var accuracyLevels = [1, 16, 64, 256]
-    var requestLevels = [8, 32, 128]
-    var chunkLevels = [8, 32, 64]
-    var streams = 1000
-    var seconds = 3.0
-    var mock = CalibrationMock.Kind.childProcess(binary: ProcessResources.executablePath, threads: 1)
-    var transportPriority = TransportPriority.realtime
-    var say: @Sendable (String) -> Void = { _ in }
+public struct Calibration: Sendable {
+    public var accuracyLevels = [1, 16, 64, 256]
+    public var requestLevels = [8, 32, 128]
+    public var chunkLevels = [8, 32, 64]
+    public var streams = 1000
+    public var seconds = 3.0
+    public var mock = CalibrationMock.Kind.childProcess(binary: ProcessResources.executablePath, threads: 1)
+    public var transportPriority = TransportPriority.realtime
+    public var say: @Sendable (String) -> Void = { _ in }
 
     /// Medium answers: 128-384 tokens in chunks of 8 at 500 tokens/s after a 10 ms first token. Their lengths differ
     /// so the streams drift apart after the warm-up, as a server's do, instead of sending every first token at once.
@@ -36,7 +36,9 @@ struct Calibration {
     static let memoryProfile = MockProfile(ttftNs: 10_000_000, decodeTokensPerSecond: 4, tokensPerChunk: 4...4,
                                            outputTokens: 1_000_000...1_000_000)
 
-    func run() async throws -> (levels: [CalibrationLevel], memory: CalibrationMemory?) {
+    public init() {}
+
+    public func run() async throws -> (levels: [CalibrationLevel], memory: CalibrationMemory?) {
         var memory: CalibrationMemory?
         // First, while the process is small: later steps leave freed memory that would blur the baseline.
         if streams > 0 { memory = try await measureMemory() }
@@ -62,10 +64,12 @@ struct Calibration {
         return (levels, memory)
     }
 
-    private func executor(_ transport: CurlTransport, baseURL: String, maxTokens: Int) -> RequestExecutor {
+    private func engine(_ transport: CurlTransport, baseURL: String, maxTokens: Int,
+                        sinks: [any RecordSink]) -> RunEngine<CurlTransport, MonotonicSleepClock> {
         var scenario = Scenario(name: "calibrate", baseURL: baseURL, model: "calibration", prompts: [.text("Count to three.")])
         scenario.request.maxTokens = maxTokens
-        return RequestExecutor(transport: transport, factory: RequestFactory(scenario: scenario, baseURL: baseURL, apiKey: nil))
+        let executor = RequestExecutor(transport: transport, factory: RequestFactory(scenario: scenario, baseURL: baseURL, apiKey: nil))
+        return RunEngine(scenario: scenario, executor: executor, sinks: sinks)
     }
 
     private func measure(step: String, concurrency: Int, baseURL: String, maxTokens: Int, mockPID: Int32?,
@@ -74,17 +78,16 @@ struct Calibration {
         defer { transport.shutdown() }
         let plan = LevelPlan(index: index, name: "\(step)\(concurrency)", load: .concurrency(concurrency), requests: nil,
                              durationNs: Int64(seconds * 1e9), warmupNs: 1_000_000_000, drainTimeoutNs: 30_000_000_000)
-        let collected = Mutex<[RequestRecord]>([])
+        let collected = RecordCollector()
+        let engine = self.engine(transport, baseURL: baseURL, maxTokens: maxTokens, sinks: [collected])
         let clientBefore = ProcessResources.cpuNs()
         let mockBefore = mockPID.flatMap(ProcessResources.cpuNs(ofProcess:))
         let loadBefore = transport.load()
-        var result = await ClosedLoopRunner(executor: executor(transport, baseURL: baseURL, maxTokens: maxTokens))
-            .run(plan, firstSeq: 0) { record in collected.withLock { $0.append(record) } }
+        let result = await engine.runLevel(plan)
         let loadAfter = transport.load()
         let clientCPU = ProcessResources.cpuNs() - clientBefore
         let mockCPU = mockBefore.flatMap { before in mockPID.flatMap(ProcessResources.cpuNs(ofProcess:)).map { $0 - before } }
-        result.transport = TransportUtilisation(from: loadBefore, to: loadAfter)
-        let records = collected.withLock { $0 }
+        let records = collected.records
         let summary = LevelSummary(level: result, records: records)
         let windowChunks = records.reduce(0) { count, record in
             count + record.chunks.filter { $0.arrivalNs >= result.windowStartNs && $0.arrivalNs <= result.windowEndNs }.count
@@ -106,8 +109,8 @@ struct Calibration {
         defer { transport.shutdown() }
         let baseline = ProcessResources.residentBytes() ?? 0
         let plan = LevelPlan(index: 0, name: "memory", load: .concurrency(streams), requests: streams, durationNs: nil)
-        let executor = self.executor(transport, baseURL: server.baseURL, maxTokens: 1_000_000)
-        let load = Task { await ClosedLoopRunner(executor: executor).run(plan, firstSeq: 0) { _ in } }
+        let engine = self.engine(transport, baseURL: server.baseURL, maxTokens: 1_000_000, sinks: [])
+        let load = Task { await engine.runLevel(plan) }
         // Every stream connected and sent; then a few seconds so each has received its first chunks.
         let deadline = MonotonicClock.nanoseconds() + 120_000_000_000
         while transport.inFlight < streams && MonotonicClock.nanoseconds() < deadline && !Task.isCancelled {
@@ -124,8 +127,8 @@ struct Calibration {
 }
 
 /// The mock a calibration step runs against.
-final class CalibrationMock: Sendable {
-    enum Kind: Sendable {
+public final class CalibrationMock: Sendable {
+    public enum Kind: Sendable {
         /// `sambabench mock` from this build as a child process, with this many event-loop threads: its CPU time is
         /// read apart from the client's.
         case childProcess(binary: String, threads: Int)
@@ -198,12 +201,21 @@ final class CalibrationMock: Sendable {
     }
 }
 
-enum CalibrationError: Error, CustomStringConvertible {
+public enum CalibrationError: Error, CustomStringConvertible {
     case mockDidNotStart(String)
 
-    var description: String { "the calibration mock did not start: \(mockDidNotStart)" }
+    public var description: String { "the calibration mock did not start: \(mockDidNotStart)" }
 
     private var mockDidNotStart: String {
         switch self { case .mockDidNotStart(let output): output.isEmpty ? "no output" : output }
     }
+}
+
+/// Keeps every record it receives: a calibration level's, for its figures.
+final class RecordCollector: RecordSink {
+    private let collected = Mutex<[RequestRecord]>([])
+
+    func receive(_ record: RequestRecord) { collected.withLock { $0.append(record) } }
+
+    var records: [RequestRecord] { collected.withLock { $0 } }
 }

@@ -4,9 +4,9 @@ import Glibc
 #endif
 
 /// This process's (and a child's) CPU time, resident memory and open-file limit, for calibration and big runs.
-enum ProcessResources {
+public enum ProcessResources {
     /// User + system CPU time of this process, nanoseconds.
-    static func cpuNs() -> Int64 {
+    public static func cpuNs() -> Int64 {
         var usage = rusage()
         #if canImport(Glibc)
         getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -18,7 +18,7 @@ enum ProcessResources {
     }
 
     /// Resident memory of this process now, bytes (Linux: /proc/self/statm); nil where unknown.
-    static func residentBytes() -> Int? {
+    public static func residentBytes() -> Int? {
         guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return nil }
         let fields = text.split(separator: " ")
         guard fields.count > 1, let pages = Int(fields[1]) else { return nil }
@@ -26,7 +26,7 @@ enum ProcessResources {
     }
 
     /// User + system CPU time of process `pid` so far, nanoseconds (Linux: /proc/PID/stat); nil where unknown.
-    static func cpuNs(ofProcess pid: Int32) -> Int64? {
+    public static func cpuNs(ofProcess pid: Int32) -> Int64? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let close = text.lastIndex(of: ")") else { return nil }
         // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
@@ -38,7 +38,7 @@ enum ProcessResources {
 
     /// Raises the soft limit on open files to the hard limit (every stream is a socket); returns the new soft limit.
     @discardableResult
-    static func raiseOpenFileLimit() -> Int {
+    public static func raiseOpenFileLimit() -> Int {
         var limit = rlimit()
         #if canImport(Glibc)
         let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
@@ -55,7 +55,7 @@ enum ProcessResources {
     }
 
     /// This executable's path, to start a child of the same build.
-    static var executablePath: String {
+    public static var executablePath: String {
         if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return resolved }
         return Bundle.main.executablePath ?? CommandLine.arguments[0]
     }

@@ -1,0 +1,132 @@
+import Foundation
+import LoadGen
+import Metrics
+import MockServer
+
+/// A run against a real endpoint or the embedded mock: the composition the CLI asks for. It makes the output
+/// directory and the manifest, starts the mock when the scenario asks for it, puts libcurl's transport on
+/// CLOCK_MONOTONIC under the engine, wires the sinks (the run's files, the live progress line), runs the engine, and
+/// writes everything derived at the end.
+public struct BenchmarkRun: Sendable {
+    public struct Configuration: Sendable {
+        public var scenario: Scenario
+        public var scenarioFile: String
+        public var outputDirectory: String?
+        public var commandLine: [String]
+        public var toolVersion: String
+        /// After a first interrupt, how long requests in flight may take before they are cancelled.
+        public var graceNs: Int64 = 10_000_000_000
+        /// Catch SIGINT and SIGTERM (the command line does; tests that run in-process do not).
+        public var handlesInterrupts = false
+        /// Replace an existing output directory that holds an earlier run.
+        public var force = false
+        /// How the transport thread asks to be scheduled; nil: realtime where permitted.
+        public var transportPriority: TransportPriority?
+
+        public init(scenario: Scenario, scenarioFile: String, outputDirectory: String?, commandLine: [String],
+                    toolVersion: String) {
+            self.scenario = scenario
+            self.scenarioFile = scenarioFile
+            self.outputDirectory = outputDirectory
+            self.commandLine = commandLine
+            self.toolVersion = toolVersion
+        }
+    }
+
+    public struct Result: Sendable {
+        public var directory: String
+        public var summaries: [LevelSummary]
+        public var table: String
+        public var problems: [String]
+        public var search: SearchOutcome?
+        /// Why the run stopped early (`interrupted`, `aborted: ...`), or nil.
+        public var stopReason: String?
+        /// What the exit code says; nil when the run met its objectives.
+        public var verdict: RunVerdict?
+    }
+
+    public let configuration: Configuration
+    public let observer: any RunObserver
+
+    public init(_ configuration: Configuration, observer: any RunObserver) {
+        self.configuration = configuration
+        self.observer = observer
+    }
+
+    public func run() async throws -> Result {
+        let scenario = configuration.scenario
+        let apiKey = try scenario.apiKey()
+        let startedAt = Date()
+        let directory = configuration.outputDirectory
+            ?? RunOutput.defaultDirectory(output: scenario.output, scenario: scenario.name, at: startedAt)
+        let output = try RunOutput(directory: directory, replacing: configuration.force)
+
+        var mock: MockServer?
+        if scenario.usesMock { mock = try await MockServer.start(profile: MockProfile(scenario.mock)) }
+        let baseURL = mock?.baseURL ?? scenario.baseURL
+        let plans = LevelPlan.levels(scenario.load, matrix: scenario.matrix)
+        var manifest = RunManifest(scenario: scenario, scenarioFile: configuration.scenarioFile, effectiveBaseURL: baseURL,
+                                   startedAt: startedAt, levels: plans, toolVersion: configuration.toolVersion,
+                                   libcurlVersion: CurlTransport.libcurlVersion, apiKeyPresent: apiKey != nil,
+                                   commandLine: configuration.commandLine)
+        try output.writeManifest(manifest)
+        observer.say("sambabench \(configuration.toolVersion): \(scenario.name) -> \(baseURL) (\(scenario.api.rawValue), \(scenario.model)); writing \(directory)")
+
+        let transport = CurlTransport(clock: RunClock(), priority: configuration.transportPriority ?? .realtime)
+        manifest.transportPriority = transport.priority
+        try output.writeManifest(manifest)
+        if let asked = configuration.transportPriority, transport.priority != asked {
+            observer.say("note: the transport thread runs at \(transport.priority.rawValue) priority; \(asked.rawValue) was not permitted (it needs root or CAP_SYS_NICE)")
+        }
+        let executor = RequestExecutor(transport: transport,
+                                       factory: RequestFactory(scenario: scenario, baseURL: baseURL, apiKey: apiKey, levels: plans))
+        let timeline = executor.timeline
+        let engine = RunEngine(scenario: scenario, executor: executor,
+                               sinks: [RunFilesSink(output), LiveProgressSink(observer: observer, now: { timeline.now() })],
+                               observer: observer, graceNs: configuration.graceNs)
+        let watcher = configuration.handlesInterrupts ? InterruptWatcher { count, name in
+            engine.interrupt(count: count, signal: name)
+        } : nil
+        defer { watcher?.cancel() }
+        let outcome: RunEngine<CurlTransport, MonotonicSleepClock>.Outcome
+        do {
+            outcome = try await engine.run(plans: plans)
+        } catch {
+            transport.shutdown()
+            await mock?.shutdown()
+            throw error
+        }
+        transport.shutdown()
+        await mock?.shutdown()
+
+        manifest.levels = outcome.plans
+        manifest.finishedAt = Date()
+        manifest.interrupted = Task.isCancelled || outcome.stopReason == "interrupted"
+        manifest.stopReason = outcome.stopReason
+        let (summaries, problems) = try output.finish(levels: outcome.levels, manifest: manifest, search: outcome.search)
+        return Result(directory: directory, summaries: summaries, table: SummaryTable.text(summaries), problems: problems,
+                      search: outcome.search, stopReason: outcome.stopReason,
+                      verdict: RunVerdict.judge(summaries: summaries, search: outcome.search, stopReason: outcome.stopReason,
+                                                scenario: scenario))
+    }
+}
+
+extension MockFaults {
+    public init(_ faults: MockSettings.Faults) {
+        self.init(rateLimited: faults.rateLimited, retryAfterMs: faults.retryAfterMs, overloaded: faults.overloaded,
+                  streamError: faults.streamError, disconnect: faults.disconnect, stall: faults.stall,
+                  stallNs: faults.stallNs, malformed: faults.malformed, drip: faults.drip, afterChunks: faults.afterChunks)
+    }
+}
+
+extension MockProfile {
+    /// The mock's profile from a scenario's `mock:` section.
+    public init(_ settings: MockSettings) {
+        self.init(ttftNs: settings.ttftNs, decodeTokensPerSecond: settings.decodeTokensPerSecond,
+                  tokensPerChunk: settings.tokensPerChunk, outputTokens: settings.outputTokens, seed: settings.seed,
+                  capacity: settings.capacity.map {
+                      MockCapacity(slots: $0.slots, maxQueue: $0.maxQueue, decodeRateAtCapacity: $0.decodeRateAtCapacity)
+                  }, reasoningShare: settings.reasoningShare, toolCallShare: settings.toolCallShare,
+                  faults: MockFaults(settings.faults), stampSendTimes: settings.stampSendTimes)
+    }
+}

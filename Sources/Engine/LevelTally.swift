@@ -1,0 +1,45 @@
+import Foundation
+import LoadGen
+import Synchronization
+
+/// The engine's own account of the level running, fed before any sink sees a record: what the policies that decide
+/// (abort on error rate, the SLO search's verdict) read. Sinks never decide.
+final class LevelTally: Sendable {
+    private struct State {
+        var finished = 0
+        var failed = 0
+        var keepRecords = false
+        var records: [RequestRecord] = []
+    }
+
+    private let state = Mutex(State())
+
+    /// Starts a level; `keepRecords` keeps its records for a verdict on it (the SLO search).
+    func begin(keepRecords: Bool) {
+        state.withLock { $0 = State(keepRecords: keepRecords) }
+    }
+
+    /// Adds a record; returns the measured requests finished and failed so far in this level.
+    func add(_ record: RequestRecord) -> (finished: Int, failed: Int) {
+        state.withLock { state in
+            if state.keepRecords { state.records.append(record) }
+            if !record.warmup {
+                state.finished += 1
+                if !record.succeeded { state.failed += 1 }
+            }
+            return (state.finished, state.failed)
+        }
+    }
+
+    var records: [RequestRecord] { state.withLock { $0.records } }
+}
+
+extension AbortPolicy {
+    /// The abort's reason once a level's measured error rate is above the threshold (after `minRequests`), else nil.
+    public func decide(finished: Int, failed: Int) -> String? {
+        guard finished > 0 else { return nil }
+        let rate = Double(failed) / Double(finished)
+        guard finished >= minRequests, rate > errorRate else { return nil }
+        return "aborted: \(failed) of \(finished) requests failed (\(String(format: "%.1f", rate * 100))%), above abort.error_rate \(String(format: "%.1f", errorRate * 100))%"
+    }
+}

@@ -1,0 +1,35 @@
+import LoadGen
+
+extension LevelFigure {
+    /// How the figure is taken from a level's summary.
+    public func value(_ summary: LevelSummary) -> Double? {
+        switch self {
+        case .windowSeconds: summary.level.windowSeconds
+        case .requests: Double(summary.requests)
+        case .succeeded: Double(summary.succeeded)
+        case .failed: Double(summary.failed)
+        case .errorRate: summary.errorRate
+        case .warmupRequests: Double(summary.warmupRequests)
+        case .estimatedTokenRequests: Double(summary.estimatedTokenRequests)
+        case .estimatedInputTokenRequests: Double(summary.estimatedInputTokenRequests)
+        case .outputThroughput: summary.outputThroughput
+        case .requestThroughput: summary.requestThroughput
+        case .newConnections: Double(summary.newConnections)
+        case .offeredRate: summary.level.rate
+        case .achievedRate: summary.achievedRate
+        case .lateRequests: Double(summary.lateRequests)
+        case .goodput: summary.goodput
+        case .goodFraction: summary.goodFraction
+        case .transportBusyFraction: summary.level.transport?.busyFraction
+        case .transportCPUFraction: summary.level.transport?.cpuFraction
+        }
+    }
+
+    /// Whether the level has the figure at all (self-health only on levels whose transport measured itself).
+    public func applies(to summary: LevelSummary) -> Bool {
+        switch self {
+        case .transportBusyFraction, .transportCPUFraction: summary.level.transport != nil
+        default: true
+        }
+    }
+}
