@@ -41,12 +41,18 @@ func sambabench(_ arguments: [String]) async -> Int32 {
         let scenario = try ScenarioReader.load(path: path)
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        #expect(await sambabench(["run", path, "--mock", "--requests", "3", "--concurrency", "2", "--max-tokens", "32",
-                                  "--warmup", "0", "--think-time", "0s", "--output", directory, "--quiet"]) == 0)
-        let rows = try String(contentsOfFile: directory + "/requests.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+        // Exit 3 is a measured answer, not a failure: a scenario's objectives, written for the real service, may be
+        // missed by a debug build against the mock on a busy machine.
+        let code = await sambabench(["run", path, "--mock", "--requests", "3", "--concurrency", "2", "--max-tokens", "32",
+                                     "--warmup", "0", "--think-time", "0s", "--output", directory, "--quiet"])
+        #expect(code == 0 || (code == 3 && !scenario.slos.isEmpty), "\(name): exit \(code)")
+        let records = try RunFiles.records(directory: directory)
+        let rows = records.map(RecordCSV.requestRow)
+        let errors = records.compactMap(\.errorMessage)
+        #expect(errors.isEmpty, "\(name): \(errors)")
         let cells = max(1, scenario.matrix?.inputTokens.count ?? 1)
         // `requests` counts conversations: with conversations or tools a conversation holds one or more requests.
-        let conversations = try RunFiles.records(directory: directory).filter { $0.turn == 1 && $0.attempt == 1 }.count
+        let conversations = records.filter { $0.turn == 1 && $0.attempt == 1 }.count
         if scenario.hasFollowUps {
             #expect(conversations == 3 && rows.count > 3, "\(name): \(conversations) conversations, \(rows.count) requests")
         } else if scenario.search == nil {
