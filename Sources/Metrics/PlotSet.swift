@@ -1,0 +1,82 @@
+import Foundation
+import LoadGen
+
+/// The plots of a run: each one that has data, scripted for gnuplot and rendered.
+enum PlotSet {
+    static func write(_ run: DerivedRun) throws {
+        let plotsDirectory = run.directory + "/plots"
+        try FileManager.default.createDirectory(atPath: plotsDirectory, withIntermediateDirectories: true)
+        var renderer = PlotRenderer(directory: plotsDirectory)
+        let title = "\(run.manifest.scenario.name): \(run.manifest.scenario.model) (\(run.manifest.scenario.api.rawValue))"
+        let withTTFT = run.summaries.filter { ($0.distributions[.ttft]?.count ?? 0) > 0 }
+        if !withTTFT.isEmpty {
+            try renderer.ttftCDF(title: "TTFT, \(title)",
+                                 series: withTTFT.map { ($0.level.name, "../hdr/\(Metric.ttft.name).\($0.level.name).csv") })
+        }
+        if !withTTFT.isEmpty {
+            try renderer.ttftPercentiles(title: "TTFT percentiles, \(title)",
+                                         series: withTTFT.map { ($0.level.name, "../hdr/\(Metric.ttft.name).\($0.level.name).csv") },
+                                         largestCount: withTTFT.map { $0.distributions[.ttft]!.count }.max() ?? 1)
+        }
+        let withDecode = run.summaries.filter { ($0.distributions[.decodeRate]?.count ?? 0) > 0 }
+        if !withDecode.isEmpty {
+            try renderer.decodeRate(title: "Decode rate per request, \(title)",
+                                    series: withDecode.map { ($0.level.name, "../hdr/\(Metric.decodeRate.name).\($0.level.name).csv") })
+        }
+        let chunkCounts = run.levels.map { level in
+            (run.byLevel[level.index] ?? []).filter { !$0.warmup && $0.succeeded }
+                .reduce(into: [Int: Int]()) { counts, record in
+                    for chunk in record.chunks { counts[chunk.tokens, default: 0] += 1 }
+                }
+        }
+        if chunkCounts.contains(where: { !$0.isEmpty }) {
+            try renderer.tokensPerChunk(title: "Tokens per chunk, \(title)", levels: run.levels.map(\.name), counts: chunkCounts)
+        }
+        let pairs = run.records.filter { !$0.warmup && $0.succeeded }.compactMap { record -> (Int, Double, Double)? in
+            guard let server = record.server.timeToFirstToken, let first = record.chunks.first else { return nil }
+            return (run.levels.firstIndex { $0.index == record.level } ?? 0, Double(first.arrivalNs - record.sentNs) / 1e6, server * 1e3)
+        }
+        if !pairs.isEmpty {
+            try renderer.clientVersusServer(title: "Client against server TTFT, \(title)", levels: run.levels.map(\.name),
+                                            points: pairs.map { (level: $0.0, client: $0.1, server: $0.2) })
+        }
+        let cells = Dictionary(grouping: run.summaries) { LoadMatrix.cell(ofLevel: $0.level.name) ?? "" }
+        if cells.keys.contains(where: { !$0.isEmpty }) {
+            // A matrix: one line per cell, or the cells' loads would zigzag on one line.
+            let open = run.summaries.contains { $0.level.rate != nil }
+            let order = run.summaries.map { LoadMatrix.cell(ofLevel: $0.level.name) ?? "" }.reduce(into: [String]()) {
+                if !$0.contains($1) { $0.append($1) }
+            }
+            try renderer.matrixThroughput(
+                title: "Throughput and TTFT p99 per matrix cell, \(title)",
+                loadLabel: open ? "offered rate (requests/s)" : "concurrency",
+                cells: order.map { cell in
+                    (cell.isEmpty ? "other" : cell, cells[cell]!.sorted { $0.level.loadValue < $1.level.loadValue }.map { summary in
+                        (summary.level.loadValue, summary.outputThroughput ?? .nan, summary.stats(.ttft)?.p99 ?? .nan)
+                    })
+                })
+        } else if !run.summaries.isEmpty {
+            let open = run.summaries.contains { $0.level.rate != nil }
+            let loadLabel = open ? "offered rate (requests/s)" : "concurrency"
+            try renderer.throughput(title: "Throughput and TTFT against \(open ? "offered rate" : "concurrency"), \(title)",
+                                    loadLabel: loadLabel,
+                                    rows: run.summaries.sorted { $0.level.loadValue < $1.level.loadValue }.map { summary in
+                                        (summary.level.loadValue, summary.outputThroughput ?? .nan,
+                                         summary.stats(.ttft)?.p50 ?? .nan, summary.stats(.ttft)?.p99 ?? .nan)
+                                    })
+        }
+        if !run.records.isEmpty { try renderer.timeSeries(title: "Second by second, \(title)") }
+        if let search = run.search, let first = run.manifest.scenario.slos.first {
+            try renderer.search(title: "SLO search, \(title)", loadLabel: search.loadLabel, slo: first,
+                                rows: run.summaries.sorted { $0.level.loadValue < $1.level.loadValue }.map { summary in
+                                    let result = SLOEvaluation.evaluate([first], summary)[0]
+                                    return (summary.level.loadValue, result.value ?? .nan, SLOEvaluation.allMet(summary.slos, summary))
+                                })
+        }
+        let problems = renderer.render()
+        let rendered = renderer.scripts.map { String($0.dropLast(3)) }
+            .filter { FileManager.default.fileExists(atPath: "\(plotsDirectory)/\($0).png") }
+        run.renderedPlots = rendered
+        run.plotProblems = problems
+    }
+}
