@@ -135,3 +135,36 @@ func zip2(_ a: Double?, _ b: Double?) -> (Double, Double)? {
     guard let a, let b else { return nil }
     return (a, b)
 }
+
+extension Comparison {
+    /// Writes compare.md, compare.csv and the overlaid plots into `directory` (which exists); returns why a plot
+    /// did not render, if one did not.
+    public func write(to directory: String) throws -> [String] {
+        let absolute = { (path: String) in URL(fileURLWithPath: path).standardizedFileURL.path }
+        var renderer = PlotRenderer(directory: directory)
+        let common = commonLevels
+        if !common.isEmpty {
+            var series: [(String, String)] = []
+            for (index, run) in runs.enumerated() {
+                for level in common {
+                    let file = absolute(run.directory) + "/hdr/\(Metric.ttft.name).\(level).csv"
+                    if FileManager.default.fileExists(atPath: file) { series.append(("run \(index) \(level)", file)) }
+                }
+            }
+            if !series.isEmpty { try renderer.compareTTFT(title: "TTFT by run and level", series: series) }
+            let open = runs.contains { $0.summaries.contains { $0.level.rate != nil } }
+            try renderer.compareThroughput(
+                title: "Output throughput by run", loadLabel: open ? "offered rate (requests/s)" : "concurrency",
+                runs: runs.enumerated().map { index, run in
+                    ("run \(index): \(run.label)",
+                     run.summaries.sorted { $0.level.loadValue < $1.level.loadValue }.map { ($0.level.loadValue, $0.outputThroughput ?? .nan) })
+                })
+        }
+        let problems = renderer.render()
+        let plots = renderer.scripts.map { String($0.dropLast(3)) }
+            .filter { FileManager.default.fileExists(atPath: "\(directory)/\($0).png") }
+        try markdown(plots: plots).write(toFile: directory + "/compare.md", atomically: true, encoding: .utf8)
+        try csv.write(toFile: directory + "/compare.csv", atomically: true, encoding: .utf8)
+        return problems
+    }
+}

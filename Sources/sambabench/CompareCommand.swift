@@ -39,35 +39,11 @@ struct CompareCommand: ParsableCommand {
             throw ExitCodes.runFailed
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let absolute = { (path: String) in URL(fileURLWithPath: path).standardizedFileURL.path }
-        var renderer = PlotRenderer(directory: directory)
-        let common = comparison.commonLevels
-        if !common.isEmpty {
-            var series: [(String, String)] = []
-            for (index, run) in comparison.runs.enumerated() {
-                for level in common {
-                    let file = absolute(run.directory) + "/hdr/\(Metric.ttft.rawValue).\(level).csv"
-                    if FileManager.default.fileExists(atPath: file) { series.append(("run \(index) \(level)", file)) }
-                }
-            }
-            if !series.isEmpty { try renderer.compareTTFT(title: "TTFT by run and level", series: series) }
-            let open = comparison.runs.contains { $0.summaries.contains { $0.level.rate != nil } }
-            try renderer.compareThroughput(
-                title: "Output throughput by run", loadLabel: open ? "offered rate (requests/s)" : "concurrency",
-                runs: comparison.runs.enumerated().map { index, run in
-                    ("run \(index): \(run.label)",
-                     run.summaries.sorted { $0.level.loadValue < $1.level.loadValue }.map { ($0.level.loadValue, $0.outputThroughput ?? .nan) })
-                })
-        }
-        let problems = renderer.render()
-        let plots = renderer.scripts.map { String($0.dropLast(3)) }
-            .filter { FileManager.default.fileExists(atPath: "\(directory)/\($0).png") }
-        try comparison.markdown(plots: plots).write(toFile: directory + "/compare.md", atomically: true, encoding: .utf8)
-        try comparison.csv.write(toFile: directory + "/compare.csv", atomically: true, encoding: .utf8)
+        let problems = try comparison.write(to: directory)
         for entry in comparison.unmatchedLevels {
             printError("note: levels of \(entry.run) not in every run: \(entry.levels.joined(separator: ", "))")
         }
-        if common.isEmpty { printError("note: the runs share no level; compare.md says so and holds no table") }
+        if comparison.commonLevels.isEmpty { printError("note: the runs share no level; compare.md says so and holds no table") }
         for problem in problems { printError("note: \(problem)") }
         print("comparison: \(directory)/compare.md")
     }

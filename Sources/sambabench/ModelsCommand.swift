@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoadGen
+import Metrics
 import MockServer
 
 struct ModelsCommand: AsyncParsableCommand {
@@ -48,27 +49,10 @@ struct ModelsCommand: AsyncParsableCommand {
         await mock?.shutdown()
         switch result {
         case .success(let models):
-            print(Self.table(models), terminator: "")
+            print(ModelTable.text(models), terminator: "")
         case .failure(let error):
             printError("error: \(error)")
             throw ExitCodes.runFailed
         }
-    }
-
-    static func table(_ models: [ModelInfo]) -> String {
-        guard !models.isEmpty else { return "no models listed\n" }
-        let headers = ["id", "context", "max completion", "prompt price", "completion price"]
-        let rows = models.map { model in
-            [model.id, model.contextLength.map(String.init) ?? "-", model.maxCompletionTokens.map(String.init) ?? "-",
-             model.promptPrice ?? "-", model.completionPrice ?? "-"]
-        }
-        let all = [headers] + rows
-        let widths = headers.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
-        return all.map { row in
-            row.enumerated().map { index, cell in
-                let pad = String(repeating: " ", count: widths[index] - cell.count)
-                return index == 0 ? cell + pad : pad + cell
-            }.joined(separator: "  ")
-        }.joined(separator: "\n") + "\n"
     }
 }

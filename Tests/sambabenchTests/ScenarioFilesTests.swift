@@ -113,7 +113,7 @@ func sambabench(_ arguments: [String]) async -> Int32 {
         #expect(models.map(\.id) == ["gpt-oss-120b", "Meta-Llama-3.3-70B-Instruct", "DeepSeek-V3.1", "MiniMax-M2.7"])
         #expect(models.first == ModelInfo(id: "gpt-oss-120b", contextLength: 131072, maxCompletionTokens: 32768,
                                           promptPrice: "0.0", completionPrice: "0.0", ownedBy: "mock"))
-        #expect(ModelsCommand.table(Array(models.prefix(1)))
+        #expect(ModelTable.text(Array(models.prefix(1)))
                 == "id            context  max completion  prompt price  completion price\ngpt-oss-120b   131072           32768           0.0               0.0\n")
         #expect(await sambabench(["models", "--base-url", "mock"]) == 0)
     }
