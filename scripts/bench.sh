@@ -10,6 +10,7 @@
 # Everything listens on 127.0.0.1; each load is bounded in requests or time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/mock-address.sh
 scratch=${SCRATCH:-.build}
 only=${ONLY:-parser ttft chunks requests streams}
 duration=${DURATION:-10}
@@ -34,14 +35,10 @@ line() { printf '  %-50s %16s   target %-13s %s\n' "$1" "$2" "$3" "${4:-}"; }
 
 # Starts the mock in a second process with the given options; sets $mock (its pid) and $url.
 start_mock() {
-  "$bin" mock --port 0 "$@" >"$work/mock.log" 2>&1 &
+  rm -f "$work/mock.address"
+  "$bin" mock --port 0 --address-file "$work/mock.address" "$@" >"$work/mock.log" 2>&1 &
   mock=$!
-  for _ in $(seq 1 100); do
-    grep -q listening "$work/mock.log" && break
-    sleep 0.1
-  done
-  url=$(sed -n 's/.*listening on \(http[^ ]*\) .*/\1/p' "$work/mock.log")
-  [ -n "$url" ] || { echo "the mock did not start: $(cat "$work/mock.log")" >&2; exit 1; }
+  url=$(mock_address "$work/mock.address" "$mock" "$work/mock.log") || exit 1
 }
 stop_mock() { kill "$mock" 2>/dev/null || true; wait "$mock" 2>/dev/null || true; mock=""; }
 # Saves a streamed response body: POST $2 (JSON) to $1 into $3 (curl, or Python where curl is missing).
