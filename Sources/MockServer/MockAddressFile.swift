@@ -28,7 +28,7 @@ public enum MockAddressFile {
     /// Waits until `path` holds an address, and returns it (without the newline). Fails after `timeout`, or as soon
     /// as `isRunning` says the mock's process ended without writing it.
     public static func wait(at path: String, timeout: Duration = .seconds(30),
-                            isRunning: @Sendable () -> Bool = { true }) async throws -> String {
+                            isRunning: () -> Bool = { true }) async throws -> String {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while true {
