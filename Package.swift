@@ -19,10 +19,13 @@ let package = Package(
             name: "CCurl",
             linkerSettings: [.linkedLibrary("curl")]
         ),
+        // Small pieces the client and the mock share (the seeded generator); no dependencies, so the mock needs no LoadGen.
+        .target(name: "BenchSupport"),
         // Scenario -> requests -> streamed events -> RequestRecord.
         .target(
             name: "LoadGen",
             dependencies: [
+                "BenchSupport",
                 "CCurl",
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -47,6 +50,7 @@ let package = Package(
         .target(
             name: "MockServer",
             dependencies: [
+                "BenchSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -76,10 +80,11 @@ let package = Package(
         // The mock with injected faults, standalone, for scripts/soak.sh.
         .executableTarget(name: "sambabench-mock-faults", dependencies: ["MockServer"]),
         .testTarget(name: "CCurlTests", dependencies: ["CCurl"]),
-        .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "LoadGenTesting", "MockServer"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "LoadGenTesting", "MockServer", "BenchSupport"],
+                    resources: [.copy("Fixtures")]),
         // Golden files are read from the source tree (so they can be regenerated there), not bundled.
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "LoadGen"], exclude: ["Golden"]),
-        .testTarget(name: "MockServerTests", dependencies: ["MockServer", "LoadGen"]),
+        .testTarget(name: "MockServerTests", dependencies: ["MockServer", "LoadGen", "BenchSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "LoadGen", "LoadGenTesting", "Metrics"]),
         .testTarget(name: "sambabenchTests", dependencies: ["sambabench", "Engine", "LoadGen", "Metrics", "MockServer"]),
     ],

@@ -4,6 +4,7 @@
 # (sent - scheduled) beside their targets. Override with RATE=300 DURATION=30s scripts/dispatch-bench.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/mock-address.sh
 rate=${RATE:-200}
 duration=${DURATION:-60s}
 
@@ -12,15 +13,11 @@ swift build -c release --product sambabench >/dev/null
 bin=.build/release/sambabench
 work=$(mktemp -d)
 
-"$bin" mock --port 0 --ttft 50ms --decode-rate 2000 --output-tokens 16 --tokens-per-chunk 4-8 >"$work/mock.log" 2>&1 &
+"$bin" mock --port 0 --address-file "$work/mock.address" --ttft 50ms --decode-rate 2000 --output-tokens 16 \
+  --tokens-per-chunk 4-8 >"$work/mock.log" 2>&1 &
 mock=$!
 trap 'kill $mock 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1 100); do
-  grep -q listening "$work/mock.log" && break
-  sleep 0.1
-done
-url=$(sed -n 's/.*listening on \(http[^ ]*\) .*/\1/p' "$work/mock.log")
-[ -n "$url" ] || { echo "the mock did not start: $(cat "$work/mock.log")" >&2; exit 1; }
+url=$(mock_address "$work/mock.address" "$mock" "$work/mock.log") || exit 1
 
 cat >"$work/scenario.yaml" <<YAML
 name: dispatch-bench

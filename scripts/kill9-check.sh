@@ -6,6 +6,7 @@
 #   scripts/kill9-check.sh            CONCURRENCY=32 KILL_AFTER=8 SCRATCH_PATH=.build
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/mock-address.sh
 concurrency=${CONCURRENCY:-32}
 kill_after=${KILL_AFTER:-8}
 scratch=${SCRATCH_PATH:-.build}
@@ -16,10 +17,10 @@ trap cleanup EXIT
 
 swift build -c release --scratch-path "$scratch" --product sambabench >/dev/null
 bin="$scratch/release/sambabench"
-"$bin" mock --port 0 --ttft 50ms --decode-rate 400 --output-tokens 100 --tokens-per-chunk 4-8 >"$work/mock.log" 2>&1 &
+"$bin" mock --port 0 --address-file "$work/mock.address" --ttft 50ms --decode-rate 400 --output-tokens 100 \
+  --tokens-per-chunk 4-8 >"$work/mock.log" 2>&1 &
 mock_pid=$!
-for _ in $(seq 100); do url=$(sed -n 's/^mock server listening on \(http:[^ ]*\).*/\1/p' "$work/mock.log"); [ -n "$url" ] && break; sleep 0.1; done
-[ -n "$url" ] || { echo "kill9-check: the mock did not start" >&2; exit 1; }
+url=$(mock_address "$work/mock.address" "$mock_pid" "$work/mock.log") || { echo "kill9-check: the mock did not start" >&2; exit 1; }
 cat >"$work/s.yaml" <<YAML
 name: kill9
 base_url: $url

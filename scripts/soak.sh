@@ -9,6 +9,7 @@
 #   CONCURRENCY=500 FAULT_RATE=0.05 RSS_GROWTH=20 SCRATCH_PATH=.build KEEP=1 (keep the run's files)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/mock-address.sh
 duration=${DURATION:-10m}
 concurrency=${CONCURRENCY:-500}
 fault_rate=${FAULT_RATE:-0.05}
@@ -50,15 +51,10 @@ trap cleanup EXIT
 
 # About 4 s per answer (300 ms to the first token, 60 tokens/s, 192-256 tokens in chunks of 8-16), so 500 streams
 # make some 120 requests/s. Stalls last 3 s, beyond the 1.5 s idle limit: they end as timeout_idle.
-"$mock_bin" --port 0 --fault-rate "$fault_rate" --stall 3s --ttft 300ms --decode-rate 60 --tokens-per-chunk 8-16 \
-  --output-tokens 192-256 --threads 2 >"$work/mock.log" 2>&1 &
+"$mock_bin" --port 0 --address-file "$work/mock.address" --fault-rate "$fault_rate" --stall 3s --ttft 300ms \
+  --decode-rate 60 --tokens-per-chunk 8-16 --output-tokens 192-256 --threads 2 >"$work/mock.log" 2>&1 &
 mock=$!
-for _ in $(seq 1 100); do
-  grep -q listening "$work/mock.log" && break
-  sleep 0.1
-done
-url=$(sed -n 's/.*listening on \(http[^ ]*\) .*/\1/p' "$work/mock.log")
-[ -n "$url" ] || { echo "the mock did not start: $(cat "$work/mock.log")" >&2; exit 1; }
+url=$(mock_address "$work/mock.address" "$mock" "$work/mock.log") || exit 1
 
 cat >"$work/scenario.yaml" <<YAML
 name: soak

@@ -1,3 +1,5 @@
+import BenchSupport
+
 /// Faults the mock injects, each at a rate: the share of requests that get it (0...1). A request gets at most one
 /// fault, so the rates add up to at most 1. Whether request `n` fails, and how, is decided from the profile's seed and
 /// `n` alone on a random stream of its own: the same requests fail the same way on every run, and every answer

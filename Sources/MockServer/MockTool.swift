@@ -1,3 +1,5 @@
+import BenchSupport
+
 /// A function tool a request offers: its name and the shape of the arguments the mock makes up when it calls it.
 struct MockTool: Sendable {
     var name: String

@@ -3,8 +3,10 @@
 //
 //   sambabench-mock-faults [--port 0] [--fault-rate 0.05] [--stall 3s|never] [--ttft 300ms] [--decode-rate 60]
 //                          [--tokens-per-chunk 8-16] [--output-tokens 192-256] [--seed 42] [--threads 1]
+//                          [--address-file PATH]
 //
-// Prints `mock server listening on http://127.0.0.1:PORT/v1 (...)` like `sambabench mock`, then serves until killed.
+// Prints `mock server listening on http://127.0.0.1:PORT/v1 (...)` like `sambabench mock`, and with --address-file
+// writes `http://127.0.0.1:PORT/v1` and a newline to PATH atomically once bound; then serves until killed.
 import Foundation
 import MockServer
 
@@ -25,7 +27,7 @@ func parseOptions(_ arguments: [String]) -> [String: String] {
 }
 
 let options = parseOptions(Array(CommandLine.arguments.dropFirst()))
-let known: Set = ["port", "fault-rate", "stall", "ttft", "decode-rate", "tokens-per-chunk", "output-tokens", "seed", "threads"]
+let known: Set = ["port", "fault-rate", "stall", "ttft", "decode-rate", "tokens-per-chunk", "output-tokens", "seed", "threads", "address-file"]
 if let unknown = options.keys.first(where: { !known.contains($0) }) { fail("unknown option --\(unknown)") }
 
 /// `250ms`, `3s` or a bare number of seconds, in nanoseconds.
@@ -57,6 +59,13 @@ let profile = MockProfile(ttftNs: option("ttft", "300ms", nanoseconds),
                           faults: .spread(rate, stallNs: stall ?? nil))
 let server = try await MockServer.start(profile: profile, port: option("port", "0") { Int($0).flatMap { (0...65535).contains($0) ? $0 : nil } },
                                         threads: option("threads", "1") { Int($0).flatMap { $0 >= 1 ? $0 : nil } })
+if let path = options["address-file"] {
+    do {
+        try server.writeAddress(to: path)
+    } catch {
+        fail("--address-file: cannot write \(path): \(error.localizedDescription)")
+    }
+}
 let stallText = options["stall"] ?? "3s"
 FileHandle.standardOutput.write(Data("mock server listening on \(server.baseURL) (faults \(rate) spread over 7 kinds, stall \(stallText))\n".utf8))
 try await server.waitUntilClosed()

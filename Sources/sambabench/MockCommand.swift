@@ -12,6 +12,8 @@ struct MockCommand: AsyncParsableCommand {
             Serves POST /v1/chat/completions, /v1/responses and /v1/messages (streaming and not) and GET /v1/models
             in SambaNova's shapes.
             Example: sambabench mock --port 8000 --ttft 200ms --decode-rate 600 --tokens-per-chunk 4-12
+            With --port 0 a free port is picked: --address-file PATH writes the bound base URL
+            (http://127.0.0.1:PORT/v1 and a newline) to PATH, atomically, once the server accepts connections.
             """
     )
 
@@ -44,6 +46,9 @@ struct MockCommand: AsyncParsableCommand {
 
     @Option(help: "Event-loop threads.")
     var threads = 1
+
+    @Option(help: "Once bound, write the base URL (http://127.0.0.1:PORT/v1 and a newline) to this file, atomically: how scripts learn the port --port 0 picked.")
+    var addressFile: String?
 
     @Flag(help: "Stamp each stream's first token chunk with its send time on CLOCK_MONOTONIC (an SSE comment), so a client on this machine measures its own TTFT error.")
     var stampSendTimes = false
@@ -103,8 +108,17 @@ struct MockCommand: AsyncParsableCommand {
         // Every stream it answers is a socket.
         ProcessResources.raiseOpenFileLimit()
         let server = try await MockServer.start(profile: profile, port: port, threads: threads)
+        if let addressFile {
+            do {
+                try server.writeAddress(to: addressFile)
+            } catch {
+                FileHandle.standardError.write(Data("error: --address-file: cannot write \(addressFile): \(error.localizedDescription)\n".utf8))
+                await server.shutdown()
+                throw ExitCode(1)
+            }
+        }
         let line = "mock server listening on \(server.baseURL) (TTFT \(ttft), \(decodeRate) tokens/s, \(tokensPerChunk) tokens per chunk\(stampSendTimes ? ", send times stamped" : "")); Ctrl-C stops it\n"
-        // Written unbuffered: scripts read the port from this line, so it must not wait in a pipe's buffer.
+        // Written unbuffered, for people and older scripts (scripts now read --address-file).
         FileHandle.standardOutput.write(Data(line.utf8))
         try await server.waitUntilClosed()
     }

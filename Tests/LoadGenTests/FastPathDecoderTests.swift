@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 import Testing
 @testable import LoadGen
@@ -114,7 +115,7 @@ import Testing
 
     /// String lengths: every kind of escape and scalar, checked against the String JSONDecoder makes.
     @Test func stringLengthsMatchDecodedStrings() throws {
-        var rng = TestRandom(seed: 7)
+        var rng = SplitMix64(seed: 7)
         for _ in 0..<2000 {
             let literal = RandomJSON.string(&rng)
             let document = bytes("[\(literal)]")
@@ -132,7 +133,7 @@ import Testing
     /// Random events of each API's shapes, most of them then damaged a little: both paths must agree on every one.
     @Test(arguments: 0..<3)
     func randomEventsDecodeAlike(decoder: Int) {
-        var rng = TestRandom(seed: UInt64(100 + decoder))
+        var rng = SplitMix64(seed: UInt64(100 + decoder))
         var fastTaken = 0
         for round in 0..<3000 {
             var event = Array(RandomJSON.event(api: decoder, &rng).utf8)
@@ -168,27 +169,6 @@ extension MessagesFastEvent {
     static func read(_ bytes: [UInt8]) -> MessagesFastEvent? { bytes.withUnsafeBytes { read($0) } }
 }
 
-/// SplitMix64 for reproducible random cases.
-struct TestRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-
-    mutating func chance(_ probability: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < probability }
-
-    mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
-}
-
 /// Random JSON in the shapes the three APIs stream, with every kind of string escape, whitespace, extra members,
 /// nulls, and numbers of every form.
 enum RandomJSON {
@@ -196,7 +176,7 @@ enum RandomJSON {
                                             "é", "ï", "€", "日", "\u{FEFF}", "\u{0}", "😀", "𝄞", "\u{10FFFF}", "\u{E000}"]
 
     /// A JSON string literal: each scalar raw where JSON allows it, or escaped in one of the ways JSON allows.
-    static func string(_ rng: inout TestRandom) -> String {
+    static func string(_ rng: inout SplitMix64) -> String {
         var out = "\""
         for _ in 0..<rng.below(12) {
             let scalar = rng.pick(scalars)
@@ -222,11 +202,11 @@ enum RandomJSON {
         return out + "\""
     }
 
-    static func whitespace(_ rng: inout TestRandom) -> String {
+    static func whitespace(_ rng: inout SplitMix64) -> String {
         rng.chance(0.8) ? "" : rng.pick([" ", "\n", "\t ", "\r\n  "])
     }
 
-    static func value(_ rng: inout TestRandom, depth: Int = 0) -> String {
+    static func value(_ rng: inout SplitMix64, depth: Int = 0) -> String {
         switch rng.below(depth > 2 ? 4 : 6) {
         case 0: return string(&rng)
         case 1: return rng.pick(["0", "-0", "12", "-3.25", "1e5", "2.5E-3", "1.0", "123456789012345678901234"])
@@ -239,7 +219,7 @@ enum RandomJSON {
     }
 
     /// An object of `members` (name and value text), in random order, with extra members, nulls and whitespace.
-    static func object(_ members: [(String, String)], _ rng: inout TestRandom) -> String {
+    static func object(_ members: [(String, String)], _ rng: inout SplitMix64) -> String {
         var all = members.filter { _ in rng.chance(0.9) }.map { ($0.0, rng.chance(0.05) ? "null" : $0.1) }
         for i in 0..<rng.below(3) { all.append(("extra\(i)", value(&rng))) }
         if rng.chance(0.5) { all.shuffle(using: &rng) }
@@ -247,9 +227,9 @@ enum RandomJSON {
         return "{" + ws + all.map { "\"\($0.0)\"\(whitespace(&rng)):\(whitespace(&rng))\($0.1)" }.joined(separator: "," + ws) + ws + "}"
     }
 
-    static func optionalString(_ rng: inout TestRandom) -> String { rng.chance(0.2) ? "null" : string(&rng) }
+    static func optionalString(_ rng: inout SplitMix64) -> String { rng.chance(0.2) ? "null" : string(&rng) }
 
-    static func event(api: Int, _ rng: inout TestRandom) -> String {
+    static func event(api: Int, _ rng: inout SplitMix64) -> String {
         switch api {
         case 0:
             var delta: [(String, String)] = [("role", "\"assistant\"")]
@@ -290,7 +270,7 @@ enum RandomJSON {
     }
 
     /// A small random change: a byte removed, added or replaced, or a member duplicated.
-    static func damage(_ bytes: inout [UInt8], _ rng: inout TestRandom) {
+    static func damage(_ bytes: inout [UInt8], _ rng: inout SplitMix64) {
         guard !bytes.isEmpty else { return }
         let interesting: [UInt8] = Array("\"\\,:{}[]0.e-n ".utf8) + [0xFF, 0xC3, 0xE2, 0x01, 0x0A]
         let index = rng.below(bytes.count)

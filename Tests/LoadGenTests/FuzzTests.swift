@@ -1,3 +1,4 @@
+import BenchSupport
 import CCurl
 import Foundation
 import Testing
@@ -200,6 +201,7 @@ struct WritePath {
 
 // MARK: Generators
 
+/// Draws for the random cases (here and in FastPathDecoderTests).
 extension SplitMix64 {
     mutating func below(_ bound: Int) -> Int { bound <= 0 ? 0 : Int(next() % UInt64(bound)) }
     mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < p }

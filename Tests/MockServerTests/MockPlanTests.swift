@@ -1,8 +1,8 @@
+import BenchSupport
 import Foundation
 import Testing
 @testable import MockServer
 
-// Without LoadGen, whose SplitMix64 would shadow the mock's.
 /// The plan itself: reasoning share, when a tool is called, and the arguments made up for it.
 struct MockPlanTests {
     let weather = MockTool(name: "get_weather", parameters: try! JSONSerialization.jsonObject(with: Data(weatherSchema.utf8)))
@@ -55,6 +55,13 @@ struct MockPlanTests {
         // A call that would not fit in max_tokens after the reasoning gives way to text.
         let tight = MockCompletion(profile: MockProfile(), maxTokens: 3, requestNumber: 1, tools: [weather])
         #expect(tight.toolCall == nil && tight.finish == .length && tight.outputTokens == 3)
+    }
+
+    /// The mock's plans and faults, the pacers and the synthetic prompts draw from one generator: the reference
+    /// SplitMix64, whose sequence the golden files and the deterministic plans depend on.
+    @Test func generatorIsTheReferenceSplitMix64() {
+        var rng = SplitMix64(seed: 0)
+        #expect([rng.next(), rng.next(), rng.next()] == [0xE220_A839_7B1D_CDAF, 0x6E78_9E6A_A1B9_65F4, 0x06C4_5D18_8009_454F])
     }
 
     @Test func argumentsFollowTheSchema() throws {

@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=scripts/sdk-compat
+. scripts/lib/mock-address.sh
 bin=${SAMBABENCH_BIN:-.build/debug/sambabench}
 venv=${SDK_VENV:-.build-sdk-venv}
 requests=${REQUESTS:-8}
@@ -42,17 +43,11 @@ if $install_only; then
 fi
 
 start_mock() {
-    "$bin" mock --port 0 --seed 11 --ttft 20ms --decode-rate 4000 --tokens-per-chunk 3-9 --output-tokens 20-60 \
-        --reasoning-share 0.25 --tool-call-share 0.5 >"$work/mock.log" 2>&1 &
+    rm -f "$work/mock.address"
+    "$bin" mock --port 0 --address-file "$work/mock.address" --seed 11 --ttft 20ms --decode-rate 4000 \
+        --tokens-per-chunk 3-9 --output-tokens 20-60 --reasoning-share 0.25 --tool-call-share 0.5 >"$work/mock.log" 2>&1 &
     mock_pid=$!
-    url=
-    for _ in $(seq 100); do
-        url=$(sed -n 's/^mock server listening on \(http:[^ ]*\).*/\1/p' "$work/mock.log")
-        [ -n "$url" ] && return 0
-        kill -0 "$mock_pid" 2>/dev/null || fail "the mock did not start: $(cat "$work/mock.log")"
-        sleep 0.1
-    done
-    fail "the mock printed no address within 10 s"
+    url=$(mock_address "$work/mock.address" "$mock_pid" "$work/mock.log" 10) || fail "the mock did not start"
 }
 stop_mock() { kill "$mock_pid"; wait "$mock_pid" 2>/dev/null || true; mock_pid=; }
 

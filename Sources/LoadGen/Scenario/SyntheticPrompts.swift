@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 
 /// Prompts generated from a seed (`prompts: {source: synthetic, input_tokens: ..., count: N}`): each is a run of

@@ -1,0 +1,66 @@
+import Yams
+
+/// `mock:`: the embedded mock server's timing, capacity and faults.
+extension ScenarioReader {
+    static let mockKeys = ["ttft", "decode_rate", "tokens_per_chunk", "output_tokens", "seed", "capacity",
+                           "reasoning_share", "tool_call_share", "faults"]
+
+    mutating func mock(_ node: Node) throws -> MockSettings {
+        let map = try mapping(node, path: "mock", allowed: Self.mockKeys)
+        var settings = MockSettings()
+        if let n = map["ttft"] { settings.ttftNs = try duration(n, path: "mock.ttft") }
+        if let n = map["decode_rate"] {
+            settings.decodeTokensPerSecond = try double(n, path: "mock.decode_rate", in: 0.001...10_000_000)
+        }
+        if let n = map["tokens_per_chunk"] { settings.tokensPerChunk = try intRange(n, path: "mock.tokens_per_chunk") }
+        if let n = map["output_tokens"] { settings.outputTokens = try intRange(n, path: "mock.output_tokens") }
+        if let n = map["seed"] { settings.seed = UInt64(try int(n, path: "mock.seed", in: 0...Int.max)) }
+        if let n = map["reasoning_share"] { settings.reasoningShare = try double(n, path: "mock.reasoning_share", in: 0...1) }
+        if let n = map["tool_call_share"] { settings.toolCallShare = try double(n, path: "mock.tool_call_share", in: 0...1) }
+        if let n = map["faults"] { settings.faults = try faults(n) }
+        if let n = map["capacity"] {
+            let capacity = try mapping(n, path: "mock.capacity", allowed: ["slots", "queue", "decode_rate_at_capacity"])
+            guard let slots = capacity["slots"] else {
+                throw located(n, "mock.capacity.slots", "missing required key", hint: "the concurrent requests the mock serves, e.g. 16")
+            }
+            settings.capacity = MockSettings.Capacity(
+                slots: try int(slots, path: "mock.capacity.slots", in: 1...100_000),
+                maxQueue: try capacity["queue"].map { try int($0, path: "mock.capacity.queue", in: 0...10_000_000) } ?? 100_000,
+                decodeRateAtCapacity: try capacity["decode_rate_at_capacity"].map {
+                    try double($0, path: "mock.capacity.decode_rate_at_capacity", in: 0.001...10_000_000)
+                } ?? settings.decodeTokensPerSecond)
+        }
+        return settings
+    }
+
+    mutating func faults(_ node: Node) throws -> MockSettings.Faults {
+        let keys = MockSettings.Faults.keys
+        let map = try mapping(node, path: "mock.faults", allowed: keys + ["stall_time", "retry_after", "after_chunks"])
+        var faults = MockSettings.Faults()
+        func rate(_ key: String) throws -> Double {
+            try map[key].map { try double($0, path: "mock.faults.\(key)", in: 0...1) } ?? 0
+        }
+        faults.rateLimited = try rate("rate_limited")
+        faults.overloaded = try rate("overloaded")
+        faults.streamError = try rate("stream_error")
+        faults.disconnect = try rate("disconnect")
+        faults.stall = try rate("stall")
+        faults.malformed = try rate("malformed")
+        faults.drip = try rate("drip")
+        let total = try keys.map(rate).reduce(0, +)
+        guard total <= 1 + 1e-9 else {
+            throw located(node, "mock.faults", "the fault shares add up to \(total), above 1",
+                          hint: "each request gets at most one fault: the shares must add up to at most 1")
+        }
+        if let n = map["stall_time"] {
+            if case .scalar(let scalar) = n, ["none", "forever"].contains(scalar.string) {
+                faults.stallNs = nil
+            } else {
+                faults.stallNs = try duration(n, path: "mock.faults.stall_time")
+            }
+        }
+        if let n = map["retry_after"] { faults.retryAfterMs = Int(try duration(n, path: "mock.faults.retry_after") / 1_000_000) }
+        if let n = map["after_chunks"] { faults.afterChunks = try intRange(n, path: "mock.faults.after_chunks") }
+        return faults
+    }
+}
