@@ -7,6 +7,7 @@ API per run, against a freshly started mock, so request numbers start at 1 for e
 same text in all three:
 
     python3 check.py --api chat --base-url http://127.0.0.1:PORT/v1 --requests 3 --prompt "Hi" --max-tokens 64
+    python3 check.py --list-apis      # the APIs it has a runner for (run.sh checks each)
 
 Prints one JSON line per request:
     {"api", "index", "text", "reasoning", "tool_calls": [{"id", "name", "arguments"}],
@@ -22,7 +23,7 @@ import sys
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--api", required=True, choices=["chat", "responses", "messages"])
+    parser.add_argument("--api", required=True, choices=sorted(RUNNERS))
     parser.add_argument("--base-url", required=True, help="the OpenAI-style base URL, e.g. http://127.0.0.1:8000/v1")
     parser.add_argument("--requests", type=int, default=1, help="requests to send, one after the other")
     parser.add_argument("--prompt", default="Say hello.")
@@ -208,6 +209,9 @@ RUNNERS = {"chat": run_chat, "responses": run_responses, "messages": run_message
 
 
 def main():
+    if sys.argv[1:] == ["--list-apis"]:
+        print(" ".join(RUNNERS))
+        return 0
     args = parse_args()
     tools = load_tools(args.tools)
     for index in range(args.requests):
