@@ -10,6 +10,8 @@ enum MockAPI: Equatable {
     case responses
     /// `POST /v1/messages`, Anthropic's Messages API.
     case messages
+    /// `POST /v1/completions`, SambaNova's legacy text completions.
+    case completions
 
     var definition: any MockAPIDefinition { MockAPIs.definition(of: self) }
 
@@ -51,7 +53,7 @@ extension MockAPIDefinition {
 
 /// Every API the mock speaks, registered once.
 enum MockAPIs {
-    static let all: [any MockAPIDefinition] = [ChatMockAPI(), ResponsesMockAPI(), MessagesMockAPI()]
+    static let all: [any MockAPIDefinition] = [ChatMockAPI(), ResponsesMockAPI(), MessagesMockAPI(), CompletionsMockAPI()]
 
     static func definition(of api: MockAPI) -> any MockAPIDefinition {
         guard let found = all.first(where: { $0.api == api }) else { preconditionFailure("\(api) has no entry in MockAPIs.all") }

@@ -7,6 +7,8 @@ public enum APIKind: String, Sendable, Codable, CaseIterable {
     case responses
     /// Anthropic-style Messages, `POST /v1/messages`.
     case messages
+    /// SambaNova's legacy text completions, `POST /v1/completions`.
+    case completions
 }
 
 /// Every API the client speaks, registered once. To add one: a type conforming to `APIDefinition` (its builder,
@@ -16,6 +18,7 @@ public enum APIRegistry {
         ChatCompletionsDefinition(),
         ResponsesDefinition(),
         MessagesDefinition(),
+        CompletionsDefinition(),
     ]
 
     /// The definition of `kind`.
