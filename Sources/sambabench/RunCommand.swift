@@ -128,7 +128,7 @@ struct ScenarioOverrides: ParsableArguments {
     @Option(help: "max_tokens for every request (replaces a matrix's output_tokens).")
     var maxTokens: Int?
 
-    @Option(help: "API: chat, responses or messages.")
+    @Option(help: "API: chat, responses, messages or completions.")
     var api: String?
 
     @Flag(inversion: .prefixedNo, help: "Stream the answers (--no-stream: whole bodies; TTFT columns stay empty).")
