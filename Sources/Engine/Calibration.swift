@@ -161,26 +161,19 @@ public final class CalibrationMock: Sendable {
                                  "--tokens-per-chunk", "\(profile.tokensPerChunk.lowerBound)-\(profile.tokensPerChunk.upperBound)",
                                  "--output-tokens", "\(profile.outputTokens.lowerBound)-\(profile.outputTokens.upperBound)"]
                 + (profile.stampSendTimes ? ["--stamp-send-times"] : [])
-            let output = Pipe()
-            process.standardOutput = output
+            // The mock writes its bound URL to a file once it listens (`--address-file`).
+            let addressFile = NSTemporaryDirectory() + "sambabench-calibrate-\(UUID().uuidString).url"
+            defer { try? FileManager.default.removeItem(atPath: addressFile) }
+            process.arguments! += ["--address-file", addressFile]
+            process.standardOutput = FileHandle.nullDevice
             try process.run()
-            // The mock prints one line with its URL when it listens.
-            let line = await withCheckedContinuation { continuation in
-                DispatchQueue.global().async {
-                    var text = ""
-                    while !text.contains("\n") {
-                        let data = output.fileHandleForReading.availableData
-                        if data.isEmpty { break }
-                        text += String(decoding: data, as: UTF8.self)
-                    }
-                    continuation.resume(returning: text)
-                }
+            do {
+                let url = try await MockAddressFile.wait(at: addressFile, timeout: .seconds(30), isRunning: { process.isRunning })
+                return CalibrationMock(baseURL: url, process: process, server: nil)
+            } catch {
+                if process.isRunning { process.terminate() }
+                throw CalibrationError.mockDidNotStart("\(error)")
             }
-            guard let range = line.range(of: #"http://[^ ]+"#, options: .regularExpression) else {
-                process.terminate()
-                throw CalibrationError.mockDidNotStart(line)
-            }
-            return CalibrationMock(baseURL: String(line[range]), process: process, server: nil)
         }
     }
 

@@ -75,3 +75,11 @@ final class ChatJob: MockJob {
         return #"{"prompt_tokens":\#(prompt),"completion_tokens":\#(output),"total_tokens":\#(output + prompt),"prompt_tokens_details":{"cached_tokens":0},\#(reasoning)"time_to_first_token":\#(figures.timeToFirstToken),"total_latency":\#(figures.totalLatency),"completion_tokens_per_sec":\#(figures.outputTokensPerSecond),"completion_tokens_after_first_per_sec":\#(figures.outputTokensAfterFirstPerSecond),"completion_tokens_after_first_per_sec_first_ten":\#(figures.outputTokensAfterFirstPerSecond),"total_tokens_per_sec":\#(figures.totalTokensPerSecond),"start_time":\#(figures.startTime),"end_time":\#(figures.endTime),"is_last_response":true,"acceptance_rate":1,"stop_reason":"\#(completion.finish.chatReason)"}"#
     }
 }
+
+/// Chat Completions, `POST /v1/chat/completions`, answered by `ChatJob`.
+struct ChatMockAPI: MockAPIDefinition {
+    var api: MockAPI { .chat }
+    var path: String { "/v1/chat/completions" }
+    func parse(_ object: [String: Any], model: String) throws -> MockRequest { try MockRequest.chat(object, model: model) }
+    func job(run: MockRun) -> any MockJob { ChatJob(run: run) }
+}

@@ -109,3 +109,20 @@ final class MessagesJob: MockJob {
     /// Opaque, as Anthropic's are, and reproducible.
     private var signature: String { Data("mock-thinking-\(run.profile.seed)-\(run.number)".utf8).base64EncodedString() }
 }
+
+/// Messages, `POST /v1/messages` (and the paths under it, e.g. token counting, which the mock does not offer),
+/// answered by `MessagesJob`; errors in Anthropic's shape.
+struct MessagesMockAPI: MockAPIDefinition {
+    var api: MockAPI { .messages }
+    var path: String { "/v1/messages" }
+    var ownsSubpaths: Bool { true }
+    var missingModelMessage: String { "model: Field required" }
+    func parse(_ object: [String: Any], model: String) throws -> MockRequest { try MockRequest.messages(object, model: model) }
+    func job(run: MockRun) -> any MockJob { MessagesJob(run: run) }
+
+    /// `{"type":"error","error":{"type","message"},"request_id"}`, where the error's type says what the code says
+    /// elsewhere.
+    func errorBody(_ error: MockError) -> String {
+        #"{"type":"error","error":{"type":"\#(error.messagesType)","message":\#(MockJSON.string(error.message))},"request_id":"\#(UUID().uuidString.lowercased())"}"#
+    }
+}

@@ -1,34 +1,71 @@
 import Foundation
 import NIOHTTP1
 
-/// The APIs the mock speaks. Each answers its errors in its own shape.
+/// The APIs the mock speaks, by name. What each one is (its path, request reader, job and error shape) lives in its
+/// `MockAPIDefinition`, listed once in `MockAPIs.all`.
 enum MockAPI: Equatable {
-    /// `POST /v1/chat/completions` (and `GET /v1/models`, which shares its error shape).
+    /// `POST /v1/chat/completions`.
     case chat
     /// `POST /v1/responses`, OpenAI's Responses API, stateless.
     case responses
     /// `POST /v1/messages`, Anthropic's Messages API.
     case messages
+    /// `POST /v1/completions`, SambaNova's legacy text completions.
+    case completions
 
-    /// The API a path belongs to, by its prefix; nil for paths outside all three.
+    var definition: any MockAPIDefinition { MockAPIs.definition(of: self) }
+
+    /// The API a path belongs to: its own path, or one under it for APIs that own their subpaths.
     init?(path: String) {
-        switch path {
-        case "/v1/chat/completions", "/v1/models": self = .chat
-        case _ where path == "/v1/responses" || path.hasPrefix("/v1/responses/"): self = .responses
-        case _ where path == "/v1/messages" || path.hasPrefix("/v1/messages/"): self = .messages
-        default: return nil
-        }
+        guard let definition = MockAPIs.definition(forPath: path) ?? MockAPIs.definition(under: path) else { return nil }
+        self = definition.api
     }
 
-    /// The body of an error answer: OpenAI's envelope, or Messages' `{"type":"error",...}`, where the error's type
-    /// says what the code says elsewhere.
-    func errorBody(_ error: MockError) -> String {
-        switch self {
-        case .chat, .responses:
-            MockJSON.error(message: error.message, type: error.type, code: error.code)
-        case .messages:
-            #"{"type":"error","error":{"type":"\#(error.messagesType)","message":\#(MockJSON.string(error.message))},"request_id":"\#(UUID().uuidString.lowercased())"}"#
-        }
+    /// The body of an error answer in the API's shape.
+    func errorBody(_ error: MockError) -> String { definition.errorBody(error) }
+}
+
+/// One API the mock speaks: the path it answers, how it reads a request, the job that renders its answers, and the
+/// shape of its errors.
+protocol MockAPIDefinition: Sendable {
+    var api: MockAPI { get }
+    /// The path it answers (POST), e.g. `/v1/chat/completions`.
+    var path: String { get }
+    /// Whether paths under it (a stored response, token counting) are its own, answered 404 in its error shape;
+    /// otherwise they get SambaNova's plain `{"error":"Not found"}`.
+    var ownsSubpaths: Bool { get }
+    /// The error message of a request without a model.
+    var missingModelMessage: String { get }
+    /// The request's parts the mock uses, from its JSON object (`model` already read); throws `MockError`.
+    func parse(_ object: [String: Any], model: String) throws -> MockRequest
+    /// The job that renders the answer of `run`.
+    func job(run: MockRun) -> any MockJob
+    /// The body of an error answer.
+    func errorBody(_ error: MockError) -> String
+}
+
+extension MockAPIDefinition {
+    var ownsSubpaths: Bool { false }
+    var missingModelMessage: String { "Missing required field: model" }
+    /// OpenAI's envelope, `{"error":{"message","type","param","code"},"request_id"}`.
+    func errorBody(_ error: MockError) -> String { MockJSON.error(message: error.message, type: error.type, code: error.code) }
+}
+
+/// Every API the mock speaks, registered once.
+enum MockAPIs {
+    static let all: [any MockAPIDefinition] = [ChatMockAPI(), ResponsesMockAPI(), MessagesMockAPI(), CompletionsMockAPI()]
+
+    static func definition(of api: MockAPI) -> any MockAPIDefinition {
+        guard let found = all.first(where: { $0.api == api }) else { preconditionFailure("\(api) has no entry in MockAPIs.all") }
+        return found
+    }
+
+    /// The API answering exactly `path`.
+    static func definition(forPath path: String) -> (any MockAPIDefinition)? { all.first { $0.path == path } }
+
+    /// The API owning a path under its own.
+    static func definition(under path: String) -> (any MockAPIDefinition)? {
+        all.first { $0.ownsSubpaths && path.hasPrefix($0.path + "/") }
     }
 }
 
@@ -64,6 +101,12 @@ extension MockError {
     static func rateLimited(requestsPerMinute: Int) -> MockError {
         MockError(status: .tooManyRequests, type: "rate_limit_error", code: "rate_limit_exceeded",
                   message: "Rate limit exceeded: \(requestsPerMinute) requests per minute")
+    }
+
+    /// A known path asked with the wrong method.
+    static func methodNotAllowed(_ method: HTTPMethod) -> MockError {
+        MockError(status: .methodNotAllowed, type: "invalid_request_error", code: "method_not_allowed",
+                  message: "Method \(method) not allowed")
     }
 
     /// The 503 of the overload fault, and the error of the mid-stream error fault.

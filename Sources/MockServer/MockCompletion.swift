@@ -1,8 +1,8 @@
 import BenchSupport
 
 /// What the mock will answer to one request, fixed before the first byte is sent: chunk sizes and text, which chunks
-/// are reasoning, and the tool call that may take the place of the answer's text. One plan drives the renderers of all
-/// three APIs, so for the same seed and request number they send the same text on the same schedule.
+/// are reasoning, and the tool call that may take the place of the answer's text. One plan drives the renderers of every
+/// API, so for the same seed and request number they send the same text on the same schedule.
 struct MockCompletion: Equatable {
     /// Tokens of each chunk, in order: the reasoning chunks, then the answer's text chunks or its one tool-call chunk.
     var chunkTokens: [Int] {

@@ -18,7 +18,7 @@ public struct MockFaults: Sendable, Equatable {
     /// A 429's `x-ratelimit-limit-requests` (requests per minute).
     public var requestsPerMinute: Int
     /// HTTP 503 at once: the model is overloaded. JSON in the API's error shape (`server_error`, code `overloaded`;
-    /// Messages: `overloaded_error`), or `text/plain` (as wire-formats.md allows) for `overloadedPlainText` of them.
+    /// Messages: `overloaded_error`), or `text/plain` (as docs/wire-formats.md allows) for `overloadedPlainText` of them.
     public var overloaded: Double
     /// The share of 503 answers that are `text/plain` rather than JSON (0...1).
     public var overloadedPlainText: Double

@@ -54,26 +54,28 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func route(_ head: HTTPRequestHead, body: ByteBuffer, received: NIODeadline, context: ChannelHandlerContext) {
         let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
+        if let api = MockAPIs.definition(forPath: path) {
+            if head.method == .POST {
+                generate(api, head, body: body, received: received, context: context)
+            } else {
+                respondError(context, head: head, api: api, .methodNotAllowed(head.method))
+            }
+            return
+        }
         switch (head.method, path) {
-        case (.POST, "/v1/chat/completions"):
-            generate(.chat, head, body: body, received: received, context: context)
-        case (.POST, "/v1/responses"):
-            generate(.responses, head, body: body, received: received, context: context)
-        case (.POST, "/v1/messages"):
-            generate(.messages, head, body: body, received: received, context: context)
         case (.GET, "/v1/models"):
             respondJSON(context, head: head, status: .ok, body: MockJSON.modelList(profile.models))
         case (.GET, "/v1/mock/stats"):
             // The mock's own counts, for checks from outside (e.g. records on disk after kill -9 vs answers sent).
             respondJSON(context, head: head, status: .ok, body: counter.statsJSON)
-        case (_, "/v1/chat/completions"), (_, "/v1/models"), (_, "/v1/responses"), (_, "/v1/messages"):
-            respondError(context, head: head, api: MockAPI(path: path) ?? .chat,
-                         MockError(status: .methodNotAllowed, type: "invalid_request_error", code: "method_not_allowed",
-                                   message: "Method \(head.method) not allowed"))
+        case (_, "/v1/models"):
+            let error = MockError.methodNotAllowed(head.method)
+            respondJSON(context, head: head, status: error.status,
+                        body: MockJSON.error(message: error.message, type: error.type, code: error.code))
         default:
-            // Under the Responses or Messages path (a stored response, token counting, batches: none of them kept by
-            // a stateless mock) the error takes that API's shape; elsewhere SambaNova's plain body.
-            if let api = MockAPI(path: path), api != .chat {
+            // Under an API that owns its subpaths (a stored response, token counting, batches: none of them kept by a
+            // stateless mock) the error takes that API's shape; elsewhere SambaNova's plain body.
+            if let api = MockAPIs.definition(under: path) {
                 respondError(context, head: head, api: api,
                              MockError(status: .notFound, type: "invalid_request_error", code: "not_found",
                                        message: "Not found: \(head.method) \(path)"))
@@ -83,7 +85,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    private func generate(_ api: MockAPI, _ head: HTTPRequestHead, body: ByteBuffer, received: NIODeadline,
+    private func generate(_ api: any MockAPIDefinition, _ head: HTTPRequestHead, body: ByteBuffer, received: NIODeadline,
                           context: ChannelHandlerContext) {
         let request: MockRequest
         switch MockRequest.parse(api, body: body) {
@@ -144,17 +146,13 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Generates the answer from `started` on: at once, or when a queued request gets its slot (so a streamed
     /// answer's headers and opening events also wait for it).
-    private func begin(_ api: MockAPI, _ head: HTTPRequestHead, request: MockRequest, number: UInt64,
+    private func begin(_ api: any MockAPIDefinition, _ head: HTTPRequestHead, request: MockRequest, number: UInt64,
                        started: NIODeadline, lease: CapacityLease?, fault: MockFault?, context: ChannelHandlerContext) {
         let completion = MockCompletion(profile: profile, maxTokens: request.maxTokens, requestNumber: number,
                                         tools: request.callableTools)
         let run = MockRun(profile: profile, request: request, completion: completion, number: number, started: started,
                           wallStart: Date().timeIntervalSince1970, lease: lease, fault: fault)
-        let job: any MockJob = switch api {
-        case .chat: ChatJob(run: run)
-        case .responses: ResponsesJob(run: run)
-        case .messages: MessagesJob(run: run)
-        }
+        let job = api.job(run: run)
         if let lease { leases.append(lease) }
         if request.stream {
             var headers = HTTPHeaders()
@@ -388,12 +386,13 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         events.map { event in (event.name.map { "event: \($0)\n" } ?? "") + "data: \(event.data)\n\n" }.joined()
     }
 
-    private func respondError(_ context: ChannelHandlerContext, head: HTTPRequestHead, api: MockAPI, _ error: MockError) {
+    private func respondError(_ context: ChannelHandlerContext, head: HTTPRequestHead, api: any MockAPIDefinition,
+                              _ error: MockError) {
         respondJSON(context, head: head, status: error.status, body: api.errorBody(error))
     }
 
     /// The rate-limit fault's 429 with its headers.
-    private func respondRateLimited(_ context: ChannelHandlerContext, head: HTTPRequestHead, api: MockAPI) {
+    private func respondRateLimited(_ context: ChannelHandlerContext, head: HTTPRequestHead, api: any MockAPIDefinition) {
         let faults = profile.faults
         let seconds = String((faults.retryAfterMs + 999) / 1000)
         respond(context, head: head, status: .tooManyRequests, contentType: "application/json",

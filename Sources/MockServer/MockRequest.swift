@@ -22,21 +22,16 @@ struct MockRequest: Sendable {
     /// The tools the answer may call.
     var callableTools: [MockTool] { endsWithToolResult || toolChoiceNone ? [] : tools }
 
-    static func parse(_ api: MockAPI, body: ByteBuffer) -> Result<MockRequest, MockError> {
+    static func parse(_ api: any MockAPIDefinition, body: ByteBuffer) -> Result<MockRequest, MockError> {
         guard let json = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)),
               let object = json as? [String: Any] else {
             return .failure(.invalid("Request body is not a JSON object", code: "invalid_json"))
         }
         guard let model = object["model"] as? String, !model.isEmpty else {
-            return .failure(.invalid(api == .messages ? "model: Field required" : "Missing required field: model",
-                                     code: "missing_required_field"))
+            return .failure(.invalid(api.missingModelMessage, code: "missing_required_field"))
         }
         do {
-            switch api {
-            case .chat: return .success(try chat(object, model: model))
-            case .responses: return .success(try responses(object, model: model))
-            case .messages: return .success(try messages(object, model: model))
-            }
+            return .success(try api.parse(object, model: model))
         } catch let error as MockError {
             return .failure(error)
         } catch {

@@ -64,7 +64,8 @@ final class MockRun: @unchecked Sendable {
         lastSent = last
     }
 
-    /// SambaNova's server-side figures, consistent with the formulas of wire-formats.md and with when chunks were sent.
+    /// SambaNova's server-side figures, consistent with the relations in docs/wire-formats.md (Chat Completions,
+    /// usage) and with when chunks were sent.
     var figures: ServerFigures {
         let first = firstSent ?? started
         let last = lastSent ?? first

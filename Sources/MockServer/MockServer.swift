@@ -23,6 +23,9 @@ public final class MockServer: Sendable {
     /// `http://127.0.0.1:PORT/v1`
     public var baseURL: String { "http://\(host):\(port)/v1" }
 
+    /// The paths it answers with generated text (POST), one per API in `MockAPIs.all`.
+    public static var apiPaths: [String] { MockAPIs.all.map(\.path) }
+
     public static func start(profile: MockProfile, host: String = "127.0.0.1", port: Int = 0,
                              threads: Int = 1) async throws -> MockServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)

@@ -161,3 +161,13 @@ final class ResponsesJob: MockJob {
         return #"{"input_tokens":\#(input),"input_tokens_details":{"cached_tokens":0},"output_tokens":\#(output),"output_tokens_details":{"reasoning_tokens":\#(completion.reasoningTokens)},"total_tokens":\#(input + output),"time_to_first_token":\#(figures.timeToFirstToken),"total_latency":\#(figures.totalLatency),"output_tokens_per_sec":\#(figures.outputTokensPerSecond),"output_tokens_after_first_per_sec":\#(figures.outputTokensAfterFirstPerSecond),"total_tokens_per_sec":\#(figures.totalTokensPerSecond),"start_time":\#(figures.startTime),"end_time":\#(figures.endTime),"acceptance_rate":1,"is_last_response":true}"#
     }
 }
+
+/// Responses, `POST /v1/responses` (and the paths under it, which a stateless mock does not keep), answered by
+/// `ResponsesJob`.
+struct ResponsesMockAPI: MockAPIDefinition {
+    var api: MockAPI { .responses }
+    var path: String { "/v1/responses" }
+    var ownsSubpaths: Bool { true }
+    func parse(_ object: [String: Any], model: String) throws -> MockRequest { try MockRequest.responses(object, model: model) }
+    func job(run: MockRun) -> any MockJob { ResponsesJob(run: run) }
+}

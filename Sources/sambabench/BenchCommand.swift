@@ -19,7 +19,7 @@ struct BenchCommand: ParsableCommand {
     @Argument(help: "A recorded response body (server-sent events).")
     var file: String
 
-    @Option(help: "The API that produced it: chat, responses or messages.")
+    @Option(help: "The API that produced it: \(APIRegistry.names).")
     var api: APIKind = .chat
 
     @Option(help: "Seconds per timed round.")
@@ -41,12 +41,8 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("cannot read \(file), or it is empty")
         }
         let body = Array(data)
-        let fast = APIAdapters.decoder(for: api)
-        let slow: any StreamDecoder = switch api {
-        case .chat: ChatCompletionsDecoder.withoutFastPath
-        case .responses: ResponsesDecoder.withoutFastPath
-        case .messages: MessagesDecoder.withoutFastPath
-        }
+        let fast = APIRegistry.decoder(for: api)
+        let slow = APIRegistry.decoder(for: api, fastPath: false)
         let clock = RunClock()
         if let iterations {
             var chunks = 0

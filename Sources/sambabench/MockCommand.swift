@@ -9,7 +9,7 @@ struct MockCommand: AsyncParsableCommand {
         commandName: "mock",
         abstract: "Run the mock server standalone on loopback until interrupted (Ctrl-C).",
         discussion: """
-            Serves POST /v1/chat/completions, /v1/responses and /v1/messages (streaming and not) and GET /v1/models
+            Serves POST \(MockServer.apiPaths.joined(separator: ", ")) (streaming and not) and GET /v1/models
             in SambaNova's shapes.
             Example: sambabench mock --port 8000 --ttft 200ms --decode-rate 600 --tokens-per-chunk 4-12
             With --port 0 a free port is picked: --address-file PATH writes the bound base URL

@@ -11,8 +11,9 @@ import Testing
 @Suite struct FuzzTests {
     static let scale = Int(ProcessInfo.processInfo.environment["SAMBABENCH_FUZZ_SCALE"] ?? "") ?? 1
     static let seed = UInt64(ProcessInfo.processInfo.environment["SAMBABENCH_FUZZ_SEED"] ?? "") ?? 0x5EED
-    static let allFixtures = Fixtures.streams + ["responses_sambanova.sse", "messages_stream.sse"]
-    static let apiOfFixture: [String: APIKind] = ["responses_sambanova.sse": .responses, "messages_stream.sse": .messages]
+    static let allFixtures = Fixtures.streams + ["responses_sambanova.sse", "messages_stream.sse", "completions_sambanova.sse"]
+    static let apiOfFixture: [String: APIKind] = ["responses_sambanova.sse": .responses, "messages_stream.sse": .messages,
+                                                  "completions_sambanova.sse": .completions]
 
     // MARK: (a) splits
 
@@ -74,7 +75,7 @@ import Testing
             var bytes = original
             for _ in 0..<(1 + Int(rng.next() % 6)) { rng.mutate(&bytes) }
             // Each decoder reads each mutant: a server may answer one API in another's shape.
-            let api = APIKind.allCases[iteration % 3]
+            let api = APIKind.allCases[iteration % APIKind.allCases.count]
             let limit = rng.next() % 4 == 0 ? 256 : 1 << 20
             let run = WritePath.run(bytes, api: api, cuts: rng.cuts(in: bytes.count, upTo: 16), maxEventBytes: limit)
             run.checkInvariants(limit: limit)
@@ -407,7 +408,7 @@ enum EventGenerator {
         if last && rng.chance(0.7) {
             event = terminator(api, using: &rng)
         } else if rng.chance(0.04) {
-            event = GeneratedEvent(type: api == .chat ? nil : "content_block_delta", data: malformed(using: &rng), label: .malformed)
+            event = GeneratedEvent(type: api == .chat || api == .completions ? nil : "content_block_delta", data: malformed(using: &rng), label: .malformed)
         } else if rng.chance(0.04) {
             event = error(api, using: &rng)
         } else {
@@ -415,6 +416,7 @@ enum EventGenerator {
             case .chat: event = chat(using: &rng)
             case .responses: event = responses(using: &rng)
             case .messages: event = messages(using: &rng)
+            case .completions: event = completions(using: &rng)
             }
         }
         event.comments = rng.chance(0.1) ? 1 + rng.below(2) : 0
@@ -423,7 +425,7 @@ enum EventGenerator {
 
     static func terminator(_ api: APIKind, using rng: inout SplitMix64) -> GeneratedEvent {
         switch api {
-        case .chat:
+        case .chat, .completions:
             return GeneratedEvent(data: "[DONE]", label: .terminator)
         case .responses:
             // A response whose usage holds a count that is no count ends the stream without usage.
@@ -439,7 +441,7 @@ enum EventGenerator {
     static func error(_ api: APIKind, using rng: inout SplitMix64) -> GeneratedEvent {
         let message = json(text(using: &rng) + "x", using: &rng)
         switch api {
-        case .chat:
+        case .chat, .completions:
             return rng.chance(0.5)
                 ? GeneratedEvent(type: rng.pick(["error", "error_event"]), data: rng.chance(0.3) ? "overloaded" : #"{"error":{"message":\#(message),"type":"server_error"}}"#, label: .error)
                 : GeneratedEvent(data: #"{"error":{"message":\#(message),"code":503}}"#, label: .error)
@@ -474,6 +476,29 @@ enum EventGenerator {
             let absurd = rng.chance(0.1) ? rng.pick(["-3", "1e18", "-0.5e1"]) : nil
             let output = rng.below(5000)
             return GeneratedEvent(data: #"{"choices":[],"usage":{"prompt_tokens":\#(rng.below(99)),"completion_tokens":\#(absurd ?? count(output, using: &rng)),"total_tokens":1,"time_to_first_token":0.08,"is_last_response":true}\#(envelope)}"#, label: absurd == nil ? .usage(outputTokens: output, terminates: false) : .malformed)
+        default:
+            return GeneratedEvent(data: rng.pick([#"{"unknown":{"nested":[1,2,3]}}"#, "{}", ""]), label: .neutral)
+        }
+    }
+
+    static func completions(using rng: inout SplitMix64) -> GeneratedEvent {
+        let envelope = #","id":"c","object":"text_completion","created":1737642515.6076705"#
+        let value = text(using: &rng)
+        let bytes = value.utf8.count
+        switch rng.below(7) {
+        case 0:
+            return GeneratedEvent(data: #"{"choices":[{"text":"","index":0,"finish_reason":null,"logprobs":null}]\#(envelope)}"#, label: .neutral)
+        case 1, 2:
+            return GeneratedEvent(type: rng.chance(0.2) ? "message" : nil, data: #"{"choices":[{"text":\#(json(value, using: &rng)),"index":0,"finish_reason":null,"logprobs":null}]\#(envelope)}"#, label: .tokens(answer: bytes, reasoning: 0, tool: 0))
+        case 3:
+            return GeneratedEvent(data: #"{"choices":[{"text":"","index":0,"finish_reason":"\#(rng.pick(["stop", "length"]))"}]\#(envelope)}"#, label: .neutral)
+        case 4:
+            let absurd = rng.chance(0.1) ? rng.pick(["-3", "1e18", "-0.5e1"]) : nil
+            let output = rng.below(5000)
+            return GeneratedEvent(data: #"{"choices":[],"usage":{"prompt_tokens":\#(rng.below(99)),"completion_tokens":\#(absurd ?? count(output, using: &rng)),"total_tokens":1,"time_to_first_token":0.08,"is_last_response":true}\#(envelope)}"#, label: absurd == nil ? .usage(outputTokens: output, terminates: false) : .malformed)
+        case 5:
+            // The chat-shaped choice of the endpoint's published examples.
+            return GeneratedEvent(data: #"{"choices":[{"delta":{"content":\#(json(value, using: &rng))},"index":0}]}"#, label: .tokens(answer: bytes, reasoning: 0, tool: 0))
         default:
             return GeneratedEvent(data: rng.pick([#"{"unknown":{"nested":[1,2,3]}}"#, "{}", ""]), label: .neutral)
         }

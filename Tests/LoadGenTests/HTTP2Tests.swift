@@ -7,16 +7,16 @@ let nghttpd = ["/usr/sbin/nghttpd", "/usr/bin/nghttpd", "/usr/local/bin/nghttpd"
     FileManager.default.isExecutableFile(atPath: $0)
 }
 
-/// HTTP/2 with prior knowledge on cleartext (h2c) against nghttpd serving the fixtures as files: the three APIs'
-/// paths answer with their recorded streams (no Content-Type: the transport reads them as event streams).
+/// HTTP/2 with prior knowledge on cleartext (h2c) against nghttpd serving the fixtures as files: every API's
+/// path answers with their recorded streams (no Content-Type: the transport reads them as event streams).
 @Suite(.serialized, .enabled(if: nghttpd != nil, "needs nghttpd (apt-get install nghttp2-server)"))
 struct HTTP2Tests {
     /// Runs `body` with nghttpd serving the fixtures on a free loopback port.
     func withNghttpd(_ body: (String) async throws -> Void) async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("sambabench-h2-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
-        for (path, api) in [("v1/chat/completions", APIKind.chat), ("v1/responses", .responses), ("v1/messages", .messages)] {
-            let file = root.appendingPathComponent(path)
+        for api in APIKind.allCases {
+            let file = root.appendingPathComponent("v1" + APIRegistry.path(of: api))
             try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(try HostileServerTests.fixture(api)).write(to: file)
         }

@@ -9,7 +9,7 @@ import Glibc
 /// client's memory bounded.
 @Suite(.serialized) struct HostileServerTests {
     static let fixtures: [APIKind: String] = [.chat: "chat_sambanova.sse", .responses: "responses_sambanova.sse",
-                                              .messages: "messages_stream.sse"]
+                                              .messages: "messages_stream.sse", .completions: "completions_sambanova.sse"]
     static let sse = ["Content-Type: text/event-stream", "Transfer-Encoding: chunked"]
 
     /// Serves `script` to one request of `api` and returns its record.
@@ -279,7 +279,7 @@ import Glibc
     @Test(arguments: APIKind.allCases)
     func aJSONErrorBodyWhereAStreamWasExpectedIsAStreamError(api: APIKind) async throws {
         let body = switch api {
-        case .chat, .responses: #"{"error":{"message":"Model busy","type":"server_error","code":"busy"}}"#
+        case .chat, .responses, .completions: #"{"error":{"message":"Model busy","type":"server_error","code":"busy"}}"#
         case .messages: #"{"type":"error","error":{"type":"overloaded_error","message":"Model busy"}}"#
         }
         let (record, _) = try await run(api) { $0.respond(contentType: "application/json", body: Array(body.utf8)) }
@@ -300,7 +300,7 @@ import Glibc
     @Test(arguments: APIKind.allCases)
     func errorStatusesCarryTheAPIsErrorBody(api: APIKind) async throws {
         let body = switch api {
-        case .chat, .responses: #"{"error":{"message":"Invalid API key","type":"invalid_request_error","param":null,"code":"invalid_api_key"},"request_id":"r1"}"#
+        case .chat, .responses, .completions: #"{"error":{"message":"Invalid API key","type":"invalid_request_error","param":null,"code":"invalid_api_key"},"request_id":"r1"}"#
         case .messages: #"{"type":"error","error":{"type":"authentication_error","message":"Invalid API key"},"request_id":"r1"}"#
         }
         let (record, _) = try await run(api) { $0.respond(status: "401 Unauthorized", contentType: "application/json",

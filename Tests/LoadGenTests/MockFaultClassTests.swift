@@ -76,7 +76,7 @@ func records(_ api: APIKind, faults: MockFaults, count: Int = 1, stream: Bool = 
             #expect(record.errorMessage == (api == .messages ? "Overloaded" : "The model is overloaded; generation stopped"))
         }
         switch api {
-        case .chat:
+        case .chat, .completions:
             #expect(all.allSatisfy { $0.errorType == "server_error" && $0.errorCode == "overloaded" })
         case .responses:
             // `response.failed` carries {code, message}; the `error` event's type is the event's own.

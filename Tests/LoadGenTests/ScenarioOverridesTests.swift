@@ -112,6 +112,10 @@ import Testing
         #expect(failure(ScenarioOverrides(api: "messages"))
                 == "command line: --api: the messages API requires max_tokens (add --max-tokens N or request.max_tokens)")
         #expect(try applied(ScenarioOverrides(maxTokens: "32", api: "messages")).api == .messages)
+        // What the chosen API cannot honour is refused as the file's api: key would be.
+        let withTools = minimal + "tools:\n  functions:\n    - {name: get_weather, parameters: {type: object}, result: sunny}\n"
+        #expect(failure(ScenarioOverrides(api: "completions"), yaml: withTools)
+                == "command line: --api: the completions API has no tools (remove tools, or use api: chat (or responses, messages) for tool calling)")
     }
 
     @Test func flags() throws {

@@ -107,7 +107,7 @@ prompts: [hello]
         #expect(scenarioError("name: t\nbase_url: mock\nmodel: m\nprompts: []\n")
                 == "s.yaml:4:10: prompts: expected a non-empty list of prompts (each item a string, or {messages: [{role: user, content: ...}]}; or a source: {source: jsonl, path: prompts.jsonl})")
         #expect(scenarioError(minimal + "api: grpc\n")
-                == "s.yaml:5:6: api: unknown API 'grpc' (one of: chat, responses, messages)")
+                == "s.yaml:5:6: api: unknown API 'grpc' (one of: chat, responses, messages, completions)")
     }
 
     @Test func malformedYAML() {

@@ -18,6 +18,7 @@ import LoadGen
         case .chat: "/chat/completions"
         case .responses: "/responses"
         case .messages: "/messages"
+        case .completions: "/completions"
         }
     }
 
@@ -31,8 +32,9 @@ import LoadGen
             case .chat: members.append(#""messages":[{"role":"user","content":"hi"}]"#)
             case .responses: members.append(#""input":"hi""#)
             case .messages: members.append(#""messages":[{"role":"user","content":"hi"}]"#)
+            case .completions: members.append(#""prompt":"hi""#)
             }
-            if tools {
+            if tools, api != .completions {
                 members.append(#""tools":\#(api == .chat ? chatTools : api == .responses ? responsesTools : messagesTools)"#)
             }
         }
@@ -46,6 +48,7 @@ import LoadGen
         case .chat: Answer(chatEvents: try events(of: outcome.body))
         case .responses: Answer(responsesEvents: try namedEvents(of: outcome.body))
         case .messages: Answer(messagesEvents: try namedEvents(of: outcome.body))
+        case .completions: Answer(completionsEvents: try events(of: outcome.body))
         }
     }
 
@@ -76,6 +79,8 @@ import LoadGen
                 default: answer.toolName = block["name"] as? String
                 }
             }
+        case .completions:
+            answer.text = try #require((json["choices"] as? [[String: Any]])?.first?["text"] as? String)
         }
         return answer
     }

@@ -69,7 +69,7 @@ import LoadGen
         #expect(MockFaults.spread(0.07).fault(seed: 1, requestNumber: 1) == MockFaults.spread(0.07).fault(seed: 1, requestNumber: 1))
     }
 
-    @Test(arguments: [MockAPI.chat, .responses, .messages])
+    @Test(arguments: [MockAPI.chat, .responses, .messages, .completions])
     func answersThatDoNotFailAreThoseOfAServerWithoutFaults(api: MockAPI) async throws {
         let faulty = try await Self.answers(api, MockFaults(overloaded: 0.3, disconnect: 0.2), count: 12)
         let clean = try await Self.answers(api, .none, count: 12)
@@ -81,7 +81,7 @@ import LoadGen
         #expect(compared >= 3 && compared < 12)
     }
 
-    @Test(arguments: [MockAPI.chat, .responses, .messages])
+    @Test(arguments: [MockAPI.chat, .responses, .messages, .completions])
     func rateLimitedAnswersCarryRetryAfterAndLimitHeaders(api: MockAPI) async throws {
         let outcome = try #require(try await Self.answers(api, MockFaults(rateLimited: 1, retryAfterMs: 2500,
                                                                           requestsPerMinute: 240)).first)
@@ -98,7 +98,7 @@ import LoadGen
         }
     }
 
-    @Test(arguments: [MockAPI.chat, .responses, .messages])
+    @Test(arguments: [MockAPI.chat, .responses, .messages, .completions])
     func overloadedAnswersAreJSONOrPlainText(api: MockAPI) async throws {
         let json = try #require(try await Self.answers(api, MockFaults(overloaded: 1, overloadedPlainText: 0)).first)
         #expect(json.status == 503 && json.contentType == "application/json")
@@ -159,7 +159,7 @@ import LoadGen
         #expect(!events.contains { $0.name == "message_stop" })
     }
 
-    @Test(arguments: [MockAPI.chat, .responses, .messages])
+    @Test(arguments: [MockAPI.chat, .responses, .messages, .completions])
     func aDisconnectEndsTheConnectionMidStream(api: MockAPI) async throws {
         let outcome = try #require(try await Self.answers(api, MockFaults(disconnect: 1, afterChunks: 3...3)).first)
         // libcurl: the chunked body ended before its last chunk.
@@ -168,7 +168,7 @@ import LoadGen
         #expect(!text.contains("[DONE]") && !text.contains("response.completed") && !text.contains("message_stop"))
     }
 
-    @Test(arguments: [MockAPI.chat, .responses, .messages])
+    @Test(arguments: [MockAPI.chat, .responses, .messages, .completions])
     func aMalformedEventIsCutJSONAndTheRestFollows(api: MockAPI) async throws {
         let outcome = try #require(try await Self.answers(api, MockFaults(malformed: 1, afterChunks: 1...1)).first)
         #expect(outcome.curlCode == 0)
@@ -176,7 +176,7 @@ import LoadGen
         let broken = events.filter { (try? JSONSerialization.jsonObject(with: Data($0.data.utf8))) == nil && $0.data != "[DONE]" }
         #expect(broken.count == 1)
         let closing = events.last?.name ?? ""
-        #expect(api == .chat ? events.last?.data == "[DONE]" : closing == (api == .responses ? "response.completed" : "message_stop"))
+        #expect(api == .chat || api == .completions ? events.last?.data == "[DONE]" : closing == (api == .responses ? "response.completed" : "message_stop"))
     }
 
     @Test func aStallThatEndsDelaysTheAnswerAndOneThatDoesNotHoldsIt() async throws {
@@ -193,7 +193,7 @@ import LoadGen
         #expect(!String(decoding: held.body, as: UTF8.self).contains("[DONE]"))
     }
 
-    @Test(arguments: [MockAPI.chat, .responses, .messages])
+    @Test(arguments: [MockAPI.chat, .responses, .messages, .completions])
     func aDrippedStreamIsTheWholeStream(api: MockAPI) async throws {
         let dripped = try #require(try await Self.answers(api, MockFaults(drip: 1, dripBytes: 64, dripIntervalNs: 100_000)).first)
         let plain = try #require(try await Self.answers(api, .none).first)
@@ -201,7 +201,7 @@ import LoadGen
         #expect(try MockAPIsTests.streamedAnswer(api, dripped) == MockAPIsTests.streamedAnswer(api, plain))
     }
 
-    @Test(arguments: [MockAPI.chat, .responses, .messages])
+    @Test(arguments: [MockAPI.chat, .responses, .messages, .completions])
     func nonStreamedAnswersFailTheirOwnWay(api: MockAPI) async throws {
         let error = try #require(try await Self.answers(api, MockFaults(streamError: 1), stream: false).first)
         #expect(error.status == 200)

@@ -32,7 +32,7 @@ struct MockSDKCompatTests {
         return try String(decoding: lines, as: UTF8.self).split(separator: "\n").map { try jsonObject(String($0)) }
     }
 
-    @Test func officialSDKsReadAllThreeAPIsAlike() async throws {
+    @Test func officialSDKsReadEveryAPIAlike() async throws {
         let tools = FileManager.default.temporaryDirectory.appendingPathComponent("sdk-compat-tools-\(getpid()).json")
         try Data(chatTools.utf8).write(to: tools)
         defer { try? FileManager.default.removeItem(at: tools) }
@@ -52,6 +52,13 @@ struct MockSDKCompatTests {
                     usage["output_tokens"]].map { "\($0 ?? "-")" }
         }
         #expect(responses.map(essence) == chat.map(essence))
+        // Text completions read the same answers, reasoning as text; offered no tools, they answer text throughout.
+        let completions = try await Self.check("completions", profile: profile, tools: tools.path)
+        #expect(completions.count == 6)
+        for (line, reference) in zip(completions, chat) where (reference["tool_calls"] as? [Any])?.isEmpty != false {
+            #expect(line["text"] as? String == (reference["reasoning"] as? String ?? "") + (reference["text"] as? String ?? ""))
+            #expect(essence(line)[4...] == essence(reference)[4...])
+        }
         #expect(messages.map(essence) == chat.map(essence))
         #expect(responses.map { ($0["usage"] as? [String: Any])?["reasoning_tokens"] as? Int }
                 == chat.map { ($0["usage"] as? [String: Any])?["reasoning_tokens"] as? Int })

@@ -200,6 +200,36 @@ func temporaryDirectory() -> String {
         // An existing output directory is never overwritten.
         #expect(await exitCode(["run", repositoryRoot + "/scenarios/demo.yaml", "--output", directory, "--quiet"]) == 1)
     }
+
+    /// `--api completions` on a chat scenario, against the embedded mock: text chunks, usage, the same rule.
+    @Test func textCompletionsThroughTheCommandLine() async throws {
+        for stream in [true, false] {
+            let directory = temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            #expect(await exitCode(["run", repositoryRoot + "/scenarios/demo.yaml", "--api", "completions", "--concurrency", "2",
+                                    "--requests", "6", "--warmup", "0", "--max-tokens", "48", stream ? "--stream" : "--no-stream",
+                                    "--record-text", "--output", directory, "--quiet"]) == 0)
+            let records = try RunFiles.records(directory: directory)
+            #expect(records.count == 6)
+            for record in records {
+                #expect(record.api == .completions && record.succeeded, "\(record.errorMessage ?? "")")
+                #expect(record.outputTokens == 48 && record.tokenSource == .usage && record.finishReason == "length")
+                #expect(record.stream == stream && record.chunks.isEmpty == !stream)
+                if stream {
+                    #expect(record.chunks.reduce(0) { $0 + $1.tokens } == 48 && record.chunks.allSatisfy { $0.answerBytes > 0 })
+                }
+            }
+            let answers = try String(contentsOfFile: directory + "/responses.jsonl", encoding: .utf8).split(separator: "\n")
+            #expect(answers.count == 6 && answers.allSatisfy { $0.contains(#""text":" "#) })
+        }
+        // Its scenario file runs too, and conversations are refused with the key named.
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(await exitCode(["run", repositoryRoot + "/scenarios/completions.yaml", "--concurrency", "2", "--requests", "4",
+                                "--warmup", "0", "--max-tokens", "16", "--output", directory, "--quiet"]) == 0)
+        let conversations = try write("name: c\nbase_url: mock\nmodel: m\napi: completions\nconversations: [[a, b]]\n")
+        #expect(await exitCode(["validate", conversations]) == 2)
+    }
 }
 
 import ArgumentParser

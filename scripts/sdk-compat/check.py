@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Runs requests through the official openai and anthropic SDKs and prints what each SDK made of the answer.
+"""Runs requests through the official openai and anthropic SDKs and prints what each SDK made of the answer
+(openai: chat.completions, responses and completions; anthropic: messages).
 
 The SDKs are strict about stream shapes (event order, output and content indexes, content block types), so a run
 without an exception shows that an endpoint -- usually sambabench's mock -- speaks the API as the SDKs expect. One
@@ -7,6 +8,7 @@ API per run, against a freshly started mock, so request numbers start at 1 for e
 same text in all three:
 
     python3 check.py --api chat --base-url http://127.0.0.1:PORT/v1 --requests 3 --prompt "Hi" --max-tokens 64
+    python3 check.py --list-apis      # the APIs it has a runner for (run.sh checks each)
 
 Prints one JSON line per request:
     {"api", "index", "text", "reasoning", "tool_calls": [{"id", "name", "arguments"}],
@@ -22,7 +24,7 @@ import sys
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--api", required=True, choices=["chat", "responses", "messages"])
+    parser.add_argument("--api", required=True, choices=sorted(RUNNERS))
     parser.add_argument("--base-url", required=True, help="the OpenAI-style base URL, e.g. http://127.0.0.1:8000/v1")
     parser.add_argument("--requests", type=int, default=1, help="requests to send, one after the other")
     parser.add_argument("--prompt", default="Say hello.")
@@ -204,10 +206,45 @@ def run_messages(args, tools):
     }
 
 
-RUNNERS = {"chat": run_chat, "responses": run_responses, "messages": run_messages}
+def run_completions(args, tools):
+    """SambaNova's legacy text completions: the prompt as one string, the text in choices[].text. No tools."""
+    import openai
+
+    client = openai.OpenAI(base_url=args.base_url, api_key=args.api_key, max_retries=0)
+    stream = client.completions.create(
+        model=args.model,
+        prompt=args.prompt,
+        max_tokens=args.max_tokens,
+        stream=True,
+        stream_options={"include_usage": True},
+    )
+    text, finish, usage = [], None, None
+    for chunk in stream:
+        if chunk.usage is not None:
+            usage = chunk.usage
+        for choice in chunk.choices:
+            if choice.text:
+                text.append(choice.text)
+            if choice.finish_reason:
+                finish = choice.finish_reason
+    if usage is None:
+        raise RuntimeError("the stream carried no usage")
+    return {
+        "text": "".join(text),
+        "reasoning": "",
+        "tool_calls": [],
+        "usage": {"input_tokens": usage.prompt_tokens, "output_tokens": usage.completion_tokens, "reasoning_tokens": None},
+        "finish_reason": finish,
+    }
+
+
+RUNNERS = {"chat": run_chat, "responses": run_responses, "messages": run_messages, "completions": run_completions}
 
 
 def main():
+    if sys.argv[1:] == ["--list-apis"]:
+        print(" ".join(RUNNERS))
+        return 0
     args = parse_args()
     tools = load_tools(args.tools)
     for index in range(args.requests):

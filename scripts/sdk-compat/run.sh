@@ -52,13 +52,17 @@ start_mock() {
 stop_mock() { kill "$mock_pid"; wait "$mock_pid" 2>/dev/null || true; mock_pid=; }
 
 prompt=$(sed -n 's/^  - "\(.*\)"$/\1/p' "$here/scenario.yaml")
-for api in chat responses messages; do
+# Every API check.py has a runner for; an API whose requests differ from the shared scenario's (no tools, say) has
+# its own scenario-API.yaml beside it.
+for api in $("$py" "$here/check.py" --list-apis); do
+    scenario=$here/scenario.yaml
+    [ -f "$here/scenario-$api.yaml" ] && scenario=$here/scenario-$api.yaml
     start_mock
     "$py" "$here/check.py" --api "$api" --base-url "$url" --requests "$requests" --prompt "$prompt" --max-tokens 48 \
         --tools "$here/tools.json" >"$work/sdk-$api.jsonl" || fail "the official SDK could not read the mock's $api stream (above)"
     stop_mock
     start_mock
-    SAMBANOVA_API_KEY=sdk-compat "$bin" run "$here/scenario.yaml" --api "$api" --base-url "$url" --requests "$requests" \
+    SAMBANOVA_API_KEY=sdk-compat "$bin" run "$scenario" --api "$api" --base-url "$url" --requests "$requests" \
         --output "$work/run-$api" --quiet >"$work/run-$api.log" 2>&1 || fail "sambabench run ($api) failed: $(tail -5 "$work/run-$api.log")"
     stop_mock
     "$py" "$here/compare.py" "$work/sdk-$api.jsonl" "$work/run-$api/responses.jsonl" || fail "$api: the SDK and sambabench disagree"

@@ -19,41 +19,16 @@ extension APIRequestBuilder {
     public func body(for prompt: Prompt) -> JSONValue { body(history: [.prompt(prompt)]) }
 }
 
-/// The request builder and the decoder of each API.
+/// The request builder and the decoder of a scenario's API, from `APIRegistry` (kept for existing callers).
 public enum APIAdapters {
     public static func builder(for scenario: Scenario, baseURL: String) -> any APIRequestBuilder {
-        switch scenario.api {
-        case .chat:
-            return ChatCompletionsAPI(baseURL: baseURL, model: scenario.model, stream: scenario.stream,
-                                      settings: scenario.request, tools: scenario.tools)
-        case .responses:
-            return ResponsesAPI(baseURL: baseURL, model: scenario.model, stream: scenario.stream,
-                                settings: scenario.request, tools: scenario.tools)
-        case .messages:
-            return MessagesAPI(baseURL: baseURL, model: scenario.model, stream: scenario.stream,
-                               settings: scenario.request, tools: scenario.tools, auth: scenario.auth,
-                               anthropicVersion: scenario.anthropicVersion)
-        }
+        APIRegistry.builder(for: scenario, baseURL: baseURL)
     }
 
-    public static func decoder(for api: APIKind) -> any StreamDecoder {
-        switch api {
-        case .chat: return ChatCompletionsDecoder()
-        case .responses: return ResponsesDecoder()
-        case .messages: return MessagesDecoder()
-        }
-    }
+    public static func decoder(for api: APIKind) -> any StreamDecoder { APIRegistry.decoder(for: api) }
 
     /// The path after the base URL.
-    public static func path(of api: APIKind) -> String {
-        switch api {
-        case .chat: return "/chat/completions"
-        case .responses: return "/responses"
-        case .messages: return "/messages"
-        }
-    }
+    public static func path(of api: APIKind) -> String { APIRegistry.path(of: api) }
 
-    static func trimmed(_ baseURL: String) -> String {
-        baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-    }
+    static func trimmed(_ baseURL: String) -> String { APIRegistry.trimmed(baseURL) }
 }

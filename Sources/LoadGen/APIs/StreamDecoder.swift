@@ -92,7 +92,7 @@ public protocol StreamDecoder: Sendable {
     func parseError(body: [UInt8]) -> APIError?
 }
 
-/// Error bodies and events shared by the OpenAI-style APIs and Messages:
+/// Error bodies and events shared by the OpenAI-style APIs and Messages (docs/wire-formats.md: Errors):
 /// `{"error":{"message","type","code"}}`, `{"error":"Not found"}`, `{"type":"error","error":{...}}`.
 struct ErrorEnvelope: Decodable {
     var error: ErrorPayload?

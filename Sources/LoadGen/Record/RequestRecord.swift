@@ -1,13 +1,3 @@
-/// The API a request spoke.
-public enum APIKind: String, Sendable, Codable, CaseIterable {
-    /// Chat Completions, `POST /v1/chat/completions`.
-    case chat
-    /// OpenAI-style Responses, `POST /v1/responses`.
-    case responses
-    /// Anthropic-style Messages, `POST /v1/messages`.
-    case messages
-}
-
 /// Where a record's token count came from.
 public enum TokenSource: String, Sendable, Codable {
     /// The server's usage (`completion_tokens`, `prompt_tokens`).

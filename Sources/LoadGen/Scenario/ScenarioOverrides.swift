@@ -123,10 +123,13 @@ public struct ScenarioOverrides: Sendable, Equatable {
             if let (key, hint) = scenario.unsupportedRequestFields().first {
                 throw site.error("the scenario's request.\(key) has no field in the \(api) API", hint: hint)
             }
-            if kind == .messages, scenario.request.maxTokens == nil {
-                throw site.error("the messages API requires max_tokens", hint: "add --max-tokens N or request.max_tokens")
+            if !APIRegistry.definition(of: kind).takesAuthStyle { scenario.auth = .bearer }
+            // Whatever else the API cannot honour (messages without max_tokens, completions with conversations or
+            // tools), as the scenario file would be told; a setting a flag can give names the flag.
+            if let problem = APIRegistry.problems(in: scenario).first {
+                let hint = problem.path == "request.max_tokens" ? "add --max-tokens N or request.max_tokens" : problem.hint
+                throw site.error(problem.message, hint: hint)
             }
-            if kind != .messages { scenario.auth = .bearer }
         }
     }
 }

@@ -137,18 +137,10 @@ public struct ScenarioReader {
 
     /// Settings a chosen API has no field for are errors, not silently dropped.
     private func checkAPIFields(_ scenario: Scenario, top: [String: Node]) throws {
-        if let (key, hint) = scenario.unsupportedRequestFields().first {
-            let mark = locations["request.\(key)"]
-            throw ScenarioError(file: file, line: mark?.line, column: mark?.column, path: "request.\(key)",
-                                message: "the \(scenario.api.rawValue) API has no \(key) field", hint: hint)
-        }
-        if scenario.api == .messages, scenario.request.maxTokens == nil {
-            throw located(top["request"] ?? top["api"], "request.max_tokens", "the messages API requires max_tokens",
-                          hint: "add request: {max_tokens: 1024}")
-        }
-        if scenario.auth != .bearer, scenario.api != .messages, let node = top["auth"] {
-            throw located(node, "auth", "auth: \(scenario.auth.rawValue) applies to the messages API only",
-                          hint: "remove it, or use api: messages")
+        if let problem = APIRegistry.problems(in: scenario).first {
+            let mark = problem.anchors.lazy.compactMap { top[$0]?.mark }.first ?? locations[problem.path]
+            throw ScenarioError(file: file, line: mark?.line, column: mark?.column, path: problem.path,
+                                message: problem.message, hint: problem.hint)
         }
     }
 

@@ -55,24 +55,6 @@ extension Scenario {
     /// Request settings the scenario's API has no field for: each would otherwise be dropped silently.
     /// Returns the key under `request` and a hint.
     public func unsupportedRequestFields() -> [(key: String, hint: String)] {
-        let extra = "send it through request.extra_body if your server takes it"
-        var found: [(String, String)] = []
-        switch api {
-        case .chat:
-            break
-        case .responses:
-            if request.topK != nil { found.append(("top_k", extra)) }
-            if request.seed != nil { found.append(("seed", extra)) }
-            if request.stop != nil { found.append(("stop", extra)) }
-        case .messages:
-            if request.seed != nil { found.append(("seed", extra)) }
-            if request.reasoningEffort != nil {
-                found.append(("reasoning_effort", "thinking is surfaced without request parameters on SambaNova; remove it"))
-            }
-            if request.responseFormat != nil {
-                found.append(("response_format", "structured output is not part of the Messages API; remove it"))
-            }
-        }
-        return found
+        APIRegistry.definition(of: api).unsupportedRequestFields(request)
     }
 }

@@ -29,18 +29,3 @@ public struct StreamReplay: Sendable {
         return transfer.outcome
     }
 }
-
-extension ChatCompletionsDecoder {
-    /// A decoder that reads every event with `JSONDecoder`, to measure what the fast path saves.
-    public static var withoutFastPath: ChatCompletionsDecoder { ChatCompletionsDecoder(fastPath: false) }
-}
-
-extension ResponsesDecoder {
-    /// A decoder that reads every event with `JSONDecoder`, to measure what the fast path saves.
-    public static var withoutFastPath: ResponsesDecoder { ResponsesDecoder(fastPath: false) }
-}
-
-extension MessagesDecoder {
-    /// A decoder that reads every event with `JSONDecoder`, to measure what the fast path saves.
-    public static var withoutFastPath: MessagesDecoder { MessagesDecoder(fastPath: false) }
-}

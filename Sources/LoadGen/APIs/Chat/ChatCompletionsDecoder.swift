@@ -1,6 +1,6 @@
 import Foundation
 
-/// Reads Chat Completions streams and bodies (wire-formats.md §1 and §4).
+/// Reads Chat Completions streams and bodies (docs/wire-formats.md: Chat Completions, Errors).
 ///
 /// A chunk's generated text is `delta.content` (answer), `delta.reasoning` or `delta.reasoning_content`
 /// (reasoning) and tool-call names and argument fragments (tool). Role-only and empty deltas carry no tokens.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Reads OpenAI-style Responses streams and bodies (wire-formats.md §2).
+/// Reads OpenAI-style Responses streams and bodies (docs/wire-formats.md: Responses, Errors).
 ///
 /// Token-carrying events: `response.output_text.delta` and `response.refusal.delta` (answer),
 /// `response.reasoning_text.delta` and `response.reasoning_summary_text.delta` (reasoning),

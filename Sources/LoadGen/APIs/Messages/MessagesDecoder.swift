@@ -1,6 +1,6 @@
 import Foundation
 
-/// Reads Anthropic-style Messages streams and bodies (wire-formats.md §3).
+/// Reads Anthropic-style Messages streams and bodies (docs/wire-formats.md: Messages, Errors).
 ///
 /// Token-carrying events: `content_block_delta` with `text_delta` (answer), `thinking_delta` (reasoning) or
 /// `input_json_delta` (tool), and the function name of a `tool_use` block when it starts (tool). `message_start`
