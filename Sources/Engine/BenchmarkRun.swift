@@ -43,6 +43,11 @@ public struct BenchmarkRun: Sendable {
         public var stopReason: String?
         /// What the exit code says; nil when the run met its objectives.
         public var verdict: RunVerdict?
+
+        /// The run's summary.json as written (what `--json` prints).
+        public func summaryJSON() throws -> String {
+            try String(contentsOfFile: directory + "/summary.json", encoding: .utf8)
+        }
     }
 
     public let configuration: Configuration

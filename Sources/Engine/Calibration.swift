@@ -38,6 +38,42 @@ public struct Calibration: Sendable {
 
     public init() {}
 
+    public struct Invalid: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Raises the open-file limit to its hard limit; a note when `streams` still need more (each stream is a socket
+    /// here and another in the mock, besides the files both keep open).
+    public static func raiseOpenFileLimit(streams: Int) -> String? {
+        let limit = ProcessResources.raiseOpenFileLimit()
+        return streams + 64 > limit ? "the open-file limit is \(limit); \(streams) streams need more (raise it with ulimit -n)" : nil
+    }
+
+    /// A comma-separated list of concurrencies (empty: the step is skipped).
+    public static func levels(_ text: String, option: String) throws(Invalid) -> [Int] {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: true)
+        let values = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard values.count == parts.count, values.allSatisfy({ $0 >= 1 }) else {
+            throw Invalid(description: "\(option): '\(text)' is not a comma-separated list of concurrencies (1 or more)")
+        }
+        return values
+    }
+
+    /// The setup in one line: CPUs, libcurl, the transport thread's priority as granted (and whether `asked` was
+    /// refused), where the mock runs.
+    public func setup(asked: TransportPriority?) -> String {
+        let granted = CurlTransport(clock: RunClock(), priority: transportPriority)
+        granted.shutdown()
+        let where_: String
+        switch mock {
+        case .inProcess: where_ = "in this process"
+        case .childProcess(_, let threads): where_ = "in a child process (\(threads) thread\(threads == 1 ? "" : "s"))"
+        }
+        return "\(ProcessInfo.processInfo.activeProcessorCount) CPUs, \(CurlTransport.libcurlVersion), transport thread priority "
+            + granted.priority.rawValue + (asked.map { $0 == granted.priority ? "" : " (\($0.rawValue) was not permitted)" } ?? "")
+            + ", mock \(where_)"
+    }
+
     public func run() async throws -> (levels: [CalibrationLevel], memory: CalibrationMemory?) {
         var memory: CalibrationMemory?
         // First, while the process is small: later steps leave freed memory that would blur the baseline.

@@ -168,3 +168,15 @@ extension Comparison {
         return problems
     }
 }
+
+extension Comparison {
+    /// Writes the comparison into `directory`, which must not exist yet; returns the notes for the person running it
+    /// (levels not in every run, no common level, plots that did not render).
+    public func writeNew(directory: String) throws -> [String] {
+        guard !FileManager.default.fileExists(atPath: directory) else { throw RunOutputError.comparisonExists(directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let problems = try write(to: directory)
+        return unmatchedLevels.map { "levels of \($0.run) not in every run: \($0.levels.joined(separator: ", "))" }
+            + (commonLevels.isEmpty ? ["the runs share no level; compare.md says so and holds no table"] : []) + problems
+    }
+}

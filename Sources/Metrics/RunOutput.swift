@@ -73,6 +73,15 @@ public final class RunOutput: @unchecked Sendable {
         return try Self.writeDerived(directory: directory, records: records, levels: levels, manifest: manifest, search: search)
     }
 
+    /// `sambabench report DIR`: every derived file rebuilt from the run's CSVs and run.json alone.
+    public static func rebuild(directory: String) throws -> (summaries: [LevelSummary], problems: [String]) {
+        let manifest = try RunManifest.read(directory: directory)
+        let records = try RunFiles.records(directory: directory)
+        let levels = try RunFiles.levels(directory: directory)
+        let search = try RunFiles.search(directory: directory, closedLoop: manifest.scenario.load.mode == .closed)
+        return try writeDerived(directory: directory, records: records, levels: levels, manifest: manifest, search: search)
+    }
+
     /// Everything derived from the records: every `OutputFormat` in order. Used at the end of a run and by
     /// `sambabench report DIR`, so both give the same files.
     public static func writeDerived(directory: String, records: [RequestRecord], levels: [LevelResult], manifest: RunManifest,
@@ -86,11 +95,14 @@ public final class RunOutput: @unchecked Sendable {
 public enum RunOutputError: Error, CustomStringConvertible {
     case exists(String)
     case notARun(String)
+    case comparisonExists(String)
 
     public var description: String {
         switch self {
         case .exists(let path):
             return "the output directory \(path) already exists; give another with --output, or --force to replace it (results are never overwritten otherwise)"
+        case .comparisonExists(let path):
+            return "the output directory \(path) already exists; give another with --output"
         case .notARun(let path):
             return "\(path) is not an earlier run's directory (no run.json) and not empty: --force replaces only those"
         }

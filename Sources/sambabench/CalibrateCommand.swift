@@ -47,45 +47,27 @@ struct CalibrateCommand: AsyncParsableCommand {
 
     func validate() throws {
         for (name, text) in [("--accuracy", accuracy), ("--requests", requests), ("--chunks", chunks)] {
-            _ = try Self.levels(text, option: name)
+            do { _ = try Calibration.levels(text, option: name) } catch { throw ValidationError(error.description) }
         }
         guard streams >= 0 else { throw ValidationError("--streams must be 0 or more") }
         guard seconds > 0 else { throw ValidationError("--seconds must be above 0") }
         guard mockThreads >= 1 else { throw ValidationError("--mock-threads must be at least 1") }
     }
 
-    static func levels(_ text: String, option: String) throws -> [Int] {
-        let parts = text.split(separator: ",", omittingEmptySubsequences: true)
-        let values = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard values.count == parts.count, values.allSatisfy({ $0 >= 1 }) else {
-            throw ValidationError("\(option): '\(text)' is not a comma-separated list of concurrencies (1 or more)")
-        }
-        return values
-    }
-
     func run() async throws {
-        let limit = ProcessResources.raiseOpenFileLimit()
-        // Each stream is a socket here and another in the mock, besides the files both keep open.
-        if streams + 64 > limit {
-            printError("note: the open-file limit is \(limit); \(streams) streams need more (raise it with ulimit -n)")
-        }
+        if let note = Calibration.raiseOpenFileLimit(streams: streams) { printError("note: \(note)") }
         let console = Console(quiet: false)
         var calibration = Calibration()
-        calibration.accuracyLevels = try Self.levels(accuracy, option: "--accuracy")
-        calibration.requestLevels = try Self.levels(requests, option: "--requests")
-        calibration.chunkLevels = try Self.levels(chunks, option: "--chunks")
+        calibration.accuracyLevels = try Calibration.levels(accuracy, option: "--accuracy")
+        calibration.requestLevels = try Calibration.levels(requests, option: "--requests")
+        calibration.chunkLevels = try Calibration.levels(chunks, option: "--chunks")
         calibration.streams = streams
         calibration.seconds = seconds
         calibration.mock = inProcessMock ? .inProcess
             : .childProcess(binary: ProcessResources.executablePath, threads: mockThreads)
         calibration.transportPriority = transportPriority ?? .realtime
         calibration.say = { console.say($0) }
-        let granted = CurlTransport(clock: RunClock(), priority: calibration.transportPriority)
-        granted.shutdown()
-        console.say("sambabench \(Sambabench.version) calibrate: \(ProcessInfo.processInfo.activeProcessorCount) CPUs, "
-                    + "\(CurlTransport.libcurlVersion), transport thread priority \(granted.priority.rawValue)"
-                    + (transportPriority.map { $0 == granted.priority ? "" : " (\($0.rawValue) was not permitted)" } ?? "")
-                    + ", mock \(inProcessMock ? "in this process" : "in a child process (\(mockThreads) thread\(mockThreads == 1 ? "" : "s"))")")
+        console.say("sambabench \(Sambabench.version) calibrate: " + calibration.setup(asked: transportPriority))
         let (levels, memory) = try await calibration.run()
         print("")
         print(CalibrationReport.text(levels: levels, memory: memory), terminator: "")

@@ -29,22 +29,11 @@ struct CompareCommand: ParsableCommand {
         let comparison: Comparison
         do {
             comparison = try Comparison(directories: directories)
-        } catch let error as RunFiles.ReadError {
-            printError("error: \(error)")
-            throw ExitCodes.invalidScenario
-        }
+        } catch { throw failure(error) }
         let directory = output ?? RunOutput.defaultDirectory(output: "results", scenario: "compare", at: Date())
-        guard !FileManager.default.fileExists(atPath: directory) else {
-            printError("error: the output directory \(directory) already exists; give another with --output")
-            throw ExitCodes.runFailed
-        }
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let problems = try comparison.write(to: directory)
-        for entry in comparison.unmatchedLevels {
-            printError("note: levels of \(entry.run) not in every run: \(entry.levels.joined(separator: ", "))")
-        }
-        if comparison.commonLevels.isEmpty { printError("note: the runs share no level; compare.md says so and holds no table") }
-        for problem in problems { printError("note: \(problem)") }
+        do {
+            for note in try comparison.writeNew(directory: directory) { printError("note: \(note)") }
+        } catch { throw failure(error) }
         print("comparison: \(directory)/compare.md")
     }
 }

@@ -30,13 +30,7 @@ struct InitCommand: ParsableCommand {
             printError("error: \(file) already exists; give another name, or --force to overwrite it")
             throw ExitCodes.runFailed
         }
-        let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
-        let name = !stem.isEmpty && stem.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) && !stem.hasPrefix(".")
-            ? stem : "starter"
-        let text = ScenarioTemplate.starter(name: name, model: model, baseURL: baseURL)
-        let directory = (file as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        try ScenarioTemplate.write(to: file, model: model, baseURL: baseURL)
         print("wrote \(file): check it with `sambabench validate \(file)`, try it offline with `sambabench run \(file) --mock`")
     }
 }

@@ -54,72 +54,21 @@ struct MockCommand: AsyncParsableCommand {
     var stampSendTimes = false
 
     func validate() throws {
-        guard DurationText.nanoseconds(ttft) != nil else { throw ValidationError("--ttft: '\(ttft)' is not a duration (e.g. 200ms)") }
-        guard decodeRate > 0 else { throw ValidationError("--decode-rate must be above 0") }
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0-65535") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-        guard (0...1).contains(reasoningShare) else { throw ValidationError("--reasoning-share must be within 0-1") }
-        guard (0...1).contains(toolCallShare) else { throw ValidationError("--tool-call-share must be within 0-1") }
-        _ = try Self.range(tokensPerChunk, option: "--tokens-per-chunk")
-        _ = try Self.faults(faults)
-        _ = try Self.range(outputTokens, option: "--output-tokens")
-    }
-
-    static func faults(_ text: String?) throws -> MockFaults {
-        guard let text, !text.isEmpty else { return .none }
-        var settings = MockSettings.Faults()
-        for pair in text.split(separator: ",") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2, let share = Double(parts[1]), (0...1).contains(share) else {
-                throw ValidationError("--faults: '\(pair)' is not KIND=SHARE with a share from 0 to 1")
-            }
-            switch parts[0] {
-            case "rate_limited": settings.rateLimited = share
-            case "overloaded": settings.overloaded = share
-            case "stream_error": settings.streamError = share
-            case "disconnect": settings.disconnect = share
-            case "stall": settings.stall = share
-            case "malformed": settings.malformed = share
-            case "drip": settings.drip = share
-            default:
-                throw ValidationError("--faults: unknown kind '\(parts[0])' (one of: \(MockSettings.Faults.keys.joined(separator: ", ")))")
-            }
-        }
-        let total = settings.rateLimited + settings.overloaded + settings.streamError + settings.disconnect + settings.stall
-            + settings.malformed + settings.drip
-        guard total <= 1 + 1e-9 else { throw ValidationError("--faults: the shares add up to \(total), above 1") }
-        return MockFaults(settings)
-    }
-
-    static func range(_ text: String, option: String) throws -> ClosedRange<Int> {
-        let parts = text.split(separator: "-").map { Int($0) }
-        guard (1...2).contains(parts.count), let low = parts.first ?? nil, let high = parts.last ?? nil, low >= 1, low <= high else {
-            throw ValidationError("\(option): '\(text)' is not N or MIN-MAX with 1 <= MIN <= MAX")
-        }
-        return low...high
+        do {
+            try MockFlags.check(ttft: ttft, decodeRate: decodeRate, port: port, threads: threads, reasoningShare: reasoningShare,
+                                toolCallShare: toolCallShare, tokensPerChunk: tokensPerChunk, outputTokens: outputTokens, faults: faults)
+        } catch { throw ValidationError(error.description) }
     }
 
     func run() async throws {
         let profile = MockProfile(ttftNs: DurationText.nanoseconds(ttft)!, decodeTokensPerSecond: decodeRate,
-                                  tokensPerChunk: try Self.range(tokensPerChunk, option: "--tokens-per-chunk"),
-                                  outputTokens: try Self.range(outputTokens, option: "--output-tokens"), seed: seed,
+                                  tokensPerChunk: try MockFlags.range(tokensPerChunk, option: "--tokens-per-chunk"),
+                                  outputTokens: try MockFlags.range(outputTokens, option: "--output-tokens"), seed: seed,
                                   reasoningShare: reasoningShare, toolCallShare: toolCallShare,
-                                  faults: try Self.faults(faults), stampSendTimes: stampSendTimes)
-        // Every stream it answers is a socket.
-        ProcessResources.raiseOpenFileLimit()
-        let server = try await MockServer.start(profile: profile, port: port, threads: threads)
-        if let addressFile {
-            do {
-                try server.writeAddress(to: addressFile)
-            } catch {
-                FileHandle.standardError.write(Data("error: --address-file: cannot write \(addressFile): \(error.localizedDescription)\n".utf8))
-                await server.shutdown()
-                throw ExitCode(1)
-            }
-        }
-        let line = "mock server listening on \(server.baseURL) (TTFT \(ttft), \(decodeRate) tokens/s, \(tokensPerChunk) tokens per chunk\(stampSendTimes ? ", send times stamped" : "")); Ctrl-C stops it\n"
-        // Written unbuffered, for people and older scripts (scripts now read --address-file).
-        FileHandle.standardOutput.write(Data(line.utf8))
-        try await server.waitUntilClosed()
+                                  faults: try MockFlags.faults(faults), stampSendTimes: stampSendTimes)
+        do {
+            try await StandaloneMock.serve(profile, port: port, threads: threads, addressFile: addressFile,
+                                           describing: "TTFT \(ttft), \(decodeRate) tokens/s, \(tokensPerChunk) tokens per chunk")
+        } catch { throw failure(error) }
     }
 }

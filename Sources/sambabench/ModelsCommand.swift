@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import LoadGen
 import Metrics
-import MockServer
+import Engine
 
 struct ModelsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,25 +34,9 @@ struct ModelsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var mock: MockServer?
-        if baseURL == "mock" { mock = try await MockServer.start(profile: MockProfile()) }
-        let transport = CurlTransport(clock: RunClock())
         let key = ProcessInfo.processInfo.environment[apiKeyEnv].flatMap { $0.isEmpty ? nil : $0 }
-        let result: Result<[ModelInfo], Error>
         do {
-            result = .success(try await ModelList.fetch(baseURL: mock?.baseURL ?? baseURL, apiKey: mock == nil ? key : nil,
-                                                        transport: transport, insecure: insecure))
-        } catch {
-            result = .failure(error)
-        }
-        transport.shutdown()
-        await mock?.shutdown()
-        switch result {
-        case .success(let models):
-            print(ModelTable.text(models), terminator: "")
-        case .failure(let error):
-            printError("error: \(error)")
-            throw ExitCodes.runFailed
-        }
+            print(ModelTable.text(try await ModelListing.fetch(baseURL: baseURL, apiKey: key, insecure: insecure)), terminator: "")
+        } catch { throw failure(error) }
     }
 }

@@ -21,16 +21,8 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let rebuilt: (summaries: [LevelSummary], problems: [String])
         do {
-            let manifest = try RunManifest.read(directory: directory)
-            let records = try RunFiles.records(directory: directory)
-            let levels = try RunFiles.levels(directory: directory)
-            let search = try RunFiles.search(directory: directory, closedLoop: manifest.scenario.load.mode == .closed)
-            rebuilt = try RunOutput.writeDerived(directory: directory, records: records, levels: levels, manifest: manifest,
-                                                 search: search)
-        } catch let error as RunFiles.ReadError {
-            printError("error: \(error)")
-            throw ExitCodes.invalidScenario
-        }
+            rebuilt = try RunOutput.rebuild(directory: directory)
+        } catch { throw failure(error) }
         print(SummaryTable.text(rebuilt.summaries), terminator: "")
         print("\nrebuilt: \(directory)")
         for problem in rebuilt.problems { printError("note: \(problem)") }

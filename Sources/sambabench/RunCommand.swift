@@ -43,17 +43,12 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         var loaded: Scenario
+        let graceNs: Int64
         do {
             loaded = try ScenarioReader.load(path: scenario)
             try overrides.overrides.apply(to: &loaded)
-        } catch let error as ScenarioError {
-            printError("error: \(error)")
-            throw ExitCodes.invalidScenario
-        }
-        guard let graceNs = DurationText.nanoseconds(grace), graceNs >= 0 else {
-            printError("error: command line: --grace: '\(grace)' is not a duration (a number with a unit: 10s, 500ms)")
-            throw ExitCodes.invalidScenario
-        }
+            graceNs = try ScenarioOverrides.duration(grace, flag: "--grace")
+        } catch { throw failure(error) }
         // Every stream in flight is a socket: thousands of them need more than the usual soft limit of 1024.
         ProcessResources.raiseOpenFileLimit()
         var configuration = BenchmarkRun.Configuration(scenario: loaded, scenarioFile: scenario, outputDirectory: output,
@@ -64,28 +59,14 @@ struct RunCommand: AsyncParsableCommand {
         configuration.transportPriority = transportPriority
         do {
             let result = try await BenchmarkRun(configuration, observer: Console(quiet: quiet, json: json)).run()
-            if json {
-                print(try String(contentsOfFile: result.directory + "/summary.json", encoding: .utf8), terminator: "")
-                printError("results: \(result.directory)")
-            } else {
-                print("")
-                print(result.table, terminator: "")
-                print("\nresults: \(result.directory)")
-            }
+            print(json ? try result.summaryJSON() : "\n" + result.table + "\nresults: \(result.directory)", terminator: json ? "" : "\n")
+            if json { printError("results: \(result.directory)") }
             for problem in result.problems { printError("note: \(problem)") }
             if let verdict = result.verdict {
                 printError("exit \(verdict.exitCode): \(verdict.reason)")
                 throw ExitCode(verdict.exitCode)
             }
-        } catch let code as ExitCode {
-            throw code
-        } catch let error as ScenarioError {
-            printError("error: \(error)")
-            throw ExitCodes.invalidScenario
-        } catch {
-            printError("error: \(error)")
-            throw ExitCodes.runFailed
-        }
+        } catch { throw failure(error) }
     }
 }
 

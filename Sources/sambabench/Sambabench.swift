@@ -1,4 +1,6 @@
 import ArgumentParser
+import LoadGen
+import Metrics
 
 @main
 struct Sambabench: AsyncParsableCommand {
@@ -48,16 +50,18 @@ struct Sambabench: AsyncParsableCommand {
     }
 }
 
-/// Exit codes (documented in the README).
+/// The exit codes the command line itself decides (a finished run's come from `RunVerdict`); all are in the README.
 enum ExitCodes {
-    /// The scenario file or a scenario override is invalid.
+    /// The scenario file, an override or the command line is invalid.
     static let invalidScenario = ExitCode(2)
     /// The run could not start or its outputs could not be written.
     static let runFailed = ExitCode(1)
-    /// The run finished, but a level missed an objective (with an SLO search: no level met them all).
-    static let sloMissed = ExitCode(3)
-    /// The run finished, but a level's error rate was above the scenario's `max_error_rate`.
-    static let tooManyErrors = ExitCode(4)
-    /// The run was interrupted (SIGINT or SIGTERM) and wrote what it had measured.
-    static let interrupted = ExitCode(130)
+}
+
+/// Prints `error` as the command's error and gives its exit code: 2 for input to fix (a scenario, an override, a
+/// damaged run file), 1 for anything else; an exit code passes through.
+func failure(_ error: Error) -> ExitCode {
+    if let code = error as? ExitCode { return code }
+    printError("error: \(error)")
+    return error is ScenarioError || error is RunFiles.ReadError ? ExitCodes.invalidScenario : ExitCodes.runFailed
 }

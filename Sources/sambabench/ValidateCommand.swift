@@ -16,27 +16,18 @@ struct ValidateCommand: ParsableCommand {
     var files: [String]
 
     func run() throws {
-        var failed = false
-        for file in files {
-            do {
-                let scenario = try ScenarioReader.load(path: file)
-                let levels = scenario.search == nil
-                    ? "levels " + LevelPlan.levels(scenario.load, matrix: scenario.matrix).map(\.name).joined(separator: ", ")
-                    : "an SLO search over \(scenario.load.mode == .closed ? "concurrency" : "rate")"
-                print("\(file): ok (\(scenario.name): \(scenario.api.rawValue) \(scenario.model), \(levels); "
-                      + scenario.promptSource.summary(count: scenario.prompts.count) + ")")
+        let checks = ScenarioCheck.check(files)
+        for check in checks {
+            switch check.outcome {
+            case .valid(let summary, let note):
+                print("\(check.file): ok (\(summary))")
                 // The key belongs to the environment a run happens in, not to the file: a note, not an error.
-                do {
-                    _ = try scenario.apiKey()
-                } catch {
-                    printError("note: \(error); a run needs it (or --mock)")
-                }
-            } catch {
-                failed = true
-                printError("\(error)")
+                if let note { printError("note: \(note); a run needs it (or --mock)") }
+            case .invalid(let error):
+                printError(error)
             }
         }
-        if failed { throw ExitCodes.invalidScenario }
+        if checks.contains(where: \.failed) { throw ExitCodes.invalidScenario }
     }
 }
 

@@ -36,9 +36,9 @@ import Metrics
     }
 
     @Test func levelListsAreValidated() throws {
-        #expect(try CalibrateCommand.levels("1, 16,64", option: "--accuracy") == [1, 16, 64])
-        #expect(try CalibrateCommand.levels("", option: "--accuracy") == [])
-        #expect(throws: (any Error).self) { try CalibrateCommand.levels("1,x", option: "--accuracy") }
-        #expect(throws: (any Error).self) { try CalibrateCommand.levels("0", option: "--accuracy") }
+        #expect(try Calibration.levels("1, 16,64", option: "--accuracy") == [1, 16, 64])
+        #expect(try Calibration.levels("", option: "--accuracy") == [])
+        #expect(throws: (any Error).self) { try Calibration.levels("1,x", option: "--accuracy") }
+        #expect(throws: (any Error).self) { try Calibration.levels("0", option: "--accuracy") }
     }
 }

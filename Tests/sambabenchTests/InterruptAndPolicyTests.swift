@@ -73,6 +73,9 @@ import Metrics
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let process = try Self.spawn(["run", scenario, "--output", directory, "--quiet", "--grace", "60s"])
         try await Self.waitForRows(directory, 8)
+        // The first eight rows can reach the disk before every user has sent its next request; a little later the
+        // second eight (1.1 s each) are surely in flight.
+        try await Task.sleep(for: .milliseconds(300))
         kill(process.processIdentifier, SIGTERM)
         try await Task.sleep(for: .milliseconds(100))
         kill(process.processIdentifier, SIGINT)

@@ -54,6 +54,11 @@ public struct ScenarioOverrides: Sendable, Equatable {
         self.insecure = insecure
     }
 
+    /// A duration flag outside the scenario (`--grace`), read as the file reads durations.
+    public static func duration(_ text: String, flag: String) throws -> Int64 {
+        try ScenarioValue.duration(ScenarioValue.scalar(text), at: .commandLine(flag))
+    }
+
     /// Applies the overrides; an invalid value throws a `ScenarioError` located at its flag.
     public func apply(to scenario: inout Scenario) throws {
         let value = ScenarioValue.scalar

@@ -1,5 +1,18 @@
+import Foundation
+
 /// The scenario `sambabench init` writes.
 public enum ScenarioTemplate {
+    /// Writes the starter scenario to `file` (its folders made as needed), named after the file when the file's name
+    /// is a valid scenario name, else `starter`.
+    public static func write(to file: String, model: String, baseURL: String) throws {
+        let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+        let name = !stem.isEmpty && stem.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) && !stem.hasPrefix(".")
+            ? stem : "starter"
+        let directory = (file as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        try starter(name: name, model: model, baseURL: baseURL).write(toFile: file, atomically: true, encoding: .utf8)
+    }
+
     /// A commented starter scenario that validates as written and runs offline with --mock.
     public static func starter(name: String, model: String, baseURL: String) -> String {
         """

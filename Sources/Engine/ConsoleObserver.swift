@@ -1,12 +1,10 @@
 import Foundation
-import Engine
-import Metrics
 
 /// Where a run talks to the person running it. Progress goes to standard error: on a terminal one line redrawn at
 /// most 4 times a second, elsewhere (CI, a pipe) a plain line every few seconds. With `--json` standard output
 /// carries only the final summary, so every message goes to standard error too.
-struct Console: RunObserver {
-    enum Mode: Sendable {
+public struct Console: RunObserver {
+    public enum Mode: Sendable {
         case quiet
         case normal
     }
@@ -15,24 +13,24 @@ struct Console: RunObserver {
     let json: Bool
     let terminal: Bool
 
-    init(quiet: Bool, json: Bool = false, terminal: Bool = isatty(STDERR_FILENO) == 1) {
+    public init(quiet: Bool, json: Bool = false, terminal: Bool = isatty(STDERR_FILENO) == 1) {
         self.mode = quiet ? .quiet : .normal
         self.json = json
         self.terminal = terminal
     }
 
-    static let silent = Console(quiet: true)
+    public static let silent = Console(quiet: true)
 
     /// How often progress is shown.
-    var progressInterval: Duration? { mode == .quiet ? nil : terminal ? .milliseconds(250) : .seconds(5) }
+    public var progressInterval: Duration? { mode == .quiet ? nil : terminal ? .milliseconds(250) : .seconds(5) }
 
-    func say(_ line: String) {
+    public func say(_ line: String) {
         guard mode == .normal else { return }
         write(line + "\n", toStandardError: json)
     }
 
     /// A progress line: redrawn in place on a terminal (and ended with a line break when `final`), appended otherwise.
-    func progress(_ line: String, final: Bool) {
+    public func progress(_ line: String, final: Bool) {
         guard mode == .normal else { return }
         if terminal {
             write("\r\u{1B}[2K" + line + (final ? "\n" : ""), toStandardError: true)
