@@ -104,7 +104,7 @@ struct ScenarioOverrideOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "max_tokens for every request (replaces a matrix's output_tokens).")
     var maxTokens: String?
 
-    @Option(parsing: .unconditional, help: "API: chat, responses, messages or completions.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("API: \(APIRegistry.names)."))
     var api: String?
 
     @Flag(inversion: .prefixedNo, help: "Stream the answers (--no-stream: whole bodies; TTFT columns stay empty).")

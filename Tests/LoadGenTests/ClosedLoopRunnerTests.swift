@@ -80,6 +80,18 @@ final class RecordBox: Sendable {
         #expect(result.endNs == 200_000_000)
     }
 
+    /// Users reach the dispatcher's lock out of order: a time earlier than the level's start is no reason for a
+    /// warm-up ticket when the level has no warm-up.
+    @Test func outOfOrderTimesMakeNoWarmupWithoutWarmup() {
+        let dispatcher = LevelDispatcher(plan: plan(concurrency: 2, requests: 3), firstSeq: 0)
+        #expect(dispatcher.next(now: 100) == .init(seq: 0, warmup: false))
+        #expect(dispatcher.next(now: 50) == .init(seq: 1, warmup: false))
+        #expect(dispatcher.next(now: 120) == .init(seq: 2, warmup: false))
+        #expect(dispatcher.next(now: 130) == nil)
+        let result = dispatcher.result(endNs: 200)
+        #expect(result.warmupDispatched == 0 && result.measuredDispatched == 3)
+    }
+
     @Test func aWindowThatNeverOpenedIsEmpty() {
         let dispatcher = LevelDispatcher(plan: plan(concurrency: 1, requests: 5, warmup: 3), firstSeq: 0)
         #expect(dispatcher.next(now: 100)?.warmup == true)

@@ -123,7 +123,9 @@ func records(_ api: APIKind, faults: MockFaults, count: Int = 1, stream: Bool = 
         #expect(record.errorClass == nil, "\(record.errorMessage ?? "")")
         #expect(record.outputTokens == 30)
         #expect(record.chunks.count >= 2)
-        #expect(record.chunks[1].arrivalNs - record.chunks[0].arrivalNs >= 300_000_000)
+        // The mock sends the second chunk at least 300 ms after the first; the client may have read the first a few ms
+        // late on a busy machine, which shortens the gap it measures by as much.
+        #expect(record.chunks[1].arrivalNs - record.chunks[0].arrivalNs >= 270_000_000)
     }
 
     @Test(arguments: APIKind.allCases)

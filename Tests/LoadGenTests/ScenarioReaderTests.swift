@@ -169,4 +169,10 @@ prompts: [hello]
         #expect(scenarioError(minimal + "load:\n  rate: fast\n")
                 == "s.yaml:6:9: load.rate: 'fast' is not a rate (requests per second: 20, 20/s or 1200/m)")
     }
+
+    @Test func theMockStampsItsSendTimesWhenAsked() throws {
+        #expect(try readScenario(minimal).mock.stampSendTimes == false)
+        #expect(try readScenario(minimal + "mock:\n  stamp_send_times: true\n").mock.stampSendTimes)
+        #expect(scenarioError(minimal + "mock:\n  stamp_send_times: sometimes\n") == "s.yaml:6:21: mock.stamp_send_times: expected true or false, got 'sometimes'")
+    }
 }

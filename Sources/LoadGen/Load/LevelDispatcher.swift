@@ -53,7 +53,9 @@ final class LevelDispatcher: Sendable {
         let ticket = state.withLock { state -> Ticket? in
             guard state.stopReason == nil else { return nil }
             if state.startNs == nil { state.startNs = now }
-            if state.warmupDispatched < plan.warmup || now < state.startNs! + plan.warmupNs {
+            // Users race to the lock, so `now` may be earlier than the level's start: with no warm-up time, only the
+            // warm-up count decides (an out-of-order time must not make a request warm-up).
+            if state.warmupDispatched < plan.warmup || (plan.warmupNs > 0 && now < state.startNs! + plan.warmupNs) {
                 state.warmupDispatched += 1
                 state.nextSeq += 1
                 return Ticket(seq: state.nextSeq - 1, warmup: true)

@@ -3,7 +3,7 @@ import Yams
 /// `mock:`: the embedded mock server's timing, capacity and faults.
 extension ScenarioReader {
     static let mockKeys = ["ttft", "decode_rate", "tokens_per_chunk", "output_tokens", "seed", "capacity",
-                           "reasoning_share", "tool_call_share", "faults"]
+                           "reasoning_share", "tool_call_share", "faults", "stamp_send_times"]
 
     mutating func mock(_ node: Node) throws -> MockSettings {
         let map = try mapping(node, path: "mock", allowed: Self.mockKeys)
@@ -18,6 +18,7 @@ extension ScenarioReader {
         if let n = map["reasoning_share"] { settings.reasoningShare = try double(n, path: "mock.reasoning_share", in: 0...1) }
         if let n = map["tool_call_share"] { settings.toolCallShare = try double(n, path: "mock.tool_call_share", in: 0...1) }
         if let n = map["faults"] { settings.faults = try faults(n) }
+        if let n = map["stamp_send_times"] { settings.stampSendTimes = try bool(n, path: "mock.stamp_send_times") }
         if let n = map["capacity"] {
             let capacity = try mapping(n, path: "mock.capacity", allowed: ["slots", "queue", "decode_rate_at_capacity"])
             guard let slots = capacity["slots"] else {
