@@ -22,18 +22,7 @@ public struct CompletionsDecoder: StreamDecoder {
     }
 
     public func decode(event: SSEEvent, arrivalNs: Int64, into accumulator: inout StreamAccumulator) {
-        accumulator.events += 1
-        if event.dataIs("[DONE]") {
-            accumulator.terminatorNs = arrivalNs
-            return
-        }
-        // An event with empty data carries nothing (a keep-alive).
-        if event.data.isEmpty { return }
-        if event.typeIs("error") || event.typeIs("error_event") {
-            let apiError = ErrorEnvelope.parse(Array(event.data)) ?? APIError(message: "error event")
-            accumulator.failure = .streamError(apiError)
-            return
-        }
+        if OpenAIStreamEvents.handled(event, arrivalNs: arrivalNs, into: &accumulator) { return }
         // Most events are plain chunks: read in place, without Foundation. Captured answers need the text itself.
         if fastPath, accumulator.capture == nil, let chunk = CompletionsFastChunk.read(event.data) {
             if let reason = chunk.finishReason { accumulator.finishReason = reason }
