@@ -14,7 +14,8 @@ import Metrics
     request: {max_tokens: 128}
     prompts: ["Explain dataflow.", "Name three rivers."]
     load: {concurrency: [4], requests: 24, warmup: 2}
-    mock: {ttft: 150ms, decode_rate: 600, tokens_per_chunk: [4, 12], output_tokens: 128, reasoning_share: 0.25, seed: 9}
+    mock: {ttft: 150ms, decode_rate: 600, tokens_per_chunk: [4, 12], output_tokens: 128, reasoning_share: 0.25, seed: 9,
+           stamp_send_times: true}
 
     """
 
@@ -36,7 +37,7 @@ import Metrics
     }
 
     @Test func sameProfileGivesTheSameTimingThroughEveryAPI() async throws {
-        var figures: [APIKind: (ttft: Double, ttfo: Double, decode: Double)] = [:]
+        var figures: [APIKind: (error: Double, ttfo: Double, decode: Double)] = [:]
         for api in APIKind.allCases {
             let (result, records) = try await Self.run(try Self.scenario(Self.profileYAML, api: api))
             let summary = try #require(result.summaries.first)
@@ -44,10 +45,13 @@ import Metrics
             let ttft = try #require(summary.stats(.ttft))
             let ttfo = try #require(summary.stats(.ttfo))
             let decode = try #require(summary.stats(.decodeRate))
-            // The same tolerances as the demo's end-to-end test (debug build, two shared cores).
+            let error = try #require(summary.stats(.ttftError))
+            // Judged against the mock's stamped send times, as the demo's end-to-end test: every first token has its
+            // stamp, the client sees it after it was sent, the mock never sends before its schedule; the decode rate,
+            // a ratio of spans, within 5% (a debug build on two shared cores).
+            #expect(error.count == 24 && error.min >= 0 && error.p50 < 20, "\(api): TTFT error p50 \(error.p50)")
             #expect(ttft.min >= 150, "\(api)")
-            #expect(ttft.p50 - 150 < 20, "\(api): TTFT p50 \(ttft.p50)")
-            #expect(abs(decode.p50 - 600) / 600 < 0.02, "\(api): decode p50 \(decode.p50)")
+            #expect(abs(decode.p50 - 600) / 600 < 0.05, "\(api): decode p50 \(decode.p50)")
             // A quarter of the 128 tokens is reasoning, streamed first: the answer's first token comes after it.
             // Text completions have no reasoning channel: the reasoning comes as text, so TTFO is TTFT.
             if api == .completions {
@@ -62,15 +66,15 @@ import Metrics
                         "\(api) seq \(record.seq): \(String(describing: record.reasoningTokens))")
                 #expect(record.api == api)
             }
-            figures[api] = (ttft.p50, ttfo.p50, decode.p50)
+            figures[api] = (error.p50, ttfo.p50, decode.p50)
             print("parity \(api.rawValue): TTFT p50 \(ttft.p50) ms p99 \(ttft.p99) ms, TTFO p50 \(ttfo.p50) ms, "
                   + "decode p50 \(decode.p50) tok/s")
         }
-        // Agreement across the APIs: TTFT medians within 10 ms of each other, decode rates within 2%.
-        let ttfts = figures.values.map(\.ttft)
+        // One measurement rule across the APIs: the client's TTFT errors within 10 ms of each other, decode rates within 5%.
+        let errors = figures.values.map(\.error)
         let decodes = figures.values.map(\.decode)
-        #expect(ttfts.max()! - ttfts.min()! < 10, "\(figures)")
-        #expect((decodes.max()! - decodes.min()!) / decodes.min()! < 0.02, "\(figures)")
+        #expect(errors.max()! - errors.min()! < 10, "\(figures)")
+        #expect((decodes.max()! - decodes.min()!) / decodes.min()! < 0.05, "\(figures)")
     }
 
     @Test func nonStreamingLeavesTTFTEmptyForEveryAPI() async throws {
