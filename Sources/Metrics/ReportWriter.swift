@@ -117,6 +117,13 @@ public enum ReportWriter {
         for (errorClass, message) in firstErrors.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             notes.append("First `\(errorClass.rawValue)` error: \(message)")
         }
+        for summary in summaries where summary.otherModelRequests > 0 {
+            let models = summary.otherModels.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+                .map { "`\($0.key)` \($0.value)" }.joined(separator: ", ")
+            notes.append("Level \(summary.level.name): \(summary.otherModelRequests) of \(summary.requests) requests were "
+                         + "answered by another model than the one asked (\(models); `response_model` in requests.csv): "
+                         + "their figures describe that model, or an alias the server resolved.")
+        }
         for summary in summaries where summary.estimatedTokenRequests > 0 {
             notes.append("Level \(summary.level.name): \(summary.estimatedTokenRequests) requests had no usage from the "
                          + "server; their output token counts and every figure made from them (decode rate, TPOT, ITL, "

@@ -9,6 +9,9 @@ public enum SummaryExport {
         var rows: [(String, String, Double?)] = LevelFigure.allCases.filter { $0.applies(to: summary) }.map {
             ($0.name, $0.unit, $0.value(summary))
         }
+        if summary.otherModelRequests > 0 {
+            rows.append(("response_model_differs", "requests", Double(summary.otherModelRequests)))
+        }
         for result in SLOEvaluation.evaluate(summary.slos, summary) {
             rows.append(("slo: \(result.slo)", result.met ? "met" : "missed", result.value))
         }

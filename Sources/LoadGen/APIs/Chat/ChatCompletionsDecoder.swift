@@ -25,6 +25,7 @@ public struct ChatCompletionsDecoder: StreamDecoder {
         }
         // An event with empty data carries nothing (a keep-alive).
         if event.data.isEmpty { return }
+        accumulator.checkModel(event.data)
         if event.typeIs("error") || event.typeIs("error_event") {
             let apiError = ErrorEnvelope.parse(Array(event.data)) ?? APIError(message: "error event")
             accumulator.failure = .streamError(apiError)
@@ -42,6 +43,7 @@ public struct ChatCompletionsDecoder: StreamDecoder {
     }
 
     public func decode(body: [UInt8], arrivalNs: Int64, into accumulator: inout StreamAccumulator) {
+        body.withUnsafeBytes { accumulator.checkModel($0) }
         guard let chunk = decodeChunk(Data(body), what: "chat completion body", into: &accumulator) else { return }
         apply(chunk, arrivalNs: arrivalNs, into: &accumulator)
         // A whole body is its own terminator.
