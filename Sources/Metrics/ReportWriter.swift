@@ -152,10 +152,22 @@ public enum ReportWriter {
         for summary in summaries where summary.level.stopReason == "cancelled" {
             notes.append("Level \(summary.level.name) was cut short (interrupted or cancelled).")
         }
+        for summary in summaries where summary.level.stopReason == PartialLevels.stopReason {
+            notes.append("Level \(summary.level.name) is partial: the run ended during it (killed) before writing its row in "
+                         + "levels.csv, so `report` rebuilt it from the \(summary.requests + summary.warmupRequests) records on "
+                         + "disk: requests in flight then are missing, and its window runs from its first to its last "
+                         + "measured dispatch on disk.")
+        }
         for summary in summaries {
             if let gap = summary.stats(.clientMinusServerTTFT), gap.p50 > 50 {
                 notes.append("Level \(summary.level.name): client TTFT exceeds the server's own by \(CSVFormat.number(gap.p50, digits: 1)) ms "
                              + "at the median: network or queueing outside the server's clock.")
+            }
+            if summary.level.windowToLastEnd {
+                notes.append("Level \(summary.level.name): every measured request went out before any of them ended, so its "
+                             + "measurement window runs from the first measured dispatch to the last measured request's end "
+                             + "(\(CSVFormat.number(summary.level.windowSeconds, digits: 3)) s, the drain included) instead of closing "
+                             + "at the last dispatch; measure more requests than the concurrency for a steady-state throughput.")
             }
             if summary.level.windowSeconds <= 0 && summary.succeeded > 0 {
                 notes.append("Level \(summary.level.name): the measurement window is empty, so no throughput is reported; "

@@ -73,13 +73,27 @@ public final class RunOutput: @unchecked Sendable {
         return try Self.writeDerived(directory: directory, records: records, levels: levels, manifest: manifest, search: search)
     }
 
-    /// `sambabench report DIR`: every derived file rebuilt from the run's CSVs and run.json alone.
+    /// `sambabench report DIR`: every derived file rebuilt from the run's CSVs and run.json alone. A run killed during
+    /// a level has no `levels.csv` row for it (no file at all in the first level): that level is rebuilt from its
+    /// records, marked `partial`, and `levels.csv` is written again with it.
     public static func rebuild(directory: String) throws -> (summaries: [LevelSummary], problems: [String]) {
         let manifest = try RunManifest.read(directory: directory)
         let records = try RunFiles.records(directory: directory)
-        let levels = try RunFiles.levels(directory: directory)
+        let levelsPath = directory + "/levels.csv"
+        let written = try FileManager.default.fileExists(atPath: levelsPath) ? RunFiles.levels(directory: directory) : []
+        let levels = PartialLevels.completing(written, records: records, plans: manifest.levels)
+        let partial = levels.filter { $0.stopReason == PartialLevels.stopReason && !written.contains($0) }
+        if !partial.isEmpty {
+            try LevelsCSV.text(levels).write(toFile: levelsPath, atomically: true, encoding: .utf8)
+        }
         let search = try RunFiles.search(directory: directory, closedLoop: manifest.scenario.load.mode == .closed)
-        return try writeDerived(directory: directory, records: records, levels: levels, manifest: manifest, search: search)
+        let (summaries, problems) = try writeDerived(directory: directory, records: records, levels: levels, manifest: manifest,
+                                                     search: search)
+        let notes = partial.map { level in
+            "level \(level.name) is partial: the run ended during it without writing its row in levels.csv; it was "
+                + "rebuilt from the records on disk and marked `partial` in levels.csv, summary.csv/json and report.md"
+        }
+        return (summaries, notes + problems)
     }
 
     /// Everything derived from the records: every `OutputFormat` in order. Used at the end of a run and by
@@ -133,6 +147,8 @@ public enum LevelsCSV {
             level.stopReason = field
             return true
         }),
+        // 1 when the window closes at the last measured request's end (runs written before it have no column).
+        .flag("window_to_last_end", \.windowToLastEnd),
         // Self-health; runs written before it was measured have neither column.
         Column("transport_busy_fraction", write: { level, _ in CSVFormat.exact(level.transport?.busyFraction) },
                read: { level, field in

@@ -12,6 +12,8 @@ public enum SummaryExport {
         if summary.otherModelRequests > 0 {
             rows.append(("response_model_differs", "requests", Double(summary.otherModelRequests)))
         }
+        // A level rebuilt from the records of a killed run (`PartialLevels`).
+        if summary.level.stopReason == PartialLevels.stopReason { rows.append(("partial", "level", 1)) }
         for result in SLOEvaluation.evaluate(summary.slos, summary) {
             rows.append(("slo: \(result.slo)", result.met ? "met" : "missed", result.value))
         }
