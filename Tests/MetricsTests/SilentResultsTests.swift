@@ -97,4 +97,93 @@ import Testing
         #expect(report.contains("- Level c1: 2 of 3 requests were answered by another model than the one asked "
                                 + "(`Meta-Llama-3.1-8B-Instruct` 2; `response_model` in requests.csv)"))
     }
+
+    /// Item 13: an output path that cannot be written says what and where, in words.
+    @Test func unwritableOutputPathsSayWhatAndWhere() throws {
+        let file = Self.directory()
+        try "not a folder".write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        do {
+            _ = try RunOutput(directory: file + "/run")
+            Issue.record("a directory under a file was created")
+        } catch let error as OutputError {
+            #expect(error.action == "create the output directory" && error.path == file + "/run")
+            #expect(error.reason == "\(file) is a file, not a folder", "\(error)")
+            #expect(!"\(error)".contains("NSCocoaErrorDomain"))
+        }
+        // A full disk (/dev/full answers every write with ENOSPC).
+        do {
+            _ = try IncrementalWriter(path: "/dev/full", header: "level,seq\n")
+            Issue.record("/dev/full took a write")
+        } catch let error as OutputError {
+            #expect("\(error)" == "cannot create /dev/full: the disk is full (or over its quota)")
+        }
+        #expect(OutputError.reason(CocoaError(.fileWriteOutOfSpace)) == "the disk is full (or over its quota)")
+        #expect(OutputError.reason(NSError(domain: NSPOSIXErrorDomain, code: Int(EACCES))) == "permission denied")
+        #expect(OutputError.reason(CocoaError(.fileWriteNoPermission, userInfo: [
+            NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(EROFS))])) == "the file system is read-only")
+    }
+
+    /// Item 14: a run whose requests all failed has no throughput plot (a one-line note says why, no empty PNG is
+    /// embedded); a run that did not stream draws throughput without the TTFT lines it has no values for.
+    @Test func plotsWithoutDataAreSkippedWithAOneLineNote() throws {
+        let (records, levels, manifest) = GoldenFileTests.fixture()
+        let failed = records.map { record -> RequestRecord in
+            var record = record
+            record.errorClass = .serverError
+            record.status = 503
+            record.chunks = []
+            return record
+        }
+        let directory = Self.directory()
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (_, problems) = try RunOutput.writeDerived(directory: directory, records: failed, levels: levels, manifest: manifest,
+                                                       search: nil)
+        #expect(problems.contains("plots/throughput.png was not drawn: no measured request succeeded, so there is no "
+                                  + "throughput or TTFT to plot"))
+        #expect(!FileManager.default.fileExists(atPath: directory + "/plots/throughput.gp"))
+        let report = try String(contentsOfFile: directory + "/report.md", encoding: .utf8)
+        #expect(!report.contains("throughput.png)"))
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory + "/plots") where name.hasSuffix(".png") {
+            let size = try FileManager.default.attributesOfItem(atPath: directory + "/plots/" + name)[.size] as? NSNumber
+            #expect((size?.intValue ?? 0) > 0, "\(name) is empty")
+        }
+        #expect(problems.allSatisfy { !$0.contains("\n") })
+
+        // Not streamed: throughput, but no TTFT anywhere.
+        let whole = records.map { record -> RequestRecord in
+            var record = record
+            record.chunks = []
+            return record
+        }
+        let plain = Self.directory()
+        try FileManager.default.createDirectory(atPath: plain, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: plain) }
+        let (_, plainProblems) = try RunOutput.writeDerived(directory: plain, records: whole, levels: levels, manifest: manifest,
+                                                            search: nil)
+        let script = try String(contentsOfFile: plain + "/plots/throughput.gp", encoding: .utf8)
+        #expect(!script.contains("TTFT p50 (ms)"))
+        if PlotRenderer.findGnuplot() != nil {
+            #expect(plainProblems.isEmpty, "\(plainProblems)")
+            let size = try FileManager.default.attributesOfItem(atPath: plain + "/plots/throughput.png")[.size] as? NSNumber
+            #expect((size?.intValue ?? 0) > 0)
+        }
+    }
+
+    /// Item 14: a script gnuplot cannot draw leaves no empty image, and its error is one line.
+    @Test func aPlotGnuplotCannotDrawIsOneLineAndNoImage() throws {
+        guard PlotRenderer.findGnuplot() != nil else { return }
+        let directory = Self.directory()
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var renderer = PlotRenderer(directory: directory)
+        // A matrix whose every request failed: no point to draw on either axis.
+        try renderer.matrixThroughput(title: "t", loadLabel: "concurrency", cells: [
+            (cell: "in8-out8", rows: [(load: 1, tokensPerSecond: .nan, ttftP99: .nan), (load: 2, tokensPerSecond: .nan, ttftP99: .nan)])])
+        let problems = renderer.render()
+        #expect(problems == ["plots/matrix_throughput.png was not drawn (gnuplot: \"matrix_throughput.gp\" line 17: all points "
+                             + "y value undefined!); matrix_throughput.gp and its data are in plots/"])
+        #expect(!FileManager.default.fileExists(atPath: directory + "/matrix_throughput.png"))
+    }
 }
