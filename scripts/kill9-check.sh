@@ -2,7 +2,8 @@
 # kill -9 check: a run killed with SIGKILL keeps every completed record on disk as whole rows.
 # Release build; the mock in a second process (it counts the streams it wrote to their end: GET /v1/mock/stats);
 # a closed loop of CONCURRENCY streams; SIGKILL after KILL_AFTER seconds. Prints the records on disk against the
-# streams the mock finished and the requests it received, and checks that every row parses.
+# streams the mock finished and the requests it received, checks that every row parses, and that `report` rebuilds
+# the killed level (marked partial).
 #   scripts/kill9-check.sh            CONCURRENCY=32 KILL_AFTER=8 SCRATCH_PATH=.build
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,7 +35,10 @@ sleep "$kill_after"
 kill -9 "$client"
 wait "$client" 2>/dev/null || true
 stats=$(curl -s "$url/mock/stats")
-python3 - "$work/run" "$stats" "$concurrency" <<'PY'
+# Killed in its first level, the run has no levels.csv: `report` rebuilds the level from the records, marked partial.
+report_ok=yes
+"$bin" report "$work/run" >"$work/report.out" 2>"$work/report.err" || report_ok=no
+python3 - "$work/run" "$stats" "$concurrency" "$report_ok" <<'PY'
 import csv, json, sys
 directory, stats, concurrency = sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3])
 with open(directory + "/requests.csv", newline="") as f:
@@ -52,7 +56,11 @@ print(f"records on disk          {len(rows)} (all whole rows: {'yes' if whole el
 print(f"streams the mock finished {finished}; requests it received {received}; concurrency {concurrency}")
 lost = max(0, finished - len(rows))
 print(f"finished by the mock but not on disk: {lost} (streams still in the socket buffers or being read when the client died)")
-ok = whole and complete_chunks and received - len(rows) <= concurrency
+report_ok = sys.argv[4] == "yes"
+levels = list(csv.DictReader(open(directory + "/levels.csv", newline=""))) if report_ok else []
+partial = report_ok and [l["stop_reason"] for l in levels] == ["partial"]
+print(f"report after the kill: {'rebuilt, the level marked partial' if partial else 'FAILED'}")
+ok = whole and complete_chunks and received - len(rows) <= concurrency and partial
 print("kill9-check: " + ("ok" if ok else "FAILED"))
 sys.exit(0 if ok else 1)
 PY

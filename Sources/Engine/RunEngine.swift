@@ -24,6 +24,8 @@ public final class RunEngine<T: Transport, C: RunTimeClock>: Sendable {
         var levels: [LevelResult] = []
         var ranPlans: [LevelPlan] = []
         var nextSeq = 0
+        /// Models that answered in place of the one asked, each warned about once.
+        var otherModels: Set<String> = []
     }
 
     public var timeline: Timeline<C> { executor.timeline }
@@ -104,6 +106,7 @@ public final class RunEngine<T: Transport, C: RunTimeClock>: Sendable {
         let onRecord: @Sendable (RequestRecord) -> Void = { [self] record in
             let counts = tally.add(record)
             for sink in sinks { sink.receive(record) }
+            if let other = record.responseModel { warnOtherModel(other, asked: record.model, seq: record.seq) }
             if !record.warmup, !control.isStopped, let abort = scenario.abort,
                let reason = abort.decide(finished: counts.finished, failed: counts.failed) {
                 stop(reason)
@@ -157,6 +160,13 @@ public final class RunEngine<T: Transport, C: RunTimeClock>: Sendable {
         observer.say("search: " + (search.answer.map { "the highest \(outcome.loadLabel) meeting every objective is \(CSVFormat.number($0))" }
                                    ?? "no level tried met every objective"))
         return outcome
+    }
+
+    /// The first answer from each model other than the one asked is a warning; every one is in requests.csv.
+    private func warnOtherModel(_ other: String, asked: String, seq: Int) {
+        guard state.withLock({ $0.otherModels.insert(other).inserted }) else { return }
+        observer.say("warning: request \(seq) asked for model \(asked) and was answered by \(other); such requests are "
+                     + "counted in summary.csv (response_model_differs) and marked in requests.csv (response_model)")
     }
 
     /// The abort policy: dispatching stops, requests in flight are cancelled, everything measured is kept.

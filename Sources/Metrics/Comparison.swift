@@ -163,8 +163,8 @@ extension Comparison {
         let problems = renderer.render()
         let plots = renderer.scripts.map { String($0.dropLast(3)) }
             .filter { FileManager.default.fileExists(atPath: "\(directory)/\($0).png") }
-        try markdown(plots: plots).write(toFile: directory + "/compare.md", atomically: true, encoding: .utf8)
-        try csv.write(toFile: directory + "/compare.csv", atomically: true, encoding: .utf8)
+        try RunOutput.write(markdown(plots: plots), to: directory + "/compare.md")
+        try RunOutput.write(csv, to: directory + "/compare.csv")
         return problems
     }
 }
@@ -174,7 +174,9 @@ extension Comparison {
     /// (levels not in every run, no common level, plots that did not render).
     public func writeNew(directory: String) throws -> [String] {
         guard !FileManager.default.fileExists(atPath: directory) else { throw RunOutputError.comparisonExists(directory) }
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try OutputError.during("create the output directory", directory) {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
         let problems = try write(to: directory)
         return unmatchedLevels.map { "levels of \($0.run) not in every run: \($0.levels.joined(separator: ", "))" }
             + (commonLevels.isEmpty ? ["the runs share no level; compare.md says so and holds no table"] : []) + problems

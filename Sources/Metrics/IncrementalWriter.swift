@@ -10,14 +10,16 @@ public final class IncrementalWriter {
     private let interval: TimeInterval
     private static let bufferLimit = 64 << 10
 
+    /// File-system errors are `OutputError`s naming the file.
     public init(path: String, header: String, interval: TimeInterval = 0.25) throws {
-        guard FileManager.default.createFile(atPath: path, contents: Data(header.utf8)) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-        }
         self.path = path
         self.interval = interval
-        handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        try handle.seekToEnd()
+        handle = try OutputError.during("create", path) {
+            try Data(header.utf8).write(to: URL(fileURLWithPath: path))
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            try handle.seekToEnd()
+            return handle
+        }
     }
 
     public func append(_ rows: String) throws {
@@ -28,12 +30,12 @@ public final class IncrementalWriter {
     public func flush() throws {
         lastFlush = Date()
         guard !buffer.isEmpty else { return }
-        try handle.write(contentsOf: Data(buffer.utf8))
+        try OutputError.during("write", path) { try handle.write(contentsOf: Data(buffer.utf8)) }
         buffer.removeAll(keepingCapacity: true)
     }
 
     public func close() throws {
         try flush()
-        try handle.close()
+        try OutputError.during("write", path) { try handle.close() }
     }
 }

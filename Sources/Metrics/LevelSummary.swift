@@ -19,6 +19,8 @@ public struct LevelSummary: Sendable {
     public private(set) var windowOutputTokens = 0
     public private(set) var windowRequests = 0
     public private(set) var newConnections = 0
+    /// Measured requests whose response named another model than the one asked, by the model it named.
+    public private(set) var otherModels: [String: Int] = [:]
     /// Measured requests that started more than `lateThresholdNs` after their scheduled time.
     public private(set) var lateRequests = 0
     public static let lateThresholdNs: Int64 = 1_000_000
@@ -44,6 +46,7 @@ public struct LevelSummary: Sendable {
     }
 
     public var failed: Int { requests - succeeded }
+    public var otherModelRequests: Int { otherModels.values.reduce(0, +) }
     public var errorRate: Double { requests == 0 ? 0 : Double(failed) / Double(requests) }
 
     /// System output throughput: output tokens of requests completed inside the window / window length.
@@ -90,6 +93,7 @@ public struct LevelSummary: Sendable {
         }
         requests += 1
         if record.connection.newConnection { newConnections += 1 }
+        if let other = record.responseModel { otherModels[other, default: 0] += 1 }
         if record.errorClass != .dropped {
             let lateness = record.sentNs - record.scheduledNs
             distributions[.lateness]!.record(Double(max(lateness, 0)))

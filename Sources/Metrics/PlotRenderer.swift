@@ -66,7 +66,12 @@ public struct PlotRenderer {
         try data.write(toFile: directory + "/throughput.dat", atomically: true, encoding: .utf8)
         let loads = rows.map(\.load)
         let logScale = loads.count > 2 && (loads.min() ?? 0) > 0 && (loads.max() ?? 0) / (loads.min() ?? 1) >= 8
-        try write("throughput.gp", values: ["TITLE": title, "XLABEL": loadLabel,
+        // Without a TTFT anywhere (a run that did not stream) the TTFT lines are left out: gnuplot refuses to draw a
+        // series with no defined point.
+        let hasTTFT = rows.contains { $0.ttftP50.isFinite || $0.ttftP99.isFinite }
+        let ttft = ", \\\n     '' using 1:3 with linespoints lw 2 pt 5 dt 2 title 'TTFT p50 (ms)' axes x1y2, \\\n"
+            + "     '' using 1:4 with linespoints lw 2 pt 9 dt 3 title 'TTFT p99 (ms)' axes x1y2"
+        try write("throughput.gp", values: ["TITLE": title, "XLABEL": loadLabel, "TTFT": hasTTFT ? ttft : "",
                                            "XSCALE": logScale ? "set logscale x 2" : "set xrange [0:*]"])
     }
 
@@ -80,9 +85,12 @@ public struct PlotRenderer {
             }.joined()
         }.joined(separator: "\n\n")
         try data.write(toFile: directory + "/matrix_throughput.dat", atomically: true, encoding: .utf8)
+        // As in `throughput`: no TTFT lines without a TTFT anywhere.
+        let hasTTFT = cells.contains { $0.rows.contains { $0.ttftP99.isFinite } }
         let series = cells.enumerated().flatMap { index, cell in
             ["'matrix_throughput.dat' index \(index) using 1:2 with linespoints lw 2 pt 7 lc \(index + 1) title '\(cell.cell) tokens/s' axes x1y1",
-             "'matrix_throughput.dat' index \(index) using 1:3 with linespoints lw 1 pt 5 dt 2 lc \(index + 1) title '\(cell.cell) TTFT p99' axes x1y2"]
+             hasTTFT ? "'matrix_throughput.dat' index \(index) using 1:3 with linespoints lw 1 pt 5 dt 2 lc \(index + 1) title '\(cell.cell) TTFT p99' axes x1y2" : nil]
+                .compactMap { $0 }
         }
         let loads = cells.flatMap { $0.rows.map(\.load) }
         let logScale = Set(loads).count > 2 && (loads.min() ?? 0) > 0 && (loads.max() ?? 0) / (loads.min() ?? 1) >= 8
@@ -155,15 +163,22 @@ public struct PlotRenderer {
             let errors = Pipe()
             process.standardError = errors
             process.standardOutput = FileHandle.nullDevice
+            let name = String(script.dropLast(3))
             do {
                 try process.run()
                 let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
                 process.waitUntilExit()
-                if process.terminationStatus != 0 {
-                    problems.append("gnuplot failed on \(directory)/\(script): \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+                // gnuplot opens the image before it draws: a failed script leaves an empty PNG, which is removed
+                // rather than embedded in the report; its message's last line says why, in one line.
+                let size = (try? FileManager.default.attributesOfItem(atPath: "\(directory)/\(name).png"))?[.size] as? NSNumber
+                if process.terminationStatus != 0 || (size?.intValue ?? 0) == 0 {
+                    for image in ["png", "svg"] { try? FileManager.default.removeItem(atPath: "\(directory)/\(name).\(image)") }
+                    let reason = message.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                        .last { !$0.isEmpty } ?? "no image written"
+                    problems.append("plots/\(name).png was not drawn (gnuplot: \(reason)); \(script) and its data are in plots/")
                 }
             } catch {
-                problems.append("could not run gnuplot on \(script): \(error)")
+                problems.append("plots/\(name).png was not drawn: gnuplot could not be started (\(error))")
             }
         }
         return problems

@@ -7,6 +7,7 @@ enum PlotSet {
         let plotsDirectory = run.directory + "/plots"
         try FileManager.default.createDirectory(atPath: plotsDirectory, withIntermediateDirectories: true)
         var renderer = PlotRenderer(directory: plotsDirectory)
+        var skipped: [String] = []
         let title = "\(run.manifest.scenario.name): \(run.manifest.scenario.model) (\(run.manifest.scenario.api.rawValue))"
         let withTTFT = run.summaries.filter { ($0.distributions[.ttft]?.count ?? 0) > 0 }
         if !withTTFT.isEmpty {
@@ -55,6 +56,8 @@ enum PlotSet {
                         (summary.level.loadValue, summary.outputThroughput ?? .nan, summary.stats(.ttft)?.p99 ?? .nan)
                     })
                 })
+        } else if !run.summaries.isEmpty && !run.summaries.contains(where: { $0.succeeded > 0 }) {
+            skipped.append("plots/throughput.png was not drawn: no measured request succeeded, so there is no throughput or TTFT to plot")
         } else if !run.summaries.isEmpty {
             let open = run.summaries.contains { $0.level.rate != nil }
             let loadLabel = open ? "offered rate (requests/s)" : "concurrency"
@@ -77,6 +80,6 @@ enum PlotSet {
         let rendered = renderer.scripts.map { String($0.dropLast(3)) }
             .filter { FileManager.default.fileExists(atPath: "\(plotsDirectory)/\($0).png") }
         run.renderedPlots = rendered
-        run.plotProblems = problems
+        run.plotProblems = skipped + problems
     }
 }

@@ -21,6 +21,8 @@ public enum RecordCSV {
         .int("turn", \.turn),
         .name("api", \.api, required: true),
         .text("model", \.model, required: true),
+        // Empty unless the response named another model.
+        .optionalText("response_model", \.responseModel),
         .flag("stream", \.stream, required: true),
         .int("status", \.status, required: true),
         .optionalName("error_class", \.errorClass, required: true),

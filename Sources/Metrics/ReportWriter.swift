@@ -117,6 +117,13 @@ public enum ReportWriter {
         for (errorClass, message) in firstErrors.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             notes.append("First `\(errorClass.rawValue)` error: \(message)")
         }
+        for summary in summaries where summary.otherModelRequests > 0 {
+            let models = summary.otherModels.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+                .map { "`\($0.key)` \($0.value)" }.joined(separator: ", ")
+            notes.append("Level \(summary.level.name): \(summary.otherModelRequests) of \(summary.requests) requests were "
+                         + "answered by another model than the one asked (\(models); `response_model` in requests.csv): "
+                         + "their figures describe that model, or an alias the server resolved.")
+        }
         for summary in summaries where summary.estimatedTokenRequests > 0 {
             notes.append("Level \(summary.level.name): \(summary.estimatedTokenRequests) requests had no usage from the "
                          + "server; their output token counts and every figure made from them (decode rate, TPOT, ITL, "
@@ -145,10 +152,22 @@ public enum ReportWriter {
         for summary in summaries where summary.level.stopReason == "cancelled" {
             notes.append("Level \(summary.level.name) was cut short (interrupted or cancelled).")
         }
+        for summary in summaries where summary.level.stopReason == PartialLevels.stopReason {
+            notes.append("Level \(summary.level.name) is partial: the run ended during it (killed) before writing its row in "
+                         + "levels.csv, so `report` rebuilt it from the \(summary.requests + summary.warmupRequests) records on "
+                         + "disk: requests in flight then are missing, and its window runs from its first to its last "
+                         + "measured dispatch on disk.")
+        }
         for summary in summaries {
             if let gap = summary.stats(.clientMinusServerTTFT), gap.p50 > 50 {
                 notes.append("Level \(summary.level.name): client TTFT exceeds the server's own by \(CSVFormat.number(gap.p50, digits: 1)) ms "
                              + "at the median: network or queueing outside the server's clock.")
+            }
+            if summary.level.windowToLastEnd {
+                notes.append("Level \(summary.level.name): every measured request went out before any of them ended, so its "
+                             + "measurement window runs from the first measured dispatch to the last measured request's end "
+                             + "(\(CSVFormat.number(summary.level.windowSeconds, digits: 3)) s, the drain included) instead of closing "
+                             + "at the last dispatch; measure more requests than the concurrency for a steady-state throughput.")
             }
             if summary.level.windowSeconds <= 0 && summary.succeeded > 0 {
                 notes.append("Level \(summary.level.name): the measurement window is empty, so no throughput is reported; "

@@ -19,9 +19,11 @@ public final class RunOutput: @unchecked Sendable {
             guard replacing else { throw RunOutputError.exists(directory) }
             let contents = (try? manager.contentsOfDirectory(atPath: directory)) ?? []
             guard contents.isEmpty || contents.contains("run.json") else { throw RunOutputError.notARun(directory) }
-            try manager.removeItem(atPath: directory)
+            try OutputError.during("replace the output directory", directory) { try manager.removeItem(atPath: directory) }
         }
-        try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try OutputError.during("create the output directory", directory) {
+            try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
         self.directory = directory
         // Written through at every record (interval 0): a run killed with SIGKILL leaves every record the writer
         // had on disk as whole rows. Chunks go first, so a request's row on disk means its chunks are too.
@@ -52,11 +54,16 @@ public final class RunOutput: @unchecked Sendable {
         try requests.flush()
         try chunks.flush()
         try answers?.flush()
-        try LevelsCSV.text(levels).write(toFile: directory + "/levels.csv", atomically: true, encoding: .utf8)
+        try Self.write(LevelsCSV.text(levels), to: directory + "/levels.csv")
     }
 
     public func writeManifest(_ manifest: RunManifest) throws {
-        try manifest.json.pretty.write(toFile: directory + "/run.json", atomically: true, encoding: .utf8)
+        try Self.write(manifest.json.pretty, to: directory + "/run.json")
+    }
+
+    /// Writes a whole file; an error says which and why.
+    static func write(_ text: String, to path: String) throws {
+        try OutputError.during("write", path) { try text.write(toFile: path, atomically: true, encoding: .utf8) }
     }
 
     /// Writes summaries, HDR distributions, plots and the report. Returns the summaries and any plot problems.
@@ -66,20 +73,34 @@ public final class RunOutput: @unchecked Sendable {
         try chunks.close()
         try answers?.close()
         try writeManifest(manifest)
-        try LevelsCSV.text(levels).write(toFile: directory + "/levels.csv", atomically: true, encoding: .utf8)
+        try Self.write(LevelsCSV.text(levels), to: directory + "/levels.csv")
         // The records are read back from the CSVs rather than kept in memory during the run, and the run's
         // summaries are exactly what `sambabench report` rebuilds from the same files.
         let records = try RunFiles.records(directory: directory)
         return try Self.writeDerived(directory: directory, records: records, levels: levels, manifest: manifest, search: search)
     }
 
-    /// `sambabench report DIR`: every derived file rebuilt from the run's CSVs and run.json alone.
+    /// `sambabench report DIR`: every derived file rebuilt from the run's CSVs and run.json alone. A run killed during
+    /// a level has no `levels.csv` row for it (no file at all in the first level): that level is rebuilt from its
+    /// records, marked `partial`, and `levels.csv` is written again with it.
     public static func rebuild(directory: String) throws -> (summaries: [LevelSummary], problems: [String]) {
         let manifest = try RunManifest.read(directory: directory)
         let records = try RunFiles.records(directory: directory)
-        let levels = try RunFiles.levels(directory: directory)
+        let levelsPath = directory + "/levels.csv"
+        let written = try FileManager.default.fileExists(atPath: levelsPath) ? RunFiles.levels(directory: directory) : []
+        let levels = PartialLevels.completing(written, records: records, plans: manifest.levels)
+        let partial = levels.filter { $0.stopReason == PartialLevels.stopReason && !written.contains($0) }
+        if !partial.isEmpty {
+            try Self.write(LevelsCSV.text(levels), to: levelsPath)
+        }
         let search = try RunFiles.search(directory: directory, closedLoop: manifest.scenario.load.mode == .closed)
-        return try writeDerived(directory: directory, records: records, levels: levels, manifest: manifest, search: search)
+        let (summaries, problems) = try writeDerived(directory: directory, records: records, levels: levels, manifest: manifest,
+                                                     search: search)
+        let notes = partial.map { level in
+            "level \(level.name) is partial: the run ended during it without writing its row in levels.csv; it was "
+                + "rebuilt from the records on disk and marked `partial` in levels.csv, summary.csv/json and report.md"
+        }
+        return (summaries, notes + problems)
     }
 
     /// Everything derived from the records: every `OutputFormat` in order. Used at the end of a run and by
@@ -87,7 +108,9 @@ public final class RunOutput: @unchecked Sendable {
     public static func writeDerived(directory: String, records: [RequestRecord], levels: [LevelResult], manifest: RunManifest,
                                     search: SearchOutcome?) throws -> (summaries: [LevelSummary], problems: [String]) {
         let run = DerivedRun(directory: directory, records: records, levels: levels, manifest: manifest, search: search)
-        for format in OutputFormat.allCases { try format.write(run) }
+        for format in OutputFormat.allCases {
+            try OutputError.during("write", directory + "/" + format.rawValue) { try format.write(run) }
+        }
         return (run.summaries, run.plotProblems)
     }
 }
@@ -133,6 +156,8 @@ public enum LevelsCSV {
             level.stopReason = field
             return true
         }),
+        // 1 when the window closes at the last measured request's end (runs written before it have no column).
+        .flag("window_to_last_end", \.windowToLastEnd),
         // Self-health; runs written before it was measured have neither column.
         Column("transport_busy_fraction", write: { level, _ in CSVFormat.exact(level.transport?.busyFraction) },
                read: { level, field in

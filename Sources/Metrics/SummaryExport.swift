@@ -9,6 +9,11 @@ public enum SummaryExport {
         var rows: [(String, String, Double?)] = LevelFigure.allCases.filter { $0.applies(to: summary) }.map {
             ($0.name, $0.unit, $0.value(summary))
         }
+        if summary.otherModelRequests > 0 {
+            rows.append(("response_model_differs", "requests", Double(summary.otherModelRequests)))
+        }
+        // A level rebuilt from the records of a killed run (`PartialLevels`).
+        if summary.level.stopReason == PartialLevels.stopReason { rows.append(("partial", "level", 1)) }
         for result in SLOEvaluation.evaluate(summary.slos, summary) {
             rows.append(("slo: \(result.slo)", result.met ? "met" : "missed", result.value))
         }

@@ -12,7 +12,7 @@ public enum SummaryTable {
                 summary.stats(metric).map { CSVFormat.number(pick($0), digits: digits) } ?? "-"
             }
             return [
-                summary.level.name,
+                summary.level.name + (summary.level.stopReason == PartialLevels.stopReason ? " (partial)" : ""),
                 String(summary.requests),
                 String(summary.failed),
                 stat(.ttft, \.p50),

@@ -107,6 +107,34 @@ import Testing
         #expect(RunVerdict.judge(summaries: [], search: search, stopReason: nil, scenario: scenario) == nil)
     }
 
+    /// Issue 14, item 10: a run in which every measured request failed exits 4 with the classes, unless the scenario
+    /// accepts it with `max_error_rate: 1`.
+    @Test func everyRequestFailedExitsFourUnlessMaxErrorRateAcceptsIt() async throws {
+        var scenario = scriptedScenario(concurrency: [1, 2], requests: 3)
+        let sink = CollectingSink()
+        let (engine, transport, _) = scriptedEngine(scenario, sinks: [sink]) { index, _ in
+            index == 0 ? .status(429) : .status(503)
+        }
+        let outcome = try await Simulation.run(clock: transport.clock) {
+            try! await engine.run(plans: LevelPlan.levels(engine.scenario.load))
+        }
+        let summaries = outcome.levels.map { level in LevelSummary(level: level, records: sink.records) }
+        #expect(summaries.map(\.failed) == [3, 3])
+        let verdict = RunVerdict.judge(summaries: summaries, search: nil, stopReason: outcome.stopReason, scenario: scenario)
+        #expect(verdict?.exitCode == 4)
+        #expect(verdict?.reason == "every one of the 6 measured requests failed (server_error 5, rate_limited 1); nothing "
+            + "was measured of the server (set max_error_rate: 1 in the scenario to accept such a run)")
+        scenario.maxErrorRate = 1
+        #expect(RunVerdict.judge(summaries: summaries, search: nil, stopReason: outcome.stopReason, scenario: scenario) == nil)
+        // One success anywhere is a result to judge by the scenario's own limits, not this rule.
+        scenario.maxErrorRate = nil
+        var mixed = summaries
+        mixed[1] = LevelSummary(level: outcome.levels[1], records: sink.records.filter { $0.level == 1 }.dropLast() + [
+            RequestRecord(level: 1, levelName: "c2", seq: 99, status: 200, scheduledNs: 0, sentNs: 0, endNs: 1, tokenSource: .usage,
+                          connection: ConnectionTimings(newConnection: false))])
+        #expect(RunVerdict.judge(summaries: mixed, search: nil, stopReason: nil, scenario: scenario) == nil)
+    }
+
     @Test func verdictOrder() {
         var scenario = scriptedScenario()
         scenario.slos = [SLO(statistic: .percentile(99), metric: "ttft_ms", comparison: .below, threshold: 1)]

@@ -80,18 +80,6 @@ final class RecordBox: Sendable {
         #expect(result.endNs == 200_000_000)
     }
 
-    /// Users reach the dispatcher's lock out of order: a time earlier than the level's start is no reason for a
-    /// warm-up ticket when the level has no warm-up.
-    @Test func outOfOrderTimesMakeNoWarmupWithoutWarmup() {
-        let dispatcher = LevelDispatcher(plan: plan(concurrency: 2, requests: 3), firstSeq: 0)
-        #expect(dispatcher.next(now: 100) == .init(seq: 0, warmup: false))
-        #expect(dispatcher.next(now: 50) == .init(seq: 1, warmup: false))
-        #expect(dispatcher.next(now: 120) == .init(seq: 2, warmup: false))
-        #expect(dispatcher.next(now: 130) == nil)
-        let result = dispatcher.result(endNs: 200)
-        #expect(result.warmupDispatched == 0 && result.measuredDispatched == 3)
-    }
-
     @Test func aWindowThatNeverOpenedIsEmpty() {
         let dispatcher = LevelDispatcher(plan: plan(concurrency: 1, requests: 5, warmup: 3), firstSeq: 0)
         #expect(dispatcher.next(now: 100)?.warmup == true)
@@ -99,6 +87,54 @@ final class RecordBox: Sendable {
         let result = dispatcher.result(endNs: 1_000)
         #expect(result.windowSeconds == 0)
         #expect(result.warmupDispatched == 1 && result.measuredDispatched == 0)
+    }
+
+    /// Issue 14, item 8: users race to the lock, so a user free at 0.9 µs may take its ticket after one free at 1 µs.
+    /// Without a warm-up it is measured like the other, and the level starts at the earlier time.
+    @Test func aUserWhoseTimeIsEarlierThanTheFirstSeenIsNotWarmup() {
+        let dispatcher = LevelDispatcher(plan: plan(concurrency: 2, requests: 3), firstSeq: 0)
+        #expect(dispatcher.next(now: 1_000) == LevelDispatcher.Ticket(seq: 0, warmup: false))
+        #expect(dispatcher.next(now: 900) == LevelDispatcher.Ticket(seq: 1, warmup: false))
+        #expect(dispatcher.next(now: 950) == LevelDispatcher.Ticket(seq: 2, warmup: false))
+        let result = dispatcher.result(endNs: 5_000)
+        #expect(result.warmupDispatched == 0 && result.measuredDispatched == 3)
+        #expect(result.startNs == 900 && result.windowStartNs == 900 && result.windowEndNs == 1_000)
+    }
+
+    /// A warm-up time counts from the earliest user's time, whichever order the users reach the lock in.
+    @Test func aWarmupTimeCountsFromTheEarliestUser() {
+        var plan = plan(concurrency: 3, requests: 2)
+        plan.warmupNs = 50
+        let dispatcher = LevelDispatcher(plan: plan, firstSeq: 0)
+        #expect(dispatcher.next(now: 1_000)?.warmup == true)
+        #expect(dispatcher.next(now: 900)?.warmup == true)
+        #expect(dispatcher.next(now: 949)?.warmup == true)
+        #expect(dispatcher.next(now: 950)?.warmup == false)
+        #expect(dispatcher.next(now: 1_010)?.warmup == false)
+        #expect(dispatcher.result(endNs: 2_000).startNs == 900)
+    }
+
+    /// Issue 14, item 9: four users, four requests: all go out at 0, so a window closing at the last dispatch would be
+    /// empty. It runs to the last measured request's end (61 ms) instead, and throughput is the 80 tokens over it.
+    @Test func noMoreRequestsThanUsersWindowRunsToTheLastEnd() async throws {
+        let box = RecordBox()
+        let executor = scriptedExecutor { _, _ in Self.twenty }
+        let result = try await Simulation.run(clock: executor.transport.clock) {
+            await ClosedLoopRunner(executor: executor).run(plan(concurrency: 4, requests: 4), firstSeq: 0) { box.add($0) }
+        }
+        #expect(box.all.count == 4 && box.all.allSatisfy { $0.sentNs == 0 && $0.endNs == 61_000_000 })
+        #expect(result.stopReason == "requests" && result.windowToLastEnd)
+        #expect(result.windowStartNs == 0 && result.windowEndNs == 61_000_000)
+    }
+
+    /// A level whose measured requests ended while others were still being dispatched keeps its window to the last
+    /// dispatch.
+    @Test func moreRequestsThanUsersWindowClosesAtTheLastDispatch() async throws {
+        let executor = scriptedExecutor { _, _ in Self.twenty }
+        let result = try await Simulation.run(clock: executor.transport.clock) {
+            await ClosedLoopRunner(executor: executor).run(plan(concurrency: 4, requests: 5), firstSeq: 0) { _ in }
+        }
+        #expect(!result.windowToLastEnd && result.windowStartNs == 0 && result.windowEndNs == 61_000_000)
     }
 
     @Test func drainTimeoutCancelsWhatIsStillRunning() async throws {

@@ -174,6 +174,21 @@ func temporaryDirectory() -> String {
         #expect(!(try String(contentsOfFile: directory + "/run.json", encoding: .utf8)).contains("not-a-real-key"))
     }
 
+    /// Issue 14, item 10: a run in which every request failed exits 4 without a `max_error_rate`; `1` accepts it.
+    @Test func everyRequestFailedExitsFourUnlessAccepted() async throws {
+        setenv("SAMBABENCH_TEST_KEY", "not-a-real-key", 1)
+        let scenario = "name: x\nbase_url: http://127.0.0.1:1/v1\nmodel: m\napi_key_env: SAMBABENCH_TEST_KEY\nprompts: [a]\nload: {requests: 3}\n"
+        for (extra, expected) in [("", Int32(4)), ("max_error_rate: 1\n", Int32(0))] {
+            let directory = temporaryDirectory()
+            let path = try write(scenario + extra)
+            defer {
+                try? FileManager.default.removeItem(atPath: path)
+                try? FileManager.default.removeItem(atPath: directory)
+            }
+            #expect(await exitCode(["run", path, "--output", directory, "--quiet"]) == expected, "\(extra)")
+        }
+    }
+
     @Test func unparsableCommandLineExitsWithTwo() throws {
         // Beside the test bundle, whatever --scratch-path the tests were built with.
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("sambabench").path

@@ -103,6 +103,12 @@ import Metrics
         for record in records where record.succeeded {
             #expect(record.chunks.reduce(0) { $0 + $1.tokens } == record.outputTokens, "seq \(record.seq)")
         }
+        // Killed in the first level, before any levels.csv: `report` rebuilds that level from the records, as partial.
+        #expect(!FileManager.default.fileExists(atPath: directory + "/levels.csv"))
+        let (summaries, problems) = try RunOutput.rebuild(directory: directory)
+        #expect(summaries.map(\.level.name) == ["c8"] && summaries.map(\.level.stopReason) == ["partial"])
+        #expect(summaries.first?.requests == records.count)
+        #expect(problems.contains { $0.hasPrefix("level c8 is partial") })
     }
 
     static let busyYAML = """

@@ -13,9 +13,7 @@ set grid
 {{XSCALE}}
 set terminal pngcairo size 1000,620 font 'DejaVu Sans,10'
 set output 'throughput.png'
-plot 'throughput.dat' using 1:2 with linespoints lw 2 pt 7 title 'output tokens/s' axes x1y1, \
-     '' using 1:3 with linespoints lw 2 pt 5 dt 2 title 'TTFT p50 (ms)' axes x1y2, \
-     '' using 1:4 with linespoints lw 2 pt 9 dt 3 title 'TTFT p99 (ms)' axes x1y2
+plot 'throughput.dat' using 1:2 with linespoints lw 2 pt 7 title 'output tokens/s' axes x1y1{{TTFT}}
 set terminal svg size 1000,620 dynamic font 'DejaVu Sans,10'
 set output 'throughput.svg'
 replot

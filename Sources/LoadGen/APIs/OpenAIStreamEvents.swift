@@ -1,5 +1,5 @@
 /// What every OpenAI-shaped stream (Chat Completions, text completions) reads alike (docs/wire-formats.md): the
-/// `[DONE]` terminator, keep-alives with empty data, and `error` / `error_event` events.
+/// `[DONE]` terminator, keep-alives with empty data, `error` / `error_event` events, and the model that answered.
 enum OpenAIStreamEvents {
     /// Counts the event, and reads it when it is one of those; true when nothing is left for the API's own decoder.
     @inline(__always)
@@ -11,6 +11,7 @@ enum OpenAIStreamEvents {
         }
         // An event with empty data carries nothing (a keep-alive).
         if event.data.isEmpty { return true }
+        accumulator.checkModel(event.data)
         if event.typeIs("error") || event.typeIs("error_event") {
             let apiError = ErrorEnvelope.parse(Array(event.data)) ?? APIError(message: "error event")
             accumulator.failure = .streamError(apiError)

@@ -68,6 +68,11 @@ public struct StreamAccumulator: Sendable {
     public var events = 0
     /// The generated output itself, kept only when asked (conversations, tools, `record_text`).
     public var capture: CapturedOutput?
+    /// The model asked; the first event (or the body) is checked against it (`checkModel`).
+    public var expectedModel: String?
+    /// The model the response named, when it is not the one asked.
+    public var responseModel: String?
+    var modelChecked = false
 
     public init(capture: Bool = false) {
         if capture { self.capture = CapturedOutput() }

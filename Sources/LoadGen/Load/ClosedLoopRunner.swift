@@ -22,6 +22,10 @@ public struct ClosedLoopRunner<T: Transport, C: RunTimeClock>: Sendable {
         defer { control?.detach(dispatcher) }
         let clock = self.clock
         let executor = self.executor
+        let finished: @Sendable (RequestRecord) -> Void = { record in
+            dispatcher.ended(record)
+            onRecord(record)
+        }
         await withTaskCancellationHandler {
             await withTaskGroup(of: Finished.self) { group in
                 for _ in 0..<plan.concurrency {
@@ -31,7 +35,7 @@ public struct ClosedLoopRunner<T: Transport, C: RunTimeClock>: Sendable {
                         while !Task.isCancelled, let ticket = dispatcher.next(now: scheduled) {
                             let context = DispatchContext(level: plan.index, levelName: plan.name, seq: ticket.seq,
                                                           warmup: ticket.warmup, scheduledNs: scheduled)
-                            await executor.run(context, reserveSeq: dispatcher.reserveSeq, onRecord: onRecord)
+                            await executor.run(context, reserveSeq: dispatcher.reserveSeq, onRecord: finished)
                             if plan.thinkTimeNs > 0 {
                                 try? await clock.sleep(forNs: plan.thinkTimeNs)
                             }

@@ -18,6 +18,9 @@ final class LevelDispatcher: Sendable {
         var windowStartNs: Int64?
         var windowEndNs: Int64?
         var latestMeasuredNs: Int64?
+        /// When the first and the last measured request of the level ended (dropped arrivals aside).
+        var firstMeasuredEndNs: Int64?
+        var lastMeasuredEndNs: Int64?
         var stopReason: String?
         /// Stopped from outside the level (interrupt, abort): conversations start no further turn.
         var hardStop = false
@@ -52,10 +55,12 @@ final class LevelDispatcher: Sendable {
         var windowOpened: Int64?
         let ticket = state.withLock { state -> Ticket? in
             guard state.stopReason == nil else { return nil }
-            if state.startNs == nil { state.startNs = now }
-            // Users race to the lock, so `now` may be earlier than the level's start: with no warm-up time, only the
-            // warm-up count decides (an out-of-order time must not make a request warm-up).
-            if state.warmupDispatched < plan.warmup || (plan.warmupNs > 0 && now < state.startNs! + plan.warmupNs) {
+            // Users race to the lock, so the times seen here are not in order: the level starts at the earliest, and a
+            // time-based warm-up counts from it (a user whose time is earlier than the first one seen is not warm-up
+            // when there is no warm-up time).
+            let start = min(state.startNs ?? now, now)
+            state.startNs = start
+            if state.warmupDispatched < plan.warmup || (plan.warmupNs > 0 && now < start + plan.warmupNs) {
                 state.warmupDispatched += 1
                 state.nextSeq += 1
                 return Ticket(seq: state.nextSeq - 1, warmup: true)
@@ -73,7 +78,7 @@ final class LevelDispatcher: Sendable {
             }
             state.measuredDispatched += 1
             state.nextSeq += 1
-            // Users race to the lock, so the times seen here are not in order: the window spans them all.
+            // The window spans every measured dispatch, in whatever order their times arrive.
             state.windowStartNs = min(windowStart, now)
             state.latestMeasuredNs = max(state.latestMeasuredNs ?? now, now)
             if let count = plan.requests, state.measuredDispatched >= count {
@@ -107,6 +112,16 @@ final class LevelDispatcher: Sendable {
         for waiter in stopWaiters { waiter.resume() }
     }
 
+    /// Notes a finished request: the window of a level whose measured requests all went out before any of them ended
+    /// closes at the last one's end (see `result`).
+    func ended(_ record: RequestRecord) {
+        guard !record.warmup, record.errorClass != .dropped else { return }
+        state.withLock { state in
+            state.firstMeasuredEndNs = min(state.firstMeasuredEndNs ?? record.endNs, record.endNs)
+            state.lastMeasuredEndNs = max(state.lastMeasuredEndNs ?? record.endNs, record.endNs)
+        }
+    }
+
     /// Returns when the first measured request goes out, with its time; nil if dispatching stopped first.
     func waitUntilWindowOpens() async -> Int64? {
         await withCheckedContinuation { continuation in
@@ -137,12 +152,22 @@ final class LevelDispatcher: Sendable {
             let start = state.startNs ?? endNs
             let windowStart = state.windowStartNs ?? start
             // A window that never opened (stopped during warm-up) is empty: no throughput from warm-up alone.
-            let windowEnd = state.windowStartNs == nil ? windowStart : max(state.windowEndNs ?? endNs, windowStart)
+            var windowEnd = state.windowStartNs == nil ? windowStart : max(state.windowEndNs ?? endNs, windowStart)
+            // The request count stopped dispatching before any measured request ended (a closed loop with no more
+            // requests than users, a burst of arrivals): a window closing at the last dispatch would hold no
+            // completion at all, so it runs on to the last measured request's end instead.
+            var toLastEnd = false
+            if state.windowStartNs != nil, state.stopReason == "requests", let last = state.lastMeasuredEndNs,
+               state.firstMeasuredEndNs! > windowEnd, last > windowEnd {
+                windowEnd = last
+                toLastEnd = true
+            }
             var result = LevelResult(index: plan.index, name: plan.name, concurrency: plan.concurrency, rate: plan.rate,
                                      startNs: start, windowStartNs: windowStart, windowEndNs: windowEnd,
                                      endNs: endNs, warmupDispatched: state.warmupDispatched,
                                      measuredDispatched: state.measuredDispatched, stopReason: state.stopReason ?? "cancelled")
             result.nextSeq = state.nextSeq
+            result.windowToLastEnd = toLastEnd
             return result
         }
     }

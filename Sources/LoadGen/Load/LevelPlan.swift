@@ -156,11 +156,15 @@ public struct LevelResult: Sendable, Equatable, Codable {
     /// First dispatch of the level (warm-up included), nanoseconds from the run origin.
     public var startNs: Int64
     /// The measurement window: from the first measured dispatch to the end of the duration or the last measured
-    /// dispatch, whichever came first. Warm-up before it and the drain after it are excluded.
+    /// dispatch, whichever came first. Warm-up before it and the drain after it are excluded. When every measured
+    /// request went out before any of them ended, it closes at the last one's end instead (`windowToLastEnd`).
     public var windowStartNs: Int64
     public var windowEndNs: Int64
     /// When the last request of the level finished.
     public var endNs: Int64
+    /// The window closes at the last measured request's end, not its dispatch: the request count stopped
+    /// dispatching before any measured request had ended, so a window to the last dispatch would hold no completion.
+    public var windowToLastEnd = false
     public var warmupDispatched: Int
     public var measuredDispatched: Int
     /// `requests`, `duration`, `schedule` (the pacer ended) or `cancelled`.

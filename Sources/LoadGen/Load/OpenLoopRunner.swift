@@ -17,6 +17,10 @@ public struct OpenLoopRunner<T: Transport, C: RunTimeClock>: Sendable {
         let clock = self.clock
         let executor = self.executor
         let dispatcher = LevelDispatcher(plan: plan, firstSeq: firstSeq)
+        let finished: @Sendable (RequestRecord) -> Void = { record in
+            dispatcher.ended(record)
+            onRecord(record)
+        }
         control?.attach(dispatcher, now: clock.now())
         defer { control?.detach(dispatcher) }
         let limit = InFlightLimit(limit: plan.maxInFlight)
@@ -41,7 +45,7 @@ public struct OpenLoopRunner<T: Transport, C: RunTimeClock>: Sendable {
                         await limit.acquire()
                     }
                     group.addTask {
-                        await executor.run(context, reserveSeq: dispatcher.reserveSeq, onRecord: onRecord)
+                        await executor.run(context, reserveSeq: dispatcher.reserveSeq, onRecord: finished)
                         limit.release()
                     }
                 })

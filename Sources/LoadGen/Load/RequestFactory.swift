@@ -44,7 +44,8 @@ public struct RequestFactory: Sendable {
         self.options = TransferOptions(streaming: scenario.stream, decoder: APIAdapters.decoder(for: scenario.api),
                                        timeouts: scenario.timeouts, insecure: scenario.insecure,
                                        followRedirects: scenario.followRedirects,
-                                       captureOutput: scenario.hasFollowUps || scenario.recordText)
+                                       captureOutput: scenario.hasFollowUps || scenario.recordText,
+                                       expectedModel: scenario.model)
     }
 
     /// The opening request of conversation (or prompt) `seq` in `level`.

@@ -45,6 +45,7 @@ public enum RecordBuilder {
         // `end`: the stream's terminator, or else the last byte, or else the moment the transfer finished.
         record.endNs = stream.terminatorNs ?? outcome.lastByteNs ?? outcome.completedNs
         record.finishReason = stream.finishReason
+        record.responseModel = stream.responseModel
         classify(outcome, stream: stream, decoder: decoder, into: &record)
         if record.errorClass != nil, stream.terminatorNs == nil, outcome.failure != nil || outcome.curlCode != 0 {
             // A transfer that failed mid-way ended when the failure was seen, not at its last byte (a stall then a

@@ -92,6 +92,8 @@ public struct RequestRecord: Sendable, Codable, Equatable {
     public var turn: Int
     public var api: APIKind
     public var model: String
+    /// The model the response named, when it is not `model` (another model answered, or an alias was resolved).
+    public var responseModel: String?
     public var stream: Bool
     /// HTTP status; 0 when no response arrived.
     public var status: Int

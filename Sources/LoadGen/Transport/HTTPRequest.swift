@@ -50,10 +50,14 @@ public struct TransferOptions: Sendable {
     /// Speak HTTP/2 from the first byte on cleartext `http://` (h2c with prior knowledge, no upgrade). HTTPS
     /// negotiates HTTP/2 through ALPN whatever this says (libcurl's default), and multiplexes on one connection.
     public var http2PriorKnowledge: Bool
+    /// The model asked, which the response's is checked against (`StreamAccumulator.checkModel`); nil: not checked.
+    public var expectedModel: String?
 
     public init(streaming: Bool, decoder: any StreamDecoder, timeouts: TransferTimeouts = TransferTimeouts(),
                 maxEventBytes: Int = 1 << 20, maxBodyBytes: Int = 16 << 20, insecure: Bool = false,
-                followRedirects: Bool = false, captureOutput: Bool = false, http2PriorKnowledge: Bool = false) {
+                followRedirects: Bool = false, captureOutput: Bool = false, http2PriorKnowledge: Bool = false,
+                expectedModel: String? = nil) {
+        self.expectedModel = expectedModel
         self.followRedirects = followRedirects
         self.streaming = streaming
         self.captureOutput = captureOutput

@@ -31,6 +31,7 @@ final class Transfer: @unchecked Sendable {
         self.clock = clock
         self.parser = SSEParser(maxEventSize: options.maxEventBytes)
         if options.captureOutput { outcome.stream = StreamAccumulator(capture: true) }
+        outcome.stream.expectedModel = options.expectedModel
     }
 
     static func from(callbackUserData pointer: UnsafeMutableRawPointer?) -> Transfer {

@@ -31,6 +31,7 @@ public struct ChatCompletionsDecoder: StreamDecoder {
     }
 
     public func decode(body: [UInt8], arrivalNs: Int64, into accumulator: inout StreamAccumulator) {
+        body.withUnsafeBytes { accumulator.checkModel($0) }
         guard let chunk = decodeChunk(Data(body), what: "chat completion body", into: &accumulator) else { return }
         apply(chunk, arrivalNs: arrivalNs, into: &accumulator)
         // A whole body is its own terminator.

@@ -34,6 +34,7 @@ public struct CompletionsDecoder: StreamDecoder {
     }
 
     public func decode(body: [UInt8], arrivalNs: Int64, into accumulator: inout StreamAccumulator) {
+        body.withUnsafeBytes { accumulator.checkModel($0) }
         guard let chunk = decodeChunk(Data(body), what: "completion body", into: &accumulator) else { return }
         apply(chunk, arrivalNs: arrivalNs, into: &accumulator)
         // A whole body is its own terminator.

@@ -22,6 +22,8 @@ public struct MessagesDecoder: StreamDecoder {
     public func decode(event: SSEEvent, arrivalNs: Int64, into accumulator: inout StreamAccumulator) {
         accumulator.events += 1
         if event.data.isEmpty || event.dataIs("[DONE]") { return }
+        // `message_start` comes first and names the model in its `message`.
+        accumulator.checkModel(event.data, in: "message")
         // Most events are block deltas: read in place, without Foundation. Captured answers need the text itself.
         if fastPath, accumulator.capture == nil, let fast = MessagesFastEvent.read(event.data) {
             switch fast.kind {
@@ -111,6 +113,7 @@ public struct MessagesDecoder: StreamDecoder {
     }
 
     public func decode(body: [UInt8], arrivalNs: Int64, into accumulator: inout StreamAccumulator) {
+        body.withUnsafeBytes { accumulator.checkModel($0) }
         let message: MessagesEvent.Message
         do {
             message = try json.decode(MessagesEvent.Message.self, from: Data(body))

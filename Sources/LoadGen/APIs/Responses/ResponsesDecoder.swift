@@ -23,6 +23,8 @@ public struct ResponsesDecoder: StreamDecoder {
     public func decode(event: SSEEvent, arrivalNs: Int64, into accumulator: inout StreamAccumulator) {
         accumulator.events += 1
         if event.data.isEmpty || event.dataIs("[DONE]") { return }
+        // `response.created` comes first and names the model in its `response`.
+        accumulator.checkModel(event.data, in: "response")
         // Most events are text deltas: read in place, without Foundation. Captured answers need the text itself.
         if fastPath, accumulator.capture == nil, let fast = ResponsesFastEvent.read(event.data) {
             switch fast.kind {
@@ -96,6 +98,7 @@ public struct ResponsesDecoder: StreamDecoder {
     }
 
     public func decode(body: [UInt8], arrivalNs: Int64, into accumulator: inout StreamAccumulator) {
+        body.withUnsafeBytes { accumulator.checkModel($0) }
         let response: ResponseObject
         do {
             response = try json.decode(ResponseObject.self, from: Data(body))
