@@ -59,8 +59,17 @@ public struct CalibrationLevel: Sendable, Equatable {
 
     /// The client kept up: no errors, its transport thread busy at most `TransportUtilisation.busyLimit`, and
     /// requests sent within 1 ms of their virtual user being free at p99.
-    public var healthy: Bool {
-        errors == 0 && (transport?.busyFraction ?? 0) <= TransportUtilisation.busyLimit && (lateness?.p99 ?? 0) <= 1
+    public var healthy: Bool { unhealthyBecause.isEmpty }
+
+    /// Why the level is not healthy, each reason with its figure and threshold; empty when it is.
+    public var unhealthyBecause: [String] {
+        var reasons: [String] = []
+        if errors > 0 { reasons.append("\(errors) request\(errors == 1 ? "" : "s") failed") }
+        if let busy = transport?.busyFraction, busy > TransportUtilisation.busyLimit {
+            reasons.append("transport busy \(CSVFormat.number(busy * 100, digits: 0))% > \(CSVFormat.number(TransportUtilisation.busyLimit * 100, digits: 0))%")
+        }
+        if let late = lateness?.p99, late > 1 { reasons.append("lateness p99 \(CSVFormat.number(late, digits: 3)) ms > 1 ms") }
+        return reasons
     }
 }
 
@@ -97,7 +106,8 @@ public enum CalibrationReport {
                          number(level.ttftError?.p50, 3), number(level.ttftError?.p99, 3), number(level.lateness?.p99, 3),
                          percent(level.transport?.busyFraction), percent(level.transport?.cpuFraction),
                          number(level.clientCPUPerRequestUs, 1), number(level.clientCPUPerChunkUs, 2),
-                         number(level.transportCPUPerChunkUs, 2), number(level.mockCPUPerChunkUs, 2), String(level.errors), level.healthy ? "yes" : "NO"])
+                         number(level.transportCPUPerChunkUs, 2), number(level.mockCPUPerChunkUs, 2), String(level.errors),
+                         level.healthy ? "yes" : "NO: " + level.unhealthyBecause.joined(separator: "; ")])
         }
         let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
         var text = rows.map { row in

@@ -82,7 +82,7 @@ public enum RunFiles {
     }
 
     /// A table's rows, keyed by the header; checks that every `required` column is there.
-    static func table(_ path: String, required: [String]) throws -> [(line: Int, fields: Row)] {
+    static func table(_ path: String, required: [String], known: [String]? = nil) throws -> [(line: Int, fields: Row)] {
         let name = (path as NSString).lastPathComponent
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw ReadError(file: path, line: 0, message: "cannot read the file")
@@ -91,6 +91,10 @@ public enum RunFiles {
         guard let header = all.first else { throw ReadError(file: path, line: 1, message: "the file is empty") }
         for column in required where !header.contains(column) {
             throw ReadError(file: path, line: 1, message: "no column \(column) in \(name)'s header")
+        }
+        // A column sambabench never writes means the file was not written by it, or was edited: refused, not ignored.
+        if let known, let unknown = header.first(where: { !known.contains($0) }) {
+            throw ReadError(file: path, line: 1, message: "unknown column '\(unknown)' in \(name)'s header (a file as sambabench wrote it, unedited)")
         }
         // The first of two columns with one name wins.
         var columns: [String: Int] = [:]
@@ -119,14 +123,14 @@ public enum RunFiles {
         let requestsPath = directory + "/requests.csv"
         var chunksBySeq: [Int: [ChunkRecord]] = [:]
         let chunksPath = directory + "/chunks.csv"
-        for (line, row) in try table(chunksPath, required: RecordCSV.chunks.requiredNames) {
+        for (line, row) in try table(chunksPath, required: RecordCSV.chunks.requiredNames, known: RecordCSV.chunks.columns.map(\.name)) {
             var chunk = RecordCSV.ChunkRow()
             if RecordCSV.chunks.read(row, into: &chunk) != nil {
                 throw ReadError(file: chunksPath, line: line, message: "a field is missing or not a number")
             }
             chunksBySeq[chunk.seq, default: []].append(chunk.chunk)
         }
-        return try table(requestsPath, required: RecordCSV.requests.requiredNames).map { line, row in
+        return try table(requestsPath, required: RecordCSV.requests.requiredNames, known: RecordCSV.requests.columns.map(\.name)).map { line, row in
             var record = RequestRecord()
             if let column = RecordCSV.requests.read(row, into: &record) {
                 throw ReadError(file: requestsPath, line: line, message: "column \(column): '\(row[column] ?? "")' is not valid")

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -48,6 +49,11 @@ public final class MockServer: Sendable {
                 throw MockServerError.noPort
             }
             return MockServer(profile: profile, host: host, port: bound, channel: channel, group: group)
+        } catch let error as IOError {
+            try? await group.shutdownGracefully()
+            // Said in words, not as the socket call's errno.
+            throw MockServerError.cannotListen(host: host, port: port, reason: error.errnoCode == EADDRINUSE
+                                                ? "the port is in use" : "\(error.description)")
         } catch {
             try? await group.shutdownGracefully()
             throw error
@@ -68,6 +74,13 @@ public final class MockServer: Sendable {
 
 public enum MockServerError: Error, CustomStringConvertible {
     case noPort
+    case cannotListen(host: String, port: Int, reason: String)
 
-    public var description: String { "the mock server bound no port" }
+    public var description: String {
+        switch self {
+        case .noPort: "the mock server bound no port"
+        case .cannotListen(let host, let port, let reason):
+            "the mock cannot listen on \(host):\(port): \(reason) (choose another with --port, or --port 0 for a free one)"
+        }
+    }
 }

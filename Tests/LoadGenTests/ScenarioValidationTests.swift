@@ -116,8 +116,14 @@ let head = "name: t\nbase_url: mock\nmodel: m\n"
             .write(toFile: directory + "/g.json", atomically: true, encoding: .utf8)
         #expect(scenarioError(head + "prompts: {source: sharegpt, path: g.json}\n", file: directory + "/s.yaml", environment: [:])
                 == "\(directory)/g.json:2: entry 1: no \"conversations\" list ({\"conversations\": [{\"from\": \"human\", \"value\": \"...\"}, {\"from\": \"gpt\", \"value\": \"...\"}]})")
+        // A missing dataset is named where the scenario names it, with the path it resolved to.
+        let lines = head.split(separator: "\n", omittingEmptySubsequences: false).count
         #expect(scenarioError(head + "prompts: {source: jsonl, path: missing.jsonl}\n", file: directory + "/s.yaml", environment: [:])
-                == "\(directory)/missing.jsonl: no such dataset file (a path relative to the scenario file's directory, or an absolute one)")
+                == "\(directory)/s.yaml:\(lines):32: prompts.path: no such dataset file \(directory)/missing.jsonl (a path relative to the scenario file's directory, or an absolute one)")
+        // A dataset that is not UTF-8 is named with its first broken line.
+        try Data("{\"prompt\": \"fine\"}\n{\"prompt\": \"caf".utf8 + [0xE9] + "\"}\n".utf8).write(to: URL(fileURLWithPath: directory + "/l.jsonl"))
+        #expect(scenarioError(head + "prompts: {source: jsonl, path: l.jsonl}\n", file: directory + "/s.yaml", environment: [:])
+                == "\(directory)/l.jsonl:2: the dataset is not UTF-8 text (save it as UTF-8 (iconv -f LATIN1 -t UTF-8, for example))")
     }
 
     @Test func emptyDatasetIsRefused() throws {

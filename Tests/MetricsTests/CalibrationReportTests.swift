@@ -31,6 +31,11 @@ import Testing
         #expect(!level("requests", 8, requests: 10, chunks: 40, busy: 0.5, errors: 1).healthy)
         #expect(!level("requests", 8, requests: 10, chunks: 40, busy: 0.5, latenessP99: 1.5).healthy)
         #expect(level("requests", 8, requests: 10, chunks: 40, busy: 0.8, latenessP99: 1).healthy)
+        // An unhealthy level says why, with each figure beside its threshold.
+        let sick = level("requests", 8, requests: 10, chunks: 40, busy: 0.91, errors: 2, latenessP99: 1.5)
+        #expect(sick.unhealthyBecause == ["2 requests failed", "transport busy 91% > 80%", "lateness p99 1.5 ms > 1 ms"])
+        #expect(CalibrationReport.text(levels: [sick], memory: nil)
+            .contains("NO: 2 requests failed; transport busy 91% > 80%; lateness p99 1.5 ms > 1 ms"))
     }
 
     @Test func theHighestSustainableRateIsTheBestHealthyLevel() {

@@ -32,6 +32,18 @@ func delta(_ event: [String: Any]) -> [String: Any]? {
 }
 
 @Suite(.serialized) struct MockServerTests {
+    @Test func aBusyPortIsSaidInWords() async throws {
+        let busy = try await MockServer.start(profile: MockProfile())
+        do {
+            let second = try await MockServer.start(profile: MockProfile(), port: busy.port)
+            await second.shutdown()
+            Issue.record("the same port was bound twice")
+        } catch {
+            #expect("\(error)" == "the mock cannot listen on 127.0.0.1:\(busy.port): the port is in use (choose another with --port, or --port 0 for a free one)")
+        }
+        await busy.shutdown()
+    }
+
     let profile = MockProfile(ttftNs: 20_000_000, decodeTokensPerSecond: 2000, tokensPerChunk: 4...12,
                               outputTokens: 100...100, seed: 7)
 

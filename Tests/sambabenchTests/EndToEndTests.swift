@@ -352,6 +352,13 @@ import ArgumentParser
         #expect(throws: RunFiles.ReadError(file: path, line: 3, message: "column token_source: 'guessed' is not valid")) {
             _ = try RunFiles.records(directory: directory)
         }
+        // A column sambabench never writes is refused, not ignored.
+        lines[0] += ",extra"
+        lines[2] = lines[2].replacingOccurrences(of: ",guessed,", with: ",usage,")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: RunFiles.ReadError(file: path, line: 1, message: "unknown column 'extra' in requests.csv's header (a file as sambabench wrote it, unedited)")) {
+            _ = try RunFiles.records(directory: directory)
+        }
     }
 }
 

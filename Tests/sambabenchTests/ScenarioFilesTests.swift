@@ -104,6 +104,17 @@ func sambabench(_ arguments: [String]) async -> Int32 {
                                   "--output", directory + "/run", "--quiet"]) == 0)
     }
 
+    /// Whatever a flag holds is one value of one key: quotes, a line break that would start a key, `#`, `${VAR}`.
+    @Test(arguments: ["evil\napi_key: x", "a \"quoted\" # not a comment", "${HOME}/model", "tab\there", "ctrl\u{1}\u{7F}é😀"])
+    func initKeepsAnyModelNameOneValue(_ model: String) async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/starter.yaml"
+        #expect(await sambabench(["init", file, "--model", model, "--base-url", "http://h/v1?x=\"#"]) == 0)
+        let scenario = try ScenarioReader.load(path: file)
+        #expect(scenario.model == model && scenario.baseURL == "http://h/v1?x=\"#")
+    }
+
     @Test func modelsOfTheMock() async throws {
         let transport = CurlTransport(clock: RunClock())
         defer { transport.shutdown() }

@@ -97,7 +97,11 @@ public enum PromptDataset {
             throw ScenarioError(file: name, path: "", message: "cannot read the dataset file")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw ScenarioError(file: name, path: "", message: "the dataset is not UTF-8 text")
+            // The first line that is not UTF-8, so the file can be fixed where it is broken.
+            let lines = data.split(separator: 0x0A, omittingEmptySubsequences: false)
+            let bad = lines.firstIndex { String(validating: $0, as: UTF8.self) == nil }.map { lines.distance(from: lines.startIndex, to: $0) + 1 }
+            throw ScenarioError(file: name, line: bad, path: "", message: "the dataset is not UTF-8 text",
+                                hint: "save it as UTF-8 (iconv -f LATIN1 -t UTF-8, for example)")
         }
         return text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
     }

@@ -107,7 +107,17 @@ public struct ScenarioOverrides: Sendable, Equatable {
             }
         }
         if let thinkTime {
-            scenario.load.thinkTimeNs = try ScenarioReader.thinkTime(value(thinkTime), at: .commandLine("--think-time"))
+            let site = ValueSite.commandLine("--think-time")
+            scenario.load.thinkTimeNs = try ScenarioReader.thinkTime(value(thinkTime), at: site)
+            // A pause between a virtual user's requests: an open loop has no users, its arrivals keep their schedule.
+            guard scenario.load.mode == .closed else {
+                throw site.error("a think time applies to a closed loop (virtual users); this load is open loop (rates)",
+                                 hint: "drop --think-time, or use --concurrency")
+            }
+        }
+        if mock && baseURL != nil {
+            throw ValueSite.commandLine("--mock").error("--mock and --base-url both say where requests go",
+                                                         hint: "give one of them")
         }
         if let baseURL { scenario.baseURL = try ScenarioReader.baseURL(value(baseURL), at: .commandLine("--base-url")) }
         if let model { scenario.model = try ScenarioReader.model(value(model), at: .commandLine("--model")) }

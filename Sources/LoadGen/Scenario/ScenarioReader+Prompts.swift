@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// `prompts:` (inline, a dataset or synthetic) and `conversations:`.
@@ -52,6 +53,11 @@ extension ScenarioReader {
             let given = try string(pathNode, path: "prompts.path")
             guard !given.isEmpty else { throw located(pathNode, "prompts.path", "the path is empty", hint: Self.promptHints["path"]) }
             let path = resolve(given)
+            // Named where the scenario names it, with the full path it resolved to.
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw located(pathNode, "prompts.path", "no such dataset file \(path)",
+                              hint: "a path relative to the scenario file's directory, or an absolute one")
+            }
             if kind == "jsonl" {
                 source.kind = .jsonl(path: given)
                 prompts = try PromptDataset.jsonl(path: path, shownAs: path, limit: source.limit)

@@ -20,10 +20,10 @@ public enum ScenarioTemplate {
         # docs/scenarios.md; `sambabench validate FILE` checks a file without running it.
         # Values may use ${VAR} or ${VAR:-default} from the environment ($$ is a literal $).
         name: \(name)                      # names the results folder: results/\(name)/<timestamp>/
-        description: Starter scenario for \(model).
+        description: \(quoted("Starter scenario for \(model)."))
         api: chat                            # Chat Completions
-        base_url: \(baseURL)   # or mock for the embedded mock server (so is --mock)
-        model: \(model)
+        base_url: \(quoted(baseURL))   # or mock for the embedded mock server (so is --mock)
+        model: \(quoted(model))
         # The API key is never written here: it is read from this environment variable (or use
         # api_key_file: path/to/key instead), and never appears in any output.
         api_key_env: SAMBANOVA_API_KEY
@@ -71,5 +71,28 @@ public enum ScenarioTemplate {
           seed: 42
 
         """
+    }
+
+    /// A YAML double-quoted scalar, with `$` doubled: whatever a flag held (quotes, line breaks, `#`, `${VAR}`) reads
+    /// back as exactly that value of that one key.
+    static func quoted(_ value: String) -> String {
+        var out = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            // The scenario reader interpolates ${VAR}; $$ is its literal $.
+            case "$": out += "$$"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value)
+                || scalar.value == 0x2028 || scalar.value == 0x2029:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
     }
 }
