@@ -186,6 +186,13 @@ public struct MockSettings: Sendable, Equatable {
     /// it is measured (`ttft_error_ms`).
     public var stampSendTimes = false
 
+    /// `mock.ttft` (and `sambabench mock --ttft`): zero to an hour.
+    public static let ttftRange: ClosedRange<Int64> = 0...3_600_000_000_000
+    /// `mock.decode_rate` (and `--decode-rate`), tokens per second.
+    public static let decodeRateRange: ClosedRange<Double> = 0.001...10_000_000
+    /// `mock.faults.retry_after`: zero to an hour (the client honours at most 5 minutes of it).
+    public static let retryAfterRange: ClosedRange<Int64> = 0...3_600_000_000_000
+
     public struct Faults: Sendable, Equatable {
         public var rateLimited = 0.0
         public var overloaded = 0.0
