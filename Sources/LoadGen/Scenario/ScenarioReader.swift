@@ -48,6 +48,14 @@ public struct ScenarioReader {
     public mutating func read() throws -> Scenario {
         var root: Node
         do {
+            try YAMLAliasLimit.check(yaml)
+        } catch {
+            // Before Yams: composing shares an alias's node, but walking (or hashing) the tree repeats it.
+            throw ScenarioError(file: file, line: error.line, column: error.column, path: "",
+                                message: "YAML aliases expand to more than \(YAMLAliasLimit.maxAliasedNodes) nodes by this one: refused as an alias bomb",
+                                hint: "the aliases (*name) of a scenario may add at most \(YAMLAliasLimit.maxAliasedNodes) nodes in all; write the values out instead")
+        }
+        do {
             guard let node = try Yams.compose(yaml: yaml) else {
                 throw ScenarioError(file: file, path: "", message: "the file is empty",
                                     hint: "a scenario needs at least name, base_url, model and prompts")
