@@ -171,6 +171,7 @@ public enum ScenarioJSON {
             ("abort", scenario.abort.map { .object([("error_rate", .number($0.errorRate)),
                                                     ("min_requests", .number(Double($0.minRequests)))]) } ?? .null),
             ("follow_redirects", .bool(scenario.followRedirects)),
+            ("limits", .object([("max_chunks_per_request", .number(Double(scenario.limits.maxChunksPerRequest)))])),
         ]
         var object = JSONValue.object([
             ("name", .string(scenario.name)),

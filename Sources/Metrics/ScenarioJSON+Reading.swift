@@ -110,6 +110,9 @@ extension ScenarioJSON {
                                          minRequests: try need(abort["min_requests"]?.intValue, "abort.min_requests"))
         }
         scenario.followRedirects = object["follow_redirects"]?.boolValue ?? false
+        if let chunks = object["limits"]?["max_chunks_per_request"]?.intValue {
+            scenario.limits.maxChunksPerRequest = chunks
+        }
         if let mock {
             var settings = MockSettings()
             settings.ttftNs = try duration(mock["ttft"], "mock.ttft")

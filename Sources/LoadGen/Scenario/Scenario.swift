@@ -39,6 +39,8 @@ public struct Scenario: Sendable, Equatable {
     public var abort: AbortPolicy?
     /// Follow HTTP redirects (off: a redirect is an error naming its Location).
     public var followRedirects = false
+    /// What one response may hold in the client's memory (`limits:`).
+    public var limits = RequestLimits()
     /// When set, the levels are chosen by an SLO search instead of the load's list.
     public var search: SLOSearchSettings?
     /// Results go to `<output>/<name>/<timestamp>/`.
