@@ -11,8 +11,10 @@ public enum MockFlags {
     /// Every flag of `sambabench mock` in range.
     public static func check(ttft: String, decodeRate: Double, port: Int, threads: Int, reasoningShare: Double,
                              toolCallShare: Double, tokensPerChunk: String, outputTokens: String, faults: String?) throws(Invalid) {
-        guard DurationText.nanoseconds(ttft) != nil else { throw Invalid("--ttft: '\(ttft)' is not a duration (e.g. 200ms)") }
-        guard decodeRate > 0 else { throw Invalid("--decode-rate must be above 0") }
+        _ = try self.ttft(ttft)
+        guard decodeRate.isFinite, MockSettings.decodeRateRange.contains(decodeRate) else {
+            throw Invalid("--decode-rate: \(decodeRate) is out of range (tokens per second from 0.001 to 10000000)")
+        }
         guard (0...65535).contains(port) else { throw Invalid("--port must be 0-65535") }
         guard threads >= 1 else { throw Invalid("--threads must be at least 1") }
         guard (0...1).contains(reasoningShare) else { throw Invalid("--reasoning-share must be within 0-1") }
@@ -20,6 +22,15 @@ public enum MockFlags {
         _ = try range(tokensPerChunk, option: "--tokens-per-chunk")
         _ = try self.faults(faults)
         _ = try range(outputTokens, option: "--output-tokens")
+    }
+
+    /// `--ttft`, read as the scenario's `mock.ttft` is (a duration from 0s to 1h).
+    public static func ttft(_ text: String) throws(Invalid) -> Int64 {
+        do {
+            return try ScenarioOverrides.duration(text, flag: "--ttft", in: MockSettings.ttftRange)
+        } catch {
+            throw Invalid("\(error)")
+        }
     }
 
     public static func faults(_ text: String?) throws(Invalid) -> MockFaults {

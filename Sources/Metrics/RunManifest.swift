@@ -104,7 +104,7 @@ extension RunManifest {
         let levels = (run["levels"]?.arrayValue ?? []).enumerated().map { index, level -> LevelPlan in
             let load: LevelLoad = level["rate_rps"]?.numberValue.map { .rate($0) } ?? .concurrency(level["concurrency"]?.intValue ?? 0)
             var plan = LevelPlan(index: index, name: level["name"]?.stringValue ?? "", load: load, requests: level["requests"]?.intValue,
-                                 durationNs: level["duration_s"]?.numberValue.map { Int64(($0 * 1e9).rounded()) },
+                                 durationNs: level["duration_s"]?.numberValue.flatMap { abs($0 * 1e9) < 9.2e18 ? Int64(($0 * 1e9).rounded()) : nil },
                                  warmup: level["warmup"]?.intValue ?? 0, inputTokens: level["input_tokens"]?.intValue,
                                  maxTokens: level["max_tokens"]?.intValue)
             if let arrival = level["arrival"]?.stringValue.flatMap(ArrivalProcess.init(rawValue:)) { plan.arrival = arrival }
@@ -171,6 +171,7 @@ public enum ScenarioJSON {
             ("abort", scenario.abort.map { .object([("error_rate", .number($0.errorRate)),
                                                     ("min_requests", .number(Double($0.minRequests)))]) } ?? .null),
             ("follow_redirects", .bool(scenario.followRedirects)),
+            ("limits", .object([("max_chunks_per_request", .number(Double(scenario.limits.maxChunksPerRequest)))])),
         ]
         var object = JSONValue.object([
             ("name", .string(scenario.name)),

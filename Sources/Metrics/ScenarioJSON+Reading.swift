@@ -67,7 +67,7 @@ extension ScenarioJSON {
             }
             settings.arrival = try need(load["arrival"]?.stringValue.flatMap(ArrivalProcess.init(rawValue:)), "load.arrival")
             settings.burstiness = try need(load["burstiness"]?.numberValue, "load.burstiness")
-            settings.seed = UInt64(try need(load["seed"]?.numberValue, "load.seed"))
+            settings.seed = try need(load["seed"]?.numberValue.flatMap { UInt64(exactly: $0) }, "load.seed")
             settings.maxInFlight = try need(load["max_in_flight"]?.intValue, "load.max_in_flight")
             settings.atCap = try need(load["at_cap"]?.stringValue.flatMap(LoadSettings.AtCap.init(rawValue:)), "load.at_cap")
             settings.warmupNs = try duration(load["warmup_time"], "load.warmup_time")
@@ -110,6 +110,9 @@ extension ScenarioJSON {
                                          minRequests: try need(abort["min_requests"]?.intValue, "abort.min_requests"))
         }
         scenario.followRedirects = object["follow_redirects"]?.boolValue ?? false
+        if let chunks = object["limits"]?["max_chunks_per_request"]?.intValue {
+            scenario.limits.maxChunksPerRequest = chunks
+        }
         if let mock {
             var settings = MockSettings()
             settings.ttftNs = try duration(mock["ttft"], "mock.ttft")
@@ -121,7 +124,7 @@ extension ScenarioJSON {
             }
             settings.tokensPerChunk = try range("tokens_per_chunk")
             settings.outputTokens = try range("output_tokens")
-            settings.seed = UInt64(try need(mock["seed"]?.numberValue, "mock.seed"))
+            settings.seed = try need(mock["seed"]?.numberValue.flatMap { UInt64(exactly: $0) }, "mock.seed")
             settings.reasoningShare = mock["reasoning_share"]?.numberValue ?? 0
             settings.toolCallShare = mock["tool_call_share"]?.numberValue ?? 1
             settings.stampSendTimes = mock["stamp_send_times"]?.boolValue ?? false

@@ -122,13 +122,13 @@ struct MockCompletion: Equatable {
     /// after the first chunk, up to and including it, have taken their time at the decode rate.
     func offsetNs(ofChunk index: Int, profile: MockProfile) -> Int64 {
         guard index > 0 else { return profile.ttftNs }
-        return profile.ttftNs + Int64((Double(tokensAfterFirst[index]) / profile.decodeTokensPerSecond * 1e9).rounded())
+        return profile.ttftNs + Int64(clampingNanoseconds: Double(tokensAfterFirst[index]) / profile.decodeTokensPerSecond * 1e9)
     }
 
     /// Time chunk `index` takes after the previous one at `rate` tokens per second (the capacity model's schedule,
     /// where the rate changes while a request runs).
     func intervalNs(beforeChunk index: Int, rate: Double) -> Int64 {
-        Int64((Double(chunkTokens[index]) / rate * 1e9).rounded())
+        Int64(clampingNanoseconds: Double(chunkTokens[index]) / rate * 1e9)
     }
 }
 

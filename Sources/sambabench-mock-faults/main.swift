@@ -34,7 +34,7 @@ if let unknown = options.keys.first(where: { !known.contains($0) }) { fail("unkn
 func nanoseconds(_ text: String) -> Int64? {
     let (number, scale): (Substring, Double) = text.hasSuffix("ms") ? (text.dropLast(2), 1e6)
         : text.hasSuffix("s") ? (text.dropLast(), 1e9) : (Substring(text), 1e9)
-    return Double(number).flatMap { $0 >= 0 ? Int64($0 * scale) : nil }
+    return Double(number).flatMap { $0 >= 0 && $0 * scale < 9.2e18 ? Int64($0 * scale) : nil }
 }
 
 func range(_ text: String) -> ClosedRange<Int>? {

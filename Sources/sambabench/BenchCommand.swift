@@ -33,7 +33,7 @@ struct BenchCommand: ParsableCommand {
     var iterations: Int?
 
     func validate() throws {
-        guard seconds > 0 else { throw ValidationError("--seconds must be above 0") }
+        guard seconds > 0 && seconds <= 3600 else { throw ValidationError("--seconds: \(seconds) is out of range (above 0, at most 3600)") }
         guard readSize > 0 else { throw ValidationError("--read-size must be at least 1") }
     }
 

@@ -50,7 +50,7 @@ struct CalibrateCommand: AsyncParsableCommand {
             do { _ = try Calibration.levels(text, option: name) } catch { throw ValidationError(error.description) }
         }
         guard streams >= 0 else { throw ValidationError("--streams must be 0 or more") }
-        guard seconds > 0 else { throw ValidationError("--seconds must be above 0") }
+        guard seconds > 0 && seconds <= 3600 else { throw ValidationError("--seconds: \(seconds) is out of range (above 0, at most 3600)") }
         guard mockThreads >= 1 else { throw ValidationError("--mock-threads must be at least 1") }
     }
 

@@ -61,7 +61,7 @@ struct MockCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let profile = MockProfile(ttftNs: DurationText.nanoseconds(ttft)!, decodeTokensPerSecond: decodeRate,
+        let profile = MockProfile(ttftNs: try MockFlags.ttft(ttft), decodeTokensPerSecond: decodeRate,
                                   tokensPerChunk: try MockFlags.range(tokensPerChunk, option: "--tokens-per-chunk"),
                                   outputTokens: try MockFlags.range(outputTokens, option: "--output-tokens"), seed: seed,
                                   reasoningShare: reasoningShare, toolCallShare: toolCallShare,

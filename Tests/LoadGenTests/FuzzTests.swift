@@ -132,9 +132,10 @@ struct WritePath {
     var maxBuffered: Int
     var maxPiece: Int
 
-    static func run(_ bytes: [UInt8], api: APIKind, cuts: [Int], maxEventBytes: Int = 1 << 20) -> WritePath {
+    static func run(_ bytes: [UInt8], api: APIKind, cuts: [Int], maxEventBytes: Int = 1 << 20,
+                    maxChunks: Int = RequestLimits.defaultMaxChunks) -> WritePath {
         let decoder = APIAdapters.decoder(for: api)
-        let options = TransferOptions(streaming: true, decoder: decoder, maxEventBytes: maxEventBytes)
+        let options = TransferOptions(streaming: true, decoder: decoder, maxEventBytes: maxEventBytes, maxChunks: maxChunks)
         let clock = RunClock()
         let transfer = Transfer(id: 1, request: HTTPRequest(url: "http://127.0.0.1:1/"), options: options, clock: clock)
         transfer.readingStream = true

@@ -17,7 +17,7 @@ public struct ConstantPacer: Pacer {
 
     public mutating func next() -> Duration? {
         defer { index += 1 }
-        return .nanoseconds(Int64((Double(index) * 1e9 / rate).rounded()))
+        return .nanoseconds(Int64(clampingNanoseconds: Double(index) * 1e9 / rate))
     }
 }
 
@@ -37,7 +37,7 @@ public struct PoissonPacer: Pacer {
     public mutating func next() -> Duration? {
         if started { offsetNs += random.exponential(mean: 1e9 / rate) }
         started = true
-        return .nanoseconds(Int64(offsetNs.rounded()))
+        return .nanoseconds(Int64(clampingNanoseconds: offsetNs))
     }
 }
 
@@ -60,7 +60,7 @@ public struct GammaPacer: Pacer {
     public mutating func next() -> Duration? {
         if started { offsetNs += random.gamma(shape: burstiness, scale: 1e9 / (rate * burstiness)) }
         started = true
-        return .nanoseconds(Int64(offsetNs.rounded()))
+        return .nanoseconds(Int64(clampingNanoseconds: offsetNs))
     }
 }
 
@@ -92,7 +92,7 @@ public struct RampPacer: Pacer {
         }
         guard seconds.isFinite, seconds <= over else { return nil }
         index += 1
-        return .nanoseconds(Int64((seconds * 1e9).rounded()))
+        return .nanoseconds(Int64(clampingNanoseconds: seconds * 1e9))
     }
 }
 

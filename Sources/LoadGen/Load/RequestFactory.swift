@@ -42,7 +42,8 @@ public struct RequestFactory: Sendable {
             variant.prompts.map { builder.request(for: $0, apiKey: apiKey) }
         }
         self.options = TransferOptions(streaming: scenario.stream, decoder: APIAdapters.decoder(for: scenario.api),
-                                       timeouts: scenario.timeouts, insecure: scenario.insecure,
+                                       timeouts: scenario.timeouts, maxChunks: scenario.limits.maxChunksPerRequest,
+                                       insecure: scenario.insecure,
                                        followRedirects: scenario.followRedirects,
                                        captureOutput: scenario.hasFollowUps || scenario.recordText,
                                        expectedModel: scenario.model)

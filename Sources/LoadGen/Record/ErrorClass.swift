@@ -20,6 +20,8 @@ public enum ErrorClass: String, Sendable, Codable, CaseIterable {
     case malformedEvent = "malformed_event"
     /// An event larger than the configured maximum (the transfer is stopped to bound memory).
     case eventTooLarge = "event_too_large"
+    /// More token-carrying chunks than `limits.max_chunks_per_request` (the transfer is stopped to bound memory).
+    case tooManyChunks = "too_many_chunks"
     /// No connection within the connect timeout.
     case timeoutConnect = "timeout_connect"
     /// No token-carrying chunk within the first-token timeout after `sent`.

@@ -28,7 +28,7 @@ public struct RateLimitHeaders: Sendable, Codable, Equatable {
             case "retry-after-ms":
                 if let number = Double(value), number.isFinite, number >= 0 { retryAfterMs = number }
             case "retry-after":
-                if let seconds = Double(value), seconds.isFinite, seconds >= 0 {
+                if let seconds = Double(value), seconds.isFinite, seconds >= 0, (seconds * 1000).isFinite {
                     retryAfter = seconds * 1000
                 } else if let date = httpDate(value) {
                     retryAfter = max(0, date.timeIntervalSince(now) * 1000)

@@ -8,6 +8,8 @@ public struct RetryPolicy: Sendable, Equatable {
     public var backoffNs: Int64 = 1_000_000_000
     public var maxBackoffNs: Int64 = 30_000_000_000
     public static let maxRetryAfterNs: Int64 = 300_000_000_000
+    /// `retries.backoff` and `retries.max_backoff`: zero to an hour.
+    public static let backoffRange: ClosedRange<Int64> = 0...3_600_000_000_000
 
     /// Failures that a new attempt may get past: rate limits, overload, connection trouble.
     public static let defaultClasses: Set<ErrorClass> = [.rateLimited, .serverError, .connect, .timeoutConnect]
@@ -16,12 +18,13 @@ public struct RetryPolicy: Sendable, Equatable {
 
     public var enabled: Bool { maxRetries > 0 }
 
-    /// The wait before attempt `attempt + 1`.
+    /// The wait before attempt `attempt + 1`. The server's wait is clamped to `maxRetryAfterNs` before it becomes
+    /// an integer, so any number a server sends (`retry-after-ms: 99999999999999999999`) gives a wait, never a trap.
     public func delayNs(afterAttempt attempt: Int, retryAfterMs: Double?) -> Int64 {
-        let doubled = Double(backoffNs) * Double(1 << min(max(attempt - 1, 0), 30))
-        let backoff = Int64(min(doubled, Double(maxBackoffNs)))
+        let doubled = Double(max(backoffNs, 0)) * Double(1 << min(max(attempt - 1, 0), 30))
+        let backoff = Int64(min(doubled, Double(max(maxBackoffNs, 0))))
         guard let retryAfterMs, retryAfterMs.isFinite, retryAfterMs > 0 else { return backoff }
-        return max(backoff, min(Int64(retryAfterMs * 1e6), Self.maxRetryAfterNs))
+        return max(backoff, Int64(min(retryAfterMs * 1e6, Double(Self.maxRetryAfterNs)).rounded()))
     }
 }
 

@@ -39,6 +39,8 @@ public struct Scenario: Sendable, Equatable {
     public var abort: AbortPolicy?
     /// Follow HTTP redirects (off: a redirect is an error naming its Location).
     public var followRedirects = false
+    /// What one response may hold in the client's memory (`limits:`).
+    public var limits = RequestLimits()
     /// When set, the levels are chosen by an SLO search instead of the load's list.
     public var search: SLOSearchSettings?
     /// Results go to `<output>/<name>/<timestamp>/`.
@@ -185,6 +187,13 @@ public struct MockSettings: Sendable, Equatable {
     /// Stamp the first token chunk's send time into each stream (an SSE comment), so the client's TTFT error against
     /// it is measured (`ttft_error_ms`).
     public var stampSendTimes = false
+
+    /// `mock.ttft` (and `sambabench mock --ttft`): zero to an hour.
+    public static let ttftRange: ClosedRange<Int64> = 0...3_600_000_000_000
+    /// `mock.decode_rate` (and `--decode-rate`), tokens per second.
+    public static let decodeRateRange: ClosedRange<Double> = 0.001...10_000_000
+    /// `mock.faults.retry_after`: zero to an hour (the client honours at most 5 minutes of it).
+    public static let retryAfterRange: ClosedRange<Int64> = 0...3_600_000_000_000
 
     public struct Faults: Sendable, Equatable {
         public var rateLimited = 0.0

@@ -54,9 +54,10 @@ public struct ScenarioOverrides: Sendable, Equatable {
         self.insecure = insecure
     }
 
-    /// A duration flag outside the scenario (`--grace`), read as the file reads durations.
-    public static func duration(_ text: String, flag: String) throws -> Int64 {
-        try ScenarioValue.duration(ScenarioValue.scalar(text), at: .commandLine(flag))
+    /// A duration flag outside the scenario (`--grace`), read as the file reads durations, within `range` (by
+    /// default zero to 30 days).
+    public static func duration(_ text: String, flag: String, in range: ClosedRange<Int64> = DurationText.defaultRange) throws -> Int64 {
+        try ScenarioValue.duration(ScenarioValue.scalar(text), at: .commandLine(flag), in: range)
     }
 
     /// Applies the overrides; an invalid value throws a `ScenarioError` located at its flag.

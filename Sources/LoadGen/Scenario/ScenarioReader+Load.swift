@@ -34,7 +34,7 @@ extension ScenarioReader {
             let fromRate = try rate(from, path: "load.ramp.from", allowZero: true)
             let toRate = try rate(to, path: "load.ramp.to", allowZero: true)
             guard fromRate + toRate > 0 else { throw located(n, "load.ramp", "both rates are zero", hint: "a rate above zero at one end") }
-            let overNs = try duration(over, path: "load.ramp.over")
+            let overNs = try duration(over, path: "load.ramp.over", in: DurationText.defaultRange)
             guard overNs > 0 else { throw located(over, "load.ramp.over", "must be above zero", hint: "for example 2m") }
             settings.ramp = LoadSettings.Ramp(from: fromRate, to: toRate, overNs: overNs)
         }
@@ -63,8 +63,8 @@ extension ScenarioReader {
             }
         }
         if let n = map["think_time"] { settings.thinkTimeNs = try Self.thinkTime(n, at: site(n, "load.think_time")) }
-        if let n = map["drain_timeout"] { settings.drainTimeoutNs = try duration(n, path: "load.drain_timeout") }
-        if let n = map["cooldown"] { settings.cooldownNs = try duration(n, path: "load.cooldown") }
+        if let n = map["drain_timeout"] { settings.drainTimeoutNs = try duration(n, path: "load.drain_timeout", in: DurationText.defaultRange) }
+        if let n = map["cooldown"] { settings.cooldownNs = try duration(n, path: "load.cooldown", in: DurationText.defaultRange) }
         return settings
     }
 
@@ -102,7 +102,7 @@ extension ScenarioReader {
 
     /// Measurement time per level.
     static func measuredDuration(_ node: Node, at site: ValueSite) throws -> Int64 {
-        let ns = try ScenarioValue.duration(node, at: site)
+        let ns = try ScenarioValue.duration(node, at: site, in: DurationText.defaultRange)
         if ns == 0 { throw site.error("must be above zero", hint: "for example 30s or 5m") }
         return ns
     }
@@ -114,13 +114,13 @@ extension ScenarioReader {
 
     /// Warm-up per level: a count of requests (`4`), or a time (`10s`).
     static func warmup(_ node: Node, at site: ValueSite) throws -> Warmup {
-        if node.int != nil { return .requests(try ScenarioValue.int(node, at: site, in: 0...1_000_000)) }
-        return .duration(try ScenarioValue.duration(node, at: site))
+        if ScenarioValue.integer(node) != nil { return .requests(try ScenarioValue.int(node, at: site, in: 0...1_000_000)) }
+        return .duration(try ScenarioValue.duration(node, at: site, in: DurationText.defaultRange))
     }
 
     /// Pause of each virtual user between its requests.
     static func thinkTime(_ node: Node, at site: ValueSite) throws -> Int64 {
-        try ScenarioValue.duration(node, at: site)
+        try ScenarioValue.duration(node, at: site, in: DurationText.defaultRange)
     }
 
     /// `matrix: {input_tokens: [...], output_tokens: [...]}`: input lengths need synthetic prompts to build.

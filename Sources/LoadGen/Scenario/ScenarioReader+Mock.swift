@@ -8,9 +8,9 @@ extension ScenarioReader {
     mutating func mock(_ node: Node) throws -> MockSettings {
         let map = try mapping(node, path: "mock", allowed: Self.mockKeys)
         var settings = MockSettings()
-        if let n = map["ttft"] { settings.ttftNs = try duration(n, path: "mock.ttft") }
+        if let n = map["ttft"] { settings.ttftNs = try duration(n, path: "mock.ttft", in: MockSettings.ttftRange) }
         if let n = map["decode_rate"] {
-            settings.decodeTokensPerSecond = try double(n, path: "mock.decode_rate", in: 0.001...10_000_000)
+            settings.decodeTokensPerSecond = try double(n, path: "mock.decode_rate", in: MockSettings.decodeRateRange)
         }
         if let n = map["tokens_per_chunk"] { settings.tokensPerChunk = try intRange(n, path: "mock.tokens_per_chunk") }
         if let n = map["output_tokens"] { settings.outputTokens = try intRange(n, path: "mock.output_tokens") }
@@ -57,10 +57,10 @@ extension ScenarioReader {
             if case .scalar(let scalar) = n, ["none", "forever"].contains(scalar.string) {
                 faults.stallNs = nil
             } else {
-                faults.stallNs = try duration(n, path: "mock.faults.stall_time")
+                faults.stallNs = try duration(n, path: "mock.faults.stall_time", in: DurationText.defaultRange)
             }
         }
-        if let n = map["retry_after"] { faults.retryAfterMs = Int(try duration(n, path: "mock.faults.retry_after") / 1_000_000) }
+        if let n = map["retry_after"] { faults.retryAfterMs = Int(try duration(n, path: "mock.faults.retry_after", in: MockSettings.retryAfterRange) / 1_000_000) }
         if let n = map["after_chunks"] { faults.afterChunks = try intRange(n, path: "mock.faults.after_chunks") }
         return faults
     }

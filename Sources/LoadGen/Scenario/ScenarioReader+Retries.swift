@@ -14,8 +14,8 @@ extension ScenarioReader {
                 try choice(item, path: "retries.on[\(index)]", ErrorClass.self)
             })
         }
-        if let n = map["backoff"] { policy.backoffNs = try duration(n, path: "retries.backoff") }
-        if let n = map["max_backoff"] { policy.maxBackoffNs = try duration(n, path: "retries.max_backoff") }
+        if let n = map["backoff"] { policy.backoffNs = try duration(n, path: "retries.backoff", in: RetryPolicy.backoffRange) }
+        if let n = map["max_backoff"] { policy.maxBackoffNs = try duration(n, path: "retries.max_backoff", in: RetryPolicy.backoffRange) }
         guard policy.backoffNs <= policy.maxBackoffNs else {
             throw located(map["backoff"] ?? node, "retries.backoff", "backoff is above max_backoff", hint: "backoff <= max_backoff")
         }

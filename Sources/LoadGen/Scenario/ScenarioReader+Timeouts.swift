@@ -10,7 +10,7 @@ extension ScenarioReader {
         func value(_ key: String) throws -> Int64?? {
             guard let n = map[key] else { return .none }
             if case .scalar(let scalar) = n, ["none", "off", "~", "null"].contains(scalar.string) { return .some(nil) }
-            let ns = try duration(n, path: "timeouts.\(key)")
+            let ns = try duration(n, path: "timeouts.\(key)", in: DurationText.defaultRange)
             guard ns > 0 else { throw located(n, "timeouts.\(key)", "must be above zero", hint: "a duration such as 30s, or none") }
             return .some(ns)
         }

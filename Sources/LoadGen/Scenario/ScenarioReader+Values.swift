@@ -22,8 +22,8 @@ extension ScenarioReader {
         try ScenarioValue.rate(node, at: site(node, path), allowZero: allowZero)
     }
 
-    func duration(_ node: Node, path: String) throws -> Int64 {
-        try ScenarioValue.duration(node, at: site(node, path))
+    func duration(_ node: Node, path: String, in range: ClosedRange<Int64> = DurationText.defaultRange) throws -> Int64 {
+        try ScenarioValue.duration(node, at: site(node, path), in: range)
     }
 
     func choice<T: RawRepresentable & CaseIterable>(_ node: Node, path: String, _ type: T.Type) throws -> T where T.RawValue == String {

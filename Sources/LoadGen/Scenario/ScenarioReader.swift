@@ -43,10 +43,18 @@ public struct ScenarioReader {
     static let topKeys = ["name", "description", "api", "base_url", "model", "api_key_env", "api_key_file", "stream",
                           "request", "prompts", "matrix", "load", "timeouts", "mock", "output", "slo", "search",
                           "max_error_rate", "conversations", "tools", "auth", "anthropic_version", "record_text",
-                          "retries", "abort", "follow_redirects"]
+                          "retries", "abort", "follow_redirects", "limits"]
 
     public mutating func read() throws -> Scenario {
         var root: Node
+        do {
+            try YAMLAliasLimit.check(yaml)
+        } catch {
+            // Before Yams: composing shares an alias's node, but walking (or hashing) the tree repeats it.
+            throw ScenarioError(file: file, line: error.line, column: error.column, path: "",
+                                message: "YAML aliases expand to more than \(YAMLAliasLimit.maxAliasedNodes) nodes by this one: refused as an alias bomb",
+                                hint: "the aliases (*name) of a scenario may add at most \(YAMLAliasLimit.maxAliasedNodes) nodes in all; write the values out instead")
+        }
         do {
             guard let node = try Yams.compose(yaml: yaml) else {
                 throw ScenarioError(file: file, path: "", message: "the file is empty",
@@ -98,6 +106,7 @@ public struct ScenarioReader {
         if let node = top["follow_redirects"] { scenario.followRedirects = try bool(node, path: "follow_redirects") }
         if let node = top["retries"] { scenario.retries = try retries(node) }
         if let node = top["abort"] { scenario.abort = try abort(node) }
+        if let node = top["limits"] { scenario.limits = try limits(node) }
         try checkAPIFields(scenario, top: top)
         if let node = top["slo"] { scenario.slos = try slos(node) }
         if let node = top["max_error_rate"] { scenario.maxErrorRate = try double(node, path: "max_error_rate", in: 0...1) }

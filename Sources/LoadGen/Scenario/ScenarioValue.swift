@@ -91,7 +91,7 @@ public enum ScenarioValue {
 
     public static func int(_ node: Node, at site: ValueSite, in range: ClosedRange<Int>) throws -> Int {
         let text = try scalarText(node, at: site, expected: "an integer")
-        guard let value = node.int ?? Int(text) else {
+        guard let value = integer(node) ?? Int(text) else {
             throw site.error("expected an integer, got '\(text)'", hint: rangeHint(range))
         }
         guard range.contains(value) else {
@@ -111,7 +111,10 @@ public enum ScenarioValue {
         return value
     }
 
-    /// A rate in requests per second: `20`, `20/s`, `1200/m`.
+    /// The slowest and fastest rate any key accepts: one request in about 11.6 days, and a million per second.
+    public static let rateRange: ClosedRange<Double> = 1e-6...1e6
+
+    /// A rate in requests per second: `20`, `20/s`, `1200/m`, from `rateRange` (or zero where `allowZero`).
     public static func rate(_ node: Node, at site: ValueSite, allowZero: Bool = false) throws -> Double {
         let text = try scalarText(node, at: site, expected: "a rate")
         let hint = "requests per second: 20, 20/s or 1200/m"
@@ -126,19 +129,36 @@ public enum ScenarioValue {
         guard let value = Double(number.trimmingCharacters(in: .whitespaces)), value.isFinite else {
             throw site.error("'\(text)' is not a rate", hint: hint)
         }
-        guard value > 0 || (allowZero && value == 0), value * scale <= 1_000_000 else {
+        guard value > 0 || (allowZero && value == 0) else {
             throw site.error("\(text) is out of range", hint: hint)
         }
-        return value * scale
+        let perSecond = value * scale
+        guard value == 0 || rateRange.contains(perSecond) else {
+            throw site.error("\(text) is out of range", hint: "requests per second from 0.000001 (one in 11.6 days) to 1000000: 20, 20/s or 1200/m")
+        }
+        return perSecond
     }
 
-    /// A duration in nanoseconds: `250ms`, `30s`, `5m`, `1h` (a bare number is seconds).
-    public static func duration(_ node: Node, at site: ValueSite) throws -> Int64 {
+    /// A duration in nanoseconds: `250ms`, `30s`, `5m`, `1h` (a bare number is seconds), within `range` (by default
+    /// zero to 30 days). Never traps: a value too long for any range is out of range, not converted.
+    public static func duration(_ node: Node, at site: ValueSite, in range: ClosedRange<Int64> = DurationText.defaultRange) throws -> Int64 {
         let text = try scalarText(node, at: site, expected: "a duration")
-        guard let ns = DurationText.nanoseconds(text) else {
+        guard let value = DurationText.value(text) else {
             throw site.error("'\(text)' is not a duration", hint: "a number with a unit: 250ms, 30s, 5m, 1h")
         }
-        return ns
+        let rounded = value.rounded()
+        guard rounded < 9.2e18, rounded >= Double(range.lowerBound), rounded <= Double(range.upperBound) else {
+            throw site.error("\(text) is out of range", hint: durationHint(range))
+        }
+        return Int64(rounded)
+    }
+
+    /// `a duration from 0s to 30 days (720h)`.
+    static func durationHint(_ range: ClosedRange<Int64>) -> String {
+        func name(_ ns: Int64) -> String {
+            ns > 0 && ns % 86_400_000_000_000 == 0 ? "\(ns / 86_400_000_000_000) days (\(DurationText.format(ns)))" : DurationText.format(ns)
+        }
+        return "a duration from \(name(range.lowerBound)) to \(name(range.upperBound))"
     }
 
     /// One of an enumeration's raw values.
@@ -180,7 +200,7 @@ public enum ScenarioValue {
             if scalar.style == .plain {
                 if ["null", "~", ""].contains(scalar.string) { return .null }
                 if let value = node.bool { return .bool(value) }
-                if let value = node.int { return .number(Double(value)) }
+                if let value = integer(node) { return .number(Double(value)) }
                 if let value = node.float { return .number(value) }
             }
             return .string(scalar.string)
@@ -194,6 +214,31 @@ public enum ScenarioValue {
         case .alias:
             throw site.error("YAML aliases are not supported here")
         }
+    }
+
+    /// The node as YAML reads an integer (`12`, `0x1F`, `1_000`, base 60 `1:30`), or nil. Yams' own reading traps
+    /// on a base-60 value past `Int.max` (`1:0:0:0:0:0:0:0:0:0:0:0`); that form is read here with overflow checks.
+    public static func integer(_ node: Node) -> Int? {
+        guard case .scalar(let scalar) = node else { return nil }
+        guard scalar.string.contains(":") else { return node.int }
+        guard scalar.style == .any || scalar.style == .plain else { return nil }
+        var text = Substring(scalar.string.replacingOccurrences(of: "_", with: ""))
+        var negative = false
+        if text.hasPrefix("-") {
+            negative = true
+            text = text.dropFirst()
+        } else if text.hasPrefix("+") {
+            text = text.dropFirst()
+        }
+        var value = 0
+        for component in text.split(separator: ":", omittingEmptySubsequences: false) {
+            guard let digit = Int(component, radix: 10), digit >= 0 else { return nil }
+            let (shifted, overflowShift) = value.multipliedReportingOverflow(by: 60)
+            let (sum, overflowSum) = shifted.addingReportingOverflow(digit)
+            guard !overflowShift, !overflowSum else { return nil }
+            value = sum
+        }
+        return negative ? -value : value
     }
 
     static func rangeHint(_ range: ClosedRange<Int>) -> String {

@@ -40,6 +40,9 @@ public struct TransferOptions: Sendable {
     /// The largest server-sent event (or body) accepted before the transfer fails.
     public var maxEventBytes: Int
     public var maxBodyBytes: Int
+    /// The most token-carrying chunks one response may stream (`limits.max_chunks_per_request`); one more fails the
+    /// transfer as `too_many_chunks`, so a server streaming forever cannot grow the client's memory.
+    public var maxChunks: Int
     /// Skip TLS verification (`--insecure`).
     public var insecure: Bool
     public var decoder: any StreamDecoder
@@ -54,9 +57,9 @@ public struct TransferOptions: Sendable {
     public var expectedModel: String?
 
     public init(streaming: Bool, decoder: any StreamDecoder, timeouts: TransferTimeouts = TransferTimeouts(),
-                maxEventBytes: Int = 1 << 20, maxBodyBytes: Int = 16 << 20, insecure: Bool = false,
-                followRedirects: Bool = false, captureOutput: Bool = false, http2PriorKnowledge: Bool = false,
-                expectedModel: String? = nil) {
+                maxEventBytes: Int = 1 << 20, maxBodyBytes: Int = 16 << 20, maxChunks: Int = RequestLimits.defaultMaxChunks,
+                insecure: Bool = false, followRedirects: Bool = false, captureOutput: Bool = false,
+                http2PriorKnowledge: Bool = false, expectedModel: String? = nil) {
         self.expectedModel = expectedModel
         self.followRedirects = followRedirects
         self.streaming = streaming
@@ -65,6 +68,7 @@ public struct TransferOptions: Sendable {
         self.timeouts = timeouts
         self.maxEventBytes = maxEventBytes
         self.maxBodyBytes = maxBodyBytes
+        self.maxChunks = maxChunks
         self.insecure = insecure
         self.http2PriorKnowledge = http2PriorKnowledge
     }

@@ -73,6 +73,7 @@ final class Transfer: @unchecked Sendable {
         if outcome.firstByteNs == nil { outcome.firstByteNs = now }
         outcome.lastByteNs = now
         if readingStream {
+            let maxChunks = options.maxChunks
             do {
                 try parser.feed(bytes, onComment: { comment in
                     // The mock's stamp of the first token-carrying chunk's send time, on the same clock.
@@ -84,6 +85,10 @@ final class Transfer: @unchecked Sendable {
                     // not depend on where the network cut the stream.
                     if outcome.stream.failure == nil {
                         options.decoder.decode(event: event, arrivalNs: now, into: &outcome.stream)
+                        // The chunk cap: one comparison per event; the transfer stops at the first chunk past it.
+                        if outcome.stream.chunks.count > maxChunks {
+                            outcome.stream.failure = Self.tooManyChunks(maxChunks)
+                        }
                     }
                 }
             } catch {
@@ -126,6 +131,12 @@ final class Transfer: @unchecked Sendable {
     var watchesTimeouts: Bool { options.timeouts.firstTokenNs != nil || options.timeouts.idleNs != nil }
 
     static func milliseconds(_ ns: Int64) -> String { "\(Double(ns) / 1e6) ms" }
+
+    /// Built only when the cap is passed, off the per-event path.
+    @inline(never)
+    static func tooManyChunks(_ limit: Int) -> StreamFailure {
+        StreamFailure(.tooManyChunks, message: "more than \(limit) token-carrying chunks (limits.max_chunks_per_request); the transfer was stopped to bound memory")
+    }
 
     private static func hasPrefixIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ prefix: StaticString) -> Bool {
         let expected = UnsafeRawBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)
