@@ -75,7 +75,7 @@ public struct BenchmarkRun: Sendable {
                                    libcurlVersion: CurlTransport.libcurlVersion, apiKeyPresent: apiKey != nil,
                                    commandLine: configuration.commandLine)
         try output.writeManifest(manifest)
-        observer.say("sambabench \(configuration.toolVersion): \(scenario.name) -> \(baseURL) (\(scenario.api.rawValue), \(scenario.model)); writing \(directory)")
+        observer.say("sambabench \(configuration.toolVersion): \(scenario.name) -> \(URLRedaction.masked(baseURL)) (\(scenario.api.rawValue), \(scenario.model)); writing \(directory)")
 
         let transport = CurlTransport(clock: RunClock(), priority: configuration.transportPriority ?? .realtime)
         manifest.transportPriority = transport.priority
@@ -86,8 +86,11 @@ public struct BenchmarkRun: Sendable {
         let executor = RequestExecutor(transport: transport,
                                        factory: RequestFactory(scenario: scenario, baseURL: baseURL, apiKey: apiKey, levels: plans))
         let timeline = executor.timeline
+        // What a server sent back reaches the files and the console only with the key and the URL's secrets redacted.
+        let redactor = SecretRedactor(apiKey: apiKey, baseURL: baseURL)
+        let sinks: [any RecordSink] = [RunFilesSink(output), LiveProgressSink(observer: observer, now: { timeline.now() })]
         let engine = RunEngine(scenario: scenario, executor: executor,
-                               sinks: [RunFilesSink(output), LiveProgressSink(observer: observer, now: { timeline.now() })],
+                               sinks: sinks.map { RedactingSink($0, redactor: redactor) },
                                observer: observer, graceNs: configuration.graceNs)
         let watcher = configuration.handlesInterrupts ? InterruptWatcher { count, name in
             engine.interrupt(count: count, signal: name)

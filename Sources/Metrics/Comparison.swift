@@ -91,7 +91,7 @@ public struct Comparison {
     public func markdown(plots: [String]) -> String {
         var text = "# sambabench comparison\n\n"
         for (index, run) in runs.enumerated() {
-            text += "- Run \(index)\(index == 0 ? " (baseline)" : ""): \(run.label), \(run.manifest.effectiveBaseURL), `\(run.directory)`\n"
+            text += "- Run \(index)\(index == 0 ? " (baseline)" : ""): \(run.label), \(URLRedaction.masked(run.manifest.effectiveBaseURL)), `\(run.directory)`\n"
         }
         text += "\nDeltas and ratios are against run 0; for latencies and error rate a ratio below 1 is better, for rates and throughput above 1.\n\n"
         if commonLevels.isEmpty {

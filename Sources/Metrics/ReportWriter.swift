@@ -22,11 +22,11 @@ public enum ReportWriter {
         }
         if scenario.usesMock {
             let mock = scenario.mock
-            text += "- Server: the embedded mock at \(manifest.effectiveBaseURL) (TTFT \(DurationText.format(mock.ttftNs)), "
+            text += "- Server: the embedded mock at \(URLRedaction.masked(manifest.effectiveBaseURL)) (TTFT \(DurationText.format(mock.ttftNs)), "
             text += "\(CSVFormat.number(mock.decodeTokensPerSecond)) tokens/s, \(mock.tokensPerChunk.lowerBound)-\(mock.tokensPerChunk.upperBound) tokens per chunk, "
             text += "\(mock.outputTokens.lowerBound)-\(mock.outputTokens.upperBound) output tokens)\n"
         } else {
-            text += "- Server: \(manifest.effectiveBaseURL)\n"
+            text += "- Server: \(URLRedaction.masked(manifest.effectiveBaseURL))\n"
         }
         let open = manifest.levels.contains { $0.rate != nil }
         text += "- Load: \(open ? "open loop (\(scenario.load.arrival.rawValue) arrivals, at most \(scenario.load.maxInFlight) in flight, \(scenario.load.atCap.rawValue) at the cap)" : "closed loop"), "

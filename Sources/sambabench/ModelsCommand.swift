@@ -29,7 +29,7 @@ struct ModelsCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard baseURL == "mock" || URL(string: baseURL)?.scheme.map({ ["http", "https"].contains($0) }) == true else {
-            throw ValidationError("--base-url: '\(baseURL)' is not an http(s) URL (for example https://api.sambanova.ai/v1, or mock)")
+            throw ValidationError("--base-url: '\(URLRedaction.masked(baseURL))' is not an http(s) URL (for example https://api.sambanova.ai/v1, or mock)")
         }
     }
 

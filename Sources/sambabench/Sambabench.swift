@@ -62,6 +62,7 @@ enum ExitCodes {
 /// damaged run file), 1 for anything else; an exit code passes through.
 func failure(_ error: Error) -> ExitCode {
     if let code = error as? ExitCode { return code }
-    printError("error: \(error)")
+    // An error may quote a URL (a base URL with a password or a key in its query): written masked.
+    printError("error: " + URLRedaction.maskingURLs(in: "\(error)"))
     return error is ScenarioError || error is RunFiles.ReadError ? ExitCodes.invalidScenario : ExitCodes.runFailed
 }

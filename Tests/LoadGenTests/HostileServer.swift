@@ -75,6 +75,7 @@ final class HostileServer: Sendable {
                     script(connection)
                 } else if let head = connection.readRequest() {
                     heads.withLock { $0.append(head) }
+                    connection.head = head
                     script(connection)
                 }
                 connection.close()
@@ -91,6 +92,8 @@ enum HostileServerError: Error {
 final class HostileConnection: @unchecked Sendable {
     private var fd: Int32
     private unowned let server: HostileServer
+    /// The request head read before the script started (empty with `readingRequest: false`).
+    var head = ""
 
     init(fd: Int32, server: HostileServer) {
         self.fd = fd

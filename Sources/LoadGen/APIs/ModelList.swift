@@ -29,31 +29,35 @@ public enum ModelList {
         public init(message: String) { self.message = message }
     }
 
-    /// Asks `{baseURL}/models` through the transport. The key goes only into the Authorization header.
+    /// Asks `{baseURL}/models` through the transport (the path before the base URL's query). The key goes only into
+    /// the Authorization header; a failure's message shows the URL masked (`URLRedaction`) and the server's text with
+    /// the key and the URL's secrets redacted (`SecretRedactor`).
     public static func fetch(baseURL: String, apiKey: String?, transport: CurlTransport,
                              timeouts: TransferTimeouts = TransferTimeouts(connectNs: 10_000_000_000, totalNs: 30_000_000_000),
                              insecure: Bool = false) async throws -> [ModelInfo] {
-        let url = (baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL) + "/models"
+        let url = EndpointURL.appending("/models", to: baseURL)
+        let shown = URLRedaction.masked(url)
+        let redactor = SecretRedactor(apiKey: apiKey, baseURL: baseURL)
         var headers = ["Accept: application/json"]
         if let apiKey { headers.append("Authorization: Bearer \(apiKey)") }
         let options = TransferOptions(streaming: false, decoder: ChatCompletionsDecoder(), timeouts: timeouts, insecure: insecure)
         let outcome = await transport.perform(HTTPRequest(url: url, method: "GET", headers: headers), options: options)
         if let failure = outcome.failure {
-            throw Failure(message: "GET \(url): \(failure.message)")
+            throw Failure(message: redactor.redact("GET \(shown): \(failure.message)"))
         }
         if outcome.curlCode != 0 {
-            throw Failure(message: "cannot reach \(url): \(outcome.curlMessage ?? "libcurl error \(outcome.curlCode)")")
+            throw Failure(message: redactor.redact("cannot reach \(shown): \(outcome.curlMessage ?? "libcurl error \(outcome.curlCode)")"))
         }
         guard (200..<300).contains(outcome.status) else {
             let detail = ChatCompletionsDecoder().parseError(body: outcome.body)?.message
                 ?? String(decoding: outcome.body.prefix(200), as: UTF8.self)
             let hint = outcome.status == 401 || outcome.status == 403 ? " (is the API key variable set and valid?)" : ""
-            throw Failure(message: "GET \(url): HTTP \(outcome.status)\(detail.isEmpty ? "" : ": \(detail)")\(hint)")
+            throw Failure(message: redactor.redact("GET \(shown): HTTP \(outcome.status)\(detail.isEmpty ? "" : ": \(detail)")\(hint)"))
         }
         do {
-            return try parse(outcome.body)
+            return try parse(outcome.body).map { redactor.redact($0) }
         } catch let failure as Failure {
-            throw Failure(message: "GET \(url): \(failure.message)")
+            throw Failure(message: redactor.redact("GET \(shown): \(failure.message)"))
         }
     }
 

@@ -48,10 +48,10 @@ public struct StreamFailure: Sendable, Equatable, Error {
         StreamFailure(.streamError, message: apiError.message, apiError: apiError)
     }
 
-    /// JSON the decoder could not read: `what` names it, and the message quotes its first 120 bytes.
+    /// JSON the decoder could not read: `what` names it, and the message quotes its shape only (`EventExcerpt`: keys and
+    /// punctuation, text values elided, at most 48 characters), so no answer text reaches an error column.
     static func malformed(_ what: String, _ bytes: some Collection<UInt8>) -> StreamFailure {
-        let text = String(decoding: bytes.prefix(120), as: UTF8.self)
-        return StreamFailure(.malformedEvent, message: "undecodable \(what): \(bytes.count > 120 ? text + "..." : text)")
+        StreamFailure(.malformedEvent, message: "undecodable \(what) (\(bytes.count) bytes): \(EventExcerpt.shape(bytes))")
     }
 }
 

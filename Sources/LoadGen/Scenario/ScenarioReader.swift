@@ -123,7 +123,7 @@ public struct ScenarioReader {
         let baseURL = try ScenarioValue.string(node, at: site)
         if baseURL != "mock" {
             guard let url = URL(string: baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-                throw site.error("'\(baseURL)' is not an http(s) URL",
+                throw site.error("'\(URLRedaction.masked(baseURL))' is not an http(s) URL",
                                  hint: "for example https://api.sambanova.ai/v1, or mock for the embedded mock server")
             }
         }

@@ -14,7 +14,7 @@ public struct ChatCompletionsAPI: APIRequestBuilder {
         self.tools = tools
     }
 
-    public var url: String { baseURL + "/chat/completions" }
+    public var url: String { EndpointURL.appending("/chat/completions", to: baseURL) }
 
     public func body(history: [HistoryItem]) -> JSONValue {
         var messages: [JSONValue] = []

@@ -17,7 +17,7 @@ public struct CompletionsAPI: APIRequestBuilder {
         self.settings = settings
     }
 
-    public var url: String { baseURL + "/completions" }
+    public var url: String { EndpointURL.appending("/completions", to: baseURL) }
 
     public func body(history: [HistoryItem]) -> JSONValue {
         var parts: [String] = []

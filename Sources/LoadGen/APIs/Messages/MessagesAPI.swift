@@ -26,7 +26,7 @@ public struct MessagesAPI: APIRequestBuilder {
         self.anthropicVersion = anthropicVersion
     }
 
-    public var url: String { baseURL + "/messages" }
+    public var url: String { EndpointURL.appending("/messages", to: baseURL) }
 
     public func body(history: [HistoryItem]) -> JSONValue {
         var system: [String] = settings.system.map { [$0] } ?? []

@@ -18,7 +18,7 @@ public struct ResponsesAPI: APIRequestBuilder {
         self.tools = tools
     }
 
-    public var url: String { baseURL + "/responses" }
+    public var url: String { EndpointURL.appending("/responses", to: baseURL) }
 
     public func body(history: [HistoryItem]) -> JSONValue {
         let input: JSONValue
