@@ -253,6 +253,9 @@ import Glibc
         _ = try? await ModelList.fetch(baseURL: url, apiKey: Self.envKey, transport: transport)
         transport.shutdown()
         kill(process.processIdentifier, SIGTERM)
+        // Never wait forever on the child: SIGKILL after 5 s (the streams are read all the same).
+        for _ in 0..<250 where process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         let output = Output(status: process.terminationStatus,
                             stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
