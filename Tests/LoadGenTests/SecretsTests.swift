@@ -49,6 +49,15 @@ import Testing
         #expect(SecretRedactor(apiKey: "abc", baseURL: "http://h/v1?stream=true").redact("abc true") == "abc true")
     }
 
+    @Test func aSecretTheMarkCompletesOrRebuildsIsStillGone() {
+        // A key ending in `[`, echoed just before another copy of itself: the mark's `[` would complete the first.
+        let key = "abc|def["
+        let text = "x abc|def" + key + "[o"
+        #expect(!SecretRedactor(secrets: [key]).redact(text).contains(key))
+        // A key the mark itself contains.
+        #expect(!SecretRedactor(secrets: ["redacted"]).redact("a redacted b").contains("redacted"))
+    }
+
     // MARK: Item 3: the URL's secrets
 
     @Test func urlsAreMaskedInUserinfoQueryAndFragment() {

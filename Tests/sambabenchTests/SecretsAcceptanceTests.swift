@@ -29,8 +29,8 @@ import Glibc
         let binary = InterruptAndPolicyTests.binary
         try #require(FileManager.default.isExecutableFile(atPath: binary), "the sambabench executable is built with the tests")
         let base = temporaryDirectory()
-        FileManager.default.createFile(atPath: base + ".out", contents: nil)
-        FileManager.default.createFile(atPath: base + ".err", contents: nil)
+        _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
+        _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
         defer {
             try? FileManager.default.removeItem(atPath: base + ".out")
             try? FileManager.default.removeItem(atPath: base + ".err")
@@ -228,8 +228,8 @@ import Glibc
         let binary = InterruptAndPolicyTests.binary
         try #require(FileManager.default.isExecutableFile(atPath: binary))
         let base = temporaryDirectory()
-        FileManager.default.createFile(atPath: base + ".out", contents: nil)
-        FileManager.default.createFile(atPath: base + ".err", contents: nil)
+        _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
+        _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
         defer {
             for suffix in [".out", ".err", ".address"] { try? FileManager.default.removeItem(atPath: base + suffix) }
         }
@@ -253,6 +253,9 @@ import Glibc
         _ = try? await ModelList.fetch(baseURL: url, apiKey: Self.envKey, transport: transport)
         transport.shutdown()
         kill(process.processIdentifier, SIGTERM)
+        // Never wait forever on the child: SIGKILL after 5 s (the streams are read all the same).
+        for _ in 0..<250 where process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         let output = Output(status: process.terminationStatus,
                             stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
