@@ -1,6 +1,6 @@
 import LoadGen
 
-/// The per-request figures of one record, exactly as DESIGN.md defines them. Times in nanoseconds.
+/// The per-request figures of one record, exactly as README.md's "Metric definitions" defines them. Times in nanoseconds.
 public struct RequestMetrics: Sendable, Equatable {
     public var ttftNs: Int64?
     public var ttftScheduledNs: Int64?

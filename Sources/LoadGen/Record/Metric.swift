@@ -2,7 +2,7 @@
 /// (`LevelFigure`), each defined once with its name (the column and SLO name), unit and polarity. SLO parsing and
 /// evaluation, summary.csv/summary.json and the HDR files all read these; how each is taken from a record or a level
 /// is one switch beside it in Metrics (`RequestMetrics.value`, `LevelFigure.value`).
-/// Definitions: DESIGN.md "Metric definitions".
+/// Definitions: README.md, "Metric definitions".
 public enum Metric: String, CaseIterable, Sendable, Codable {
     /// Time to first token: first token-carrying chunk - sent. Role-only and empty chunks never count.
     case ttft = "ttft_ms"

@@ -10,7 +10,7 @@
 /// | MiniMax | `minimax` | 4.0 (no public tokenizer to measure: the default) |
 /// | default | anything else | 4.0 |
 ///
-/// The ratios are medians over English documentation (Debian READMEs, the GPL, DESIGN.md) tokenized with each
+/// The ratios are medians over English documentation (Debian READMEs, the GPL, the project's own design notes) tokenized with each
 /// family's published vocabulary; code and markup with many links come out near 3.8 for all of them. Chat
 /// template tokens around each message are not counted.
 public struct TokenEstimator: Sendable, Equatable {
