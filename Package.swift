@@ -19,6 +19,11 @@ let package = Package(
             name: "CCurl",
             linkerSettings: [.linkedLibrary("curl")]
         ),
+        // zlib's deflate and inflate, for HdrHistogram's compressed interval logs.
+        .target(
+            name: "CZlib",
+            linkerSettings: [.linkedLibrary("z")]
+        ),
         // Small pieces the client and the mock share (the seeded generator); no dependencies, so the mock needs no LoadGen.
         .target(name: "BenchSupport"),
         // Scenario -> requests -> streamed events -> RequestRecord.
@@ -36,6 +41,8 @@ let package = Package(
             dependencies: [
                 "LoadGen",
                 "PlotTemplates",
+                "CZlib",
+                "BenchSupport",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),

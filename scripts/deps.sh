@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what sambabench builds and renders with, when missing: libcurl's headers and gnuplot; with `--test`
+# Installs what sambabench builds and renders with, when missing: libcurl's and zlib's headers and gnuplot; with `--test`
 # also Python's venv module (the SDK compatibility check installs the official SDKs into a virtual environment)
 # and nghttpd (the HTTP/2 test's server).
 # Debian/Ubuntu. Runs apt-get as root, or through sudo.
@@ -7,6 +7,8 @@ set -euo pipefail
 
 missing=()
 dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || missing+=(libcurl4-openssl-dev)
+# zlib's headers: HdrHistogram's interval logs are deflate-compressed.
+dpkg -s zlib1g-dev >/dev/null 2>&1 || missing+=(zlib1g-dev)
 command -v gnuplot >/dev/null 2>&1 || missing+=(gnuplot-nox)
 if [ "${1:-}" = "--test" ]; then
   command -v python3 >/dev/null 2>&1 || missing+=(python3)

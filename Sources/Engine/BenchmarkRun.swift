@@ -64,7 +64,7 @@ public struct BenchmarkRun: Sendable {
         let startedAt = Date()
         let directory = configuration.outputDirectory
             ?? RunOutput.defaultDirectory(output: scenario.output, scenario: scenario.name, at: startedAt)
-        let output = try RunOutput(directory: directory, replacing: configuration.force)
+        let output = try RunOutput(directory: directory, replacing: configuration.force, scenario: scenario, startedAt: startedAt)
 
         var mock: MockServer?
         if scenario.usesMock { mock = try await MockServer.start(profile: MockProfile(scenario.mock)) }

@@ -43,10 +43,8 @@ public struct Comparison {
     public init(directories: [String]) throws {
         var runs: [Run] = []
         for directory in directories {
-            let manifest = try RunManifest.read(directory: directory)
-            let records = try RunFiles.records(directory: directory)
-            let levels = try RunFiles.levels(directory: directory)
-            let summaries = levels.map { LevelSummary(level: $0, records: records, slos: manifest.scenario.slos) }
+            let (manifest, results, _) = try RunOutput.aggregate(directory: directory)
+            let summaries = results.summaries
             let scenario = manifest.scenario
             let label = "\(scenario.name) \(scenario.model) \(scenario.api.rawValue) (\((directory as NSString).lastPathComponent))"
             runs.append(Run(directory: directory, label: label, manifest: manifest, summaries: summaries))

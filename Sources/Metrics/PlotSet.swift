@@ -24,19 +24,12 @@ enum PlotSet {
             try renderer.decodeRate(title: "Decode rate per request, \(title)",
                                     series: withDecode.map { ($0.level.name, "../hdr/\(Metric.decodeRate.name).\($0.level.name).csv") })
         }
-        let chunkCounts = run.levels.map { level in
-            (run.byLevel[level.index] ?? []).filter { !$0.warmup && $0.succeeded }
-                .reduce(into: [Int: Int]()) { counts, record in
-                    for chunk in record.chunks { counts[chunk.tokens, default: 0] += 1 }
-                }
-        }
+        let chunkCounts = run.summaries.map(\.chunksByTokens)
         if chunkCounts.contains(where: { !$0.isEmpty }) {
             try renderer.tokensPerChunk(title: "Tokens per chunk, \(title)", levels: run.levels.map(\.name), counts: chunkCounts)
         }
-        let pairs = run.records.filter { !$0.warmup && $0.succeeded }.compactMap { record -> (Int, Double, Double)? in
-            guard let server = record.server.timeToFirstToken, let first = record.chunks.first else { return nil }
-            return (run.levels.firstIndex { $0.index == record.level } ?? 0, Double(first.arrivalNs - record.sentNs) / 1e6, server * 1e3)
-        }
+        // Every pair up to `RunAggregate.pointLimit`, then a deterministic sample of that many.
+        let pairs = run.results.points.map { point in (run.levels.firstIndex { $0.index == point.level } ?? 0, point.client, point.server) }
         if !pairs.isEmpty {
             try renderer.clientVersusServer(title: "Client against server TTFT, \(title)", levels: run.levels.map(\.name),
                                             points: pairs.map { (level: $0.0, client: $0.1, server: $0.2) })
@@ -68,7 +61,7 @@ enum PlotSet {
                                          summary.stats(.ttft)?.p50 ?? .nan, summary.stats(.ttft)?.p99 ?? .nan)
                                     })
         }
-        if !run.records.isEmpty { try renderer.timeSeries(title: "Second by second, \(title)") }
+        if run.hasRecords { try renderer.timeSeries(title: "Second by second, \(title)") }
         if let search = run.search, let first = run.manifest.scenario.slos.first {
             try renderer.search(title: "SLO search, \(title)", loadLabel: search.loadLabel, slo: first,
                                 rows: run.summaries.sorted { $0.level.loadValue < $1.level.loadValue }.map { summary in

@@ -43,7 +43,36 @@ public enum RecordCSV {
         .derived("decode_tps") { _, m in CSVFormat.number(m.decodeRate, digits: 3) },
         .derived("tpot_ms") { _, m in CSVFormat.number(m.tpotNs.map { $0 / 1e6 }) },
         .derived("e2e_tps") { _, m in CSVFormat.number(m.e2eRate, digits: 3) },
-        .derived("chunks") { r, _ in String(r.chunks.count) },
+        // The chunks' summary (`ChunkSummary`): what TTFT, TTFO and the decode rate need, kept with the request so
+        // they stay exact when its chunk rows are not kept (`chunk_rows`). Runs written before it have none of them.
+        Column("chunks", write: { r, _ in String(r.chunkSummary.count) }, read: { r, field in
+            guard let count = Int(field) else { return false }
+            r.chunkSummary.count = count
+            return true
+        }),
+        Column("first_chunk_ms", write: { r, _ in CSVFormat.milliseconds(r.chunkSummary.firstArrivalNs) }, read: { r, field in
+            if field.isEmpty { return true }
+            guard let ns = RunFiles.nanoseconds(field) else { return false }
+            r.chunkSummary.firstArrivalNs = ns
+            return true
+        }),
+        Column("first_chunk_tokens", write: { r, _ in String(r.chunkSummary.firstTokens) }, read: { r, field in
+            guard let tokens = Int(field) else { return false }
+            r.chunkSummary.firstTokens = tokens
+            return true
+        }),
+        Column("last_chunk_ms", write: { r, _ in CSVFormat.milliseconds(r.chunkSummary.lastArrivalNs) }, read: { r, field in
+            if field.isEmpty { return true }
+            guard let ns = RunFiles.nanoseconds(field) else { return false }
+            r.chunkSummary.lastArrivalNs = ns
+            return true
+        }),
+        Column("first_answer_ms", write: { r, _ in CSVFormat.milliseconds(r.chunkSummary.firstAnswerNs) }, read: { r, field in
+            if field.isEmpty { return true }
+            guard let ns = RunFiles.nanoseconds(field) else { return false }
+            r.chunkSummary.firstAnswerNs = ns
+            return true
+        }),
         .optionalInt("input_tokens", \.inputTokens),
         .int("output_tokens", \.outputTokens, required: true),
         .optionalInt("reasoning_tokens", \.reasoningTokens),
@@ -102,7 +131,7 @@ public enum RecordCSV {
     public static var chunksHeader: String { chunks.header }
 
     public static func requestRow(_ record: RequestRecord) -> String {
-        requests.row(record, RequestMetrics(record))
+        requests.row(record, RequestMetrics(record, gaps: false))
     }
 
     public static func chunkRows(_ record: RequestRecord) -> String {

@@ -164,6 +164,7 @@ public enum ScenarioJSON {
             ("tools", tools),
             ("auth", .string(scenario.auth.rawValue)),
             ("record_text", .bool(scenario.recordText)),
+            ("chunk_rows", .string(scenario.chunkRows.text)),
             ("retries", .object([("max", .number(Double(scenario.retries.maxRetries))),
                                  ("on", .array(scenario.retries.on.map(\.rawValue).sorted().map(JSONValue.string))),
                                  ("backoff", .string(DurationText.format(scenario.retries.backoffNs))),

@@ -22,6 +22,8 @@ public struct Scenario: Sendable, Equatable {
     public var anthropicVersion = "2023-06-01"
     /// Write every answer's text, reasoning and tool calls to `responses.jsonl` (off: answers are not kept).
     public var recordText = false
+    /// Which requests' chunks are written to chunks.csv (`chunk_rows`); figures are exact whichever.
+    public var chunkRows = ChunkRows.all
     /// Where `prompts` came from, how they are picked, and the synthetic prompts of a matrix level's length.
     public var promptSource = PromptSource()
     public var load = LoadSettings()
