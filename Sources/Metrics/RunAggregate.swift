@@ -33,19 +33,23 @@ public final class RunAggregate {
     public private(set) var chunkCount = 0
 
     /// `intervalLog`: the path of the per-second HDR interval log to write as records arrive (nil: none).
+    /// `totalTimeoutNs`: the longest a request can last (the scenario's total timeout), after which a second's
+    /// lateness median is settled.
     public init(slos: [SLO], withTurns: Bool, chunkFiguresFromRecords: Bool = true, intervalLog: String? = nil,
-                startEpochSeconds: Double = 0) throws {
+                startEpochSeconds: Double = 0, totalTimeoutNs: Int64? = nil) throws {
         self.slos = slos
         self.withTurns = withTurns
         self.chunkFiguresFromRecords = chunkFiguresFromRecords
         timeSeries.chunkTokensFromRecords = chunkFiguresFromRecords
+        if let total = totalTimeoutNs { timeSeries.settleAfterNs = total + 10_000_000_000 }
         intervals = try intervalLog.map { try IntervalLog(path: $0, startEpochSeconds: startEpochSeconds) }
     }
 
     public convenience init(scenario: Scenario, chunkFiguresFromRecords: Bool = true, intervalLog: String? = nil,
                             startEpochSeconds: Double = 0) throws {
         try self.init(slos: scenario.slos, withTurns: !scenario.conversations.isEmpty || scenario.tools != nil,
-                      chunkFiguresFromRecords: chunkFiguresFromRecords, intervalLog: intervalLog, startEpochSeconds: startEpochSeconds)
+                      chunkFiguresFromRecords: chunkFiguresFromRecords, intervalLog: intervalLog, startEpochSeconds: startEpochSeconds,
+                      totalTimeoutNs: scenario.timeouts.totalNs)
     }
 
     public func add(_ record: RequestRecord) throws {

@@ -42,9 +42,36 @@ public struct TimeSeries {
         var lateness: [Int64: Int] = [:]
         var latenessCount = 0
         var latenessMaxNs: Int64?
+        /// The lateness median, once the second is settled (its quantized values are then dropped).
+        var latenessP50Key: Int64?
+        var settled = false
+
+        /// The lower median, as the rank (n - 1) / 2 of the sorted values.
+        mutating func settle() {
+            guard !settled else { return }
+            settled = true
+            guard latenessCount > 0 else { return }
+            var rank = (latenessCount - 1) / 2
+            for key in lateness.keys.sorted() {
+                let n = lateness[key]!
+                if rank < n {
+                    latenessP50Key = key
+                    break
+                }
+                rank -= n
+            }
+            lateness = [:]
+        }
     }
 
     private var seconds: [Second] = []
+    /// A second is settled once a request ending this long after it has arrived: every request sent in it has ended by
+    /// then (a request lasts at most the total timeout), so its lateness median is final and its values are dropped.
+    var settleAfterNs: Int64 = 600_000_000_000
+    private var latestEndNs: Int64 = .min
+    private var nextToSettle = 0
+    /// Seconds still holding their lateness values (for tests: the memory that waits to be settled).
+    var secondsHoldingLateness: Int { seconds.filter { !$0.lateness.isEmpty }.count }
     /// Off when `report` restores the chunks' tokens per second from the run's log (chunk rows not all kept).
     var chunkTokensFromRecords = true
     private var lastNs: Int64 = -1
@@ -81,8 +108,11 @@ public struct TimeSeries {
             let sent = second(record.sentNs)
             seconds[sent].dispatched += 1
             let lateness = record.sentNs - record.scheduledNs
-            seconds[sent].lateness[Self.latenessKey(lateness), default: 0] += 1
-            seconds[sent].latenessCount += 1
+            // A straggler for a second already settled counts everywhere but in its median.
+            if !seconds[sent].settled {
+                seconds[sent].lateness[Self.latenessKey(lateness), default: 0] += 1
+                seconds[sent].latenessCount += 1
+            }
             seconds[sent].latenessMaxNs = max(seconds[sent].latenessMaxNs ?? lateness, lateness)
             // In flight at the end of each second from the one it was sent in up to the one before it ended.
             seconds[sent].inFlightChange += 1
@@ -99,6 +129,11 @@ public struct TimeSeries {
             if record.succeeded { seconds[end].outputTokens += record.outputTokens }
         } else if chunkTokensFromRecords {
             for chunk in record.chunks { seconds[second(chunk.arrivalNs)].chunkTokens += chunk.tokens }
+        }
+        latestEndNs = max(latestEndNs, record.endNs)
+        while nextToSettle < seconds.count && Int64(nextToSettle + 1) * 1_000_000_000 + settleAfterNs < latestEndNs {
+            seconds[nextToSettle].settle()
+            nextToSettle += 1
         }
     }
 
@@ -121,6 +156,7 @@ public struct TimeSeries {
         let count = Int(lastNs / 1_000_000_000) + 1
         if seconds.count < count { seconds.append(contentsOf: repeatElement(Second(), count: count - seconds.count)) }
         var running = 0
+        for index in seconds.indices { seconds[index].settle() }
         rows = (0..<count).map { index in
             let second = seconds[index]
             let startNs = Int64(index) * 1_000_000_000
@@ -130,18 +166,7 @@ public struct TimeSeries {
                           completed: second.completed, errors: second.errors, outputTokens: second.outputTokens + second.chunkTokens,
                           latenessP50Ms: nil, latenessMaxMs: second.latenessMaxNs.map { Double($0) / 1e6 })
             row.errorClasses = second.errorClasses
-            if second.latenessCount > 0 {
-                // The lower median, as the rank (n - 1) / 2 of the sorted values.
-                var rank = (second.latenessCount - 1) / 2
-                for key in second.lateness.keys.sorted() {
-                    let n = second.lateness[key]!
-                    if rank < n {
-                        row.latenessP50Ms = Double(key) / 1e3
-                        break
-                    }
-                    rank -= n
-                }
-            }
+            row.latenessP50Ms = second.latenessP50Key.map { Double($0) / 1e3 }
             return row
         }
     }

@@ -81,6 +81,25 @@ import Testing
         #expect(series.rows[0].dispatched == 4 && series.rows[0].completed == 4)
     }
 
+    /// A second's lateness values are dropped once it is settled (a request ending the total timeout + 10 s after it
+    /// has arrived): an hour at 1,000 requests/s holds a minute and a bit of them, not the hour.
+    @Test func secondsAreSettledAfterTheLongestARequestLasts() {
+        var series = TimeSeries()
+        series.settleAfterNs = 5_000_000_000
+        for n in 0..<600 {
+            let sent = Int64(n) * 100_000_000
+            series.add(RequestRecord(seq: n, scheduledNs: sent, sentNs: sent + Int64(n % 7) * 1_000, endNs: sent + 500_000_000))
+        }
+        // Ends reach 60.4 s: seconds up to 54 are settled; the rest hold their values.
+        #expect(series.secondsHoldingLateness <= 7)
+        // A straggler sent in second 0 (settled) counts as dispatched but not in that second's median.
+        series.add(RequestRecord(seq: 999, scheduledNs: 0, sentNs: 900_000_000, endNs: 61_000_000_000))
+        series.finish(levels: [])
+        #expect(series.rows[0].dispatched == 11)
+        #expect(series.rows[0].latenessP50Ms == 0.002 && series.rows[0].latenessMaxMs == 900)
+        #expect(series.rows.count == 62 && series.secondsHoldingLateness == 0)
+    }
+
     /// HdrHistogram's compressed V2 encoding: what is encoded decodes to the same counts, values and percentiles.
     @Test func hdrEncodingRoundTrips() throws {
         var histogram = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
