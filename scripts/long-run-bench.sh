@@ -68,6 +68,8 @@ open(sys.argv[1], "w").write("".join(lines))
 PY
 stream_bytes=$(stat -c %s "$work/www/v1/chat/completions")
 
+# nginx's worker runs as another user: the stream and its folders must be readable by it.
+chmod -R a+rX "$work"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cat >"$work/nginx.conf" <<NGINX
 worker_processes 1;

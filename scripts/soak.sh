@@ -13,6 +13,7 @@
 #                                      long run". RSS is sampled to the process's end, which writes every derived file
 #                                      from what it aggregated as records arrived (nothing is read back).
 #   CHUNK_ROWS=0.01                    chunk_rows of the run (default all)
+#   BIN=path MOCK_BIN=path             binaries already built (no build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/mock-address.sh
@@ -42,11 +43,17 @@ if [ "$duration_s" -lt 180 ]; then baseline_s=$(( duration_s / 3 )); fi
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 [ "$(ulimit -n)" -ge $(( concurrency + 256 )) ] || { echo "ulimit -n is $(ulimit -n): too few files for $concurrency streams" >&2; exit 1; }
 
-scripts/deps.sh
-swift build -c release --scratch-path "$scratch" --product sambabench >/dev/null
-swift build -c release --scratch-path "$scratch" --product sambabench-mock-faults >/dev/null
-bin="$scratch/release/sambabench"
-mock_bin="$scratch/release/sambabench-mock-faults"
+if [ -n "${BIN:-}" ] && [ -n "${MOCK_BIN:-}" ]; then
+  # Binaries already built (BIN=... MOCK_BIN=...): an hour's soak keeps its own copies while the tree is rebuilt.
+  bin=$BIN
+  mock_bin=$MOCK_BIN
+else
+  scripts/deps.sh
+  swift build -c release --scratch-path "$scratch" --product sambabench >/dev/null
+  swift build -c release --scratch-path "$scratch" --product sambabench-mock-faults >/dev/null
+  bin="$scratch/release/sambabench"
+  mock_bin="$scratch/release/sambabench-mock-faults"
+fi
 work=$(mktemp -d)
 mock=""
 client=""
@@ -82,7 +89,7 @@ load:
   duration: $duration
   requests: 100000000
   drain_timeout: 30s
-timeouts: {connect: 5s, first_token: 10s, idle: 1500ms, total: 60s}
+timeouts: {connect: 5s, first_token: 10s, idle: 1500ms, total: $( [ -n "$rate" ] && echo 20s || echo 60s )}
 YAML
 
 load_text="$concurrency concurrent streams"

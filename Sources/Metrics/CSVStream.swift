@@ -35,52 +35,102 @@ final class CSVStream {
         return blockCount > 0
     }
 
-    /// Moves to the next row; false at the end of the file.
+    /// Moves to the next row; false at the end of the file. The loop works on locals (a class's stored properties
+    /// would be checked for exclusive access at every byte).
     func next() -> Bool {
+        var row = self.row
+        var fields = self.fields
+        self.row = []
+        self.fields = []
         row.removeAll(keepingCapacity: true)
         fields.removeAll(keepingCapacity: true)
         line = nextLine
+        var lines = nextLine
         var fieldStart = 0
         var quoted = false
         var sawAny = false
-        while true {
-            if position >= blockCount && !fill() { break }
-            let byte = block[position]
-            position += 1
-            sawAny = true
-            if quoted {
-                if byte == 0x22 {
-                    if position >= blockCount { _ = fill() }
-                    if position < blockCount && block[position] == 0x22 {
+        var position = self.position
+        var count = blockCount
+        var ended = false
+        defer {
+            self.row = row
+            self.fields = fields
+            self.position = position
+            nextLine = lines
+        }
+        outer: while true {
+            if position >= count {
+                self.position = position
+                guard fill() else { break }
+                position = 0
+                count = blockCount
+            }
+            let found: Bool = block.withUnsafeBufferPointer { bytes in
+                while position < count {
+                    let byte = bytes[position]
+                    position += 1
+                    sawAny = true
+                    if quoted {
+                        if byte == 0x22 {
+                            // A quote at the block's end: the next byte decides, read below.
+                            if position >= count { pendingQuote = true; return false }
+                            if bytes[position] == 0x22 {
+                                row.append(0x22)
+                                position += 1
+                            } else {
+                                quoted = false
+                            }
+                        } else {
+                            if byte == 0x0A { lines += 1 }
+                            row.append(byte)
+                        }
+                        continue
+                    }
+                    switch byte {
+                    case 0x22: quoted = true
+                    case 0x2C:
+                        fields.append(fieldStart..<row.count)
+                        fieldStart = row.count
+                    case 0x0A:
+                        if row.last == 0x0D && fieldStart < row.count { row.removeLast() }
+                        fields.append(fieldStart..<row.count)
+                        lines += 1
+                        return true
+                    default: row.append(byte)
+                    }
+                }
+                return false
+            }
+            if found {
+                ended = true
+                break outer
+            }
+            if pendingQuote {
+                pendingQuote = false
+                self.position = position
+                if fill() {
+                    position = 0
+                    count = blockCount
+                    if block[0] == 0x22 {
                         row.append(0x22)
-                        position += 1
+                        position = 1
                     } else {
                         quoted = false
                     }
                 } else {
-                    if byte == 0x0A { nextLine += 1 }
-                    row.append(byte)
+                    quoted = false
+                    break
                 }
-                continue
-            }
-            switch byte {
-            case 0x22: quoted = true
-            case 0x2C:
-                fields.append(fieldStart..<row.count)
-                fieldStart = row.count
-            case 0x0A:
-                if row.last == 0x0D && fieldStart < row.count { row.removeLast() }
-                fields.append(fieldStart..<row.count)
-                nextLine += 1
-                return true
-            default: row.append(byte)
             }
         }
+        if ended { return true }
         guard sawAny else { return false }
         if row.last == 0x0D && fieldStart < row.count { row.removeLast() }
         fields.append(fieldStart..<row.count)
         return true
     }
+
+    private var pendingQuote = false
 
     func string(_ index: Int) -> String? {
         guard index < fields.count else { return nil }

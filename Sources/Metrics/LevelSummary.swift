@@ -148,15 +148,31 @@ public struct LevelSummary: Sendable {
         for metric in Metric.perRequest {
             if let value = metrics.value(metric, of: record) { distributions[metric]!.record(value) }
         }
-        if chunkFiguresFromRecords {
+        if chunkFiguresFromRecords && !record.chunks.isEmpty {
+            // Taken out of the dictionary for the chunks' loop, so each chunk costs no lookup.
+            var icl = distributions.removeValue(forKey: .icl)!
+            var itl = distributions.removeValue(forKey: .itl)!
+            var perChunk = distributions.removeValue(forKey: .tokensPerChunk)!
             record.forEachChunkGap { gap, tokens in
-                distributions[.icl]!.record(Double(gap))
-                if tokens > 0 { distributions[.itl]!.record(Double(gap) / Double(tokens), weight: tokens) }
+                icl.record(Double(gap))
+                if tokens > 0 { itl.record(Double(gap) / Double(tokens), weight: tokens) }
             }
+            var lastTokens = -1
+            var run = 0
             for chunk in record.chunks {
-                distributions[.tokensPerChunk]!.record(Double(chunk.tokens))
-                chunksByTokens[chunk.tokens, default: 0] += 1
+                perChunk.record(Double(chunk.tokens))
+                if chunk.tokens == lastTokens {
+                    run += 1
+                } else {
+                    if run > 0 { chunksByTokens[lastTokens, default: 0] += run }
+                    lastTokens = chunk.tokens
+                    run = 1
+                }
             }
+            if run > 0 { chunksByTokens[lastTokens, default: 0] += run }
+            distributions[.icl] = icl
+            distributions[.itl] = itl
+            distributions[.tokensPerChunk] = perChunk
         }
         if meetsEverySLO(record, metrics) { goodRequests += 1 }
     }

@@ -28,6 +28,7 @@ public final class LiveProgress: Sendable {
         var ttft = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
         /// (arrival, tokens) of recent chunks, for the tokens/s of the last `windowNs`.
         var recent: [(Int64, Int)] = []
+        var pruneAt = 4096
     }
 
     private let state = Mutex(State())
@@ -52,8 +53,17 @@ public final class LiveProgress: Sendable {
             if let first = record.chunks.first { _ = state.ttft.record(UInt64(max(first.arrivalNs - record.sentNs, 0))) }
             for chunk in record.chunks { state.recent.append((chunk.arrivalNs, chunk.tokens)) }
             if record.chunks.isEmpty && record.succeeded { state.recent.append((record.endNs, record.outputTokens)) }
+            // Arrivals older than the window before this record's end are dropped here too, not only when a line is
+            // drawn: a run that draws none (--quiet) would otherwise keep every chunk's arrival.
+            if state.recent.count >= state.pruneAt {
+                state.recent.removeAll { $0.0 < record.endNs - Self.windowNs }
+                state.pruneAt = max(4096, 2 * state.recent.count)
+            }
         }
     }
+
+    /// Arrivals held for the tokens-per-second figure (for tests: bounded by the window, not the run).
+    var recentCount: Int { state.withLock { $0.recent.count } }
 
     public func snapshot(at nowNs: Int64) -> Snapshot {
         state.withLock { state in

@@ -155,6 +155,9 @@ public struct PlotRenderer {
                     + "(Debian/Ubuntu: sudo apt-get install gnuplot-nox) and run `gnuplot NAME.gp` in that folder"]
         }
         var problems: [String] = []
+        // Every script's gnuplot starts at once (they are independent), then each is waited for in order: the plots
+        // are drawn on every core, and the problems come in the scripts' order.
+        var started: [(script: String, process: Process, errors: Pipe)] = []
         for script in scripts {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: gnuplot)
@@ -163,22 +166,25 @@ public struct PlotRenderer {
             let errors = Pipe()
             process.standardError = errors
             process.standardOutput = FileHandle.nullDevice
-            let name = String(script.dropLast(3))
             do {
                 try process.run()
-                let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                process.waitUntilExit()
-                // gnuplot opens the image before it draws: a failed script leaves an empty PNG, which is removed
-                // rather than embedded in the report; its message's last line says why, in one line.
-                let size = (try? FileManager.default.attributesOfItem(atPath: "\(directory)/\(name).png"))?[.size] as? NSNumber
-                if process.terminationStatus != 0 || (size?.intValue ?? 0) == 0 {
-                    for image in ["png", "svg"] { try? FileManager.default.removeItem(atPath: "\(directory)/\(name).\(image)") }
-                    let reason = message.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-                        .last { !$0.isEmpty } ?? "no image written"
-                    problems.append("plots/\(name).png was not drawn (gnuplot: \(reason)); \(script) and its data are in plots/")
-                }
+                started.append((script, process, errors))
             } catch {
-                problems.append("plots/\(name).png was not drawn: gnuplot could not be started (\(error))")
+                problems.append("plots/\(script.dropLast(3)).png was not drawn: gnuplot could not be started (\(error))")
+            }
+        }
+        for (script, process, errors) in started {
+            let name = String(script.dropLast(3))
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            // gnuplot opens the image before it draws: a failed script leaves an empty PNG, which is removed
+            // rather than embedded in the report; its message's last line says why, in one line.
+            let size = (try? FileManager.default.attributesOfItem(atPath: "\(directory)/\(name).png"))?[.size] as? NSNumber
+            if process.terminationStatus != 0 || (size?.intValue ?? 0) == 0 {
+                for image in ["png", "svg"] { try? FileManager.default.removeItem(atPath: "\(directory)/\(name).\(image)") }
+                let reason = message.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                    .last { !$0.isEmpty } ?? "no image written"
+                problems.append("plots/\(name).png was not drawn (gnuplot: \(reason)); \(script) and its data are in plots/")
             }
         }
         return problems

@@ -15,8 +15,14 @@ public final class RunAggregate {
     /// Whether the chunk-level figures come from the records' chunks (off in `report` when chunk rows were not all
     /// kept: they are restored from the run's HDR log).
     let chunkFiguresFromRecords: Bool
-    private(set) var summaries: [Int: LevelSummary] = [:]
-    private(set) var turnSummaries: [Int: [Int: LevelSummary]] = [:]
+    /// Boxed, so a record updates its summary in place (a struct in a dictionary is copied out and back).
+    final class Box {
+        var summary: LevelSummary
+        init(_ summary: LevelSummary) { self.summary = summary }
+    }
+
+    private var summaries: [Int: Box] = [:]
+    private var turnSummaries: [Int: [Int: Box]] = [:]
     private var laterTurns = false
     private(set) var timeSeries = TimeSeries()
     private var firstErrors: [ErrorClass: (endNs: Int64, text: String)] = [:]
@@ -56,14 +62,24 @@ public final class RunAggregate {
         recordCount += 1
         chunkCount += record.chunks.count
         let metrics = RequestMetrics(record, gaps: false)
-        if summaries[record.level] == nil { summaries[record.level] = made(record.level, record.levelName) }
-        summaries[record.level]!.add(record, metrics)
+        let box: Box
+        if let known = summaries[record.level] {
+            box = known
+        } else {
+            box = Box(made(record.level, record.levelName))
+            summaries[record.level] = box
+        }
+        box.summary.add(record, metrics)
         if withTurns {
             if record.turn > 1 { laterTurns = true }
-            if turnSummaries[record.level]?[record.turn] == nil {
-                turnSummaries[record.level, default: [:]][record.turn] = made(record.level, "\(record.levelName)/turn\(record.turn)")
+            let turn: Box
+            if let known = turnSummaries[record.level]?[record.turn] {
+                turn = known
+            } else {
+                turn = Box(made(record.level, "\(record.levelName)/turn\(record.turn)"))
+                turnSummaries[record.level, default: [:]][record.turn] = turn
             }
-            turnSummaries[record.level]![record.turn]!.add(record, metrics)
+            turn.summary.add(record, metrics)
         }
         timeSeries.add(record)
         extents[record.level, default: LevelExtent(name: record.levelName)].add(record)
@@ -115,12 +131,12 @@ public final class RunAggregate {
         var closed: [LevelSummary] = []
         var byTurn: [LevelSummary] = []
         for level in all {
-            var summary = summaries[level.index] ?? LevelSummary(level: level, slos: slos)
+            var summary = summaries[level.index]?.summary ?? LevelSummary(level: level, slos: slos)
             summary.close(level: level)
             closed.append(summary)
             guard laterTurns, let turns = turnSummaries[level.index] else { continue }
             for turn in turns.keys.sorted() {
-                var turnSummary = turns[turn]!
+                var turnSummary = turns[turn]!.summary
                 turnSummary.close(level: level, name: "\(level.name)/turn\(turn)")
                 byTurn.append(turnSummary)
             }

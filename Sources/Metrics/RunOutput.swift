@@ -3,7 +3,8 @@ import LoadGen
 
 /// One run's output directory. Records are written as they arrive and aggregated (`RunAggregate`), never kept;
 /// everything derived is written by `finish` from the aggregate, without reading the files back.
-/// Used by one task at a time: the writer task while records flow, then the session once the stream has ended.
+/// While records flow, `write` is called by one task and `aggregate` by another (they share no state); then `finish`
+/// by the session once both have ended.
 public final class RunOutput: @unchecked Sendable {
     public let directory: String
     private let requests: IncrementalWriter
@@ -58,11 +59,28 @@ public final class RunOutput: @unchecked Sendable {
     }
 
     public func add(_ record: RequestRecord) throws {
+        try write(record)
+        try aggregate(record)
+    }
+
+    /// Aggregates a record (`RunFilesSink` does it on a task of its own, beside the files' writer, in the same order).
+    public func aggregate(_ record: RequestRecord) throws {
+        try aggregate.add(record)
+    }
+
+    /// Writes a record's rows.
+    public func write(_ record: RequestRecord) throws {
         if !record.chunks.isEmpty {
             withChunks += 1
             if chunkRows.keeps(seq: record.seq) {
                 keptChunks += 1
-                try chunks.append(RecordCSV.chunkRows(record))
+                // A slice at a time: a request of a million chunks never has all its rows in memory at once.
+                var start = 0
+                while start < record.chunks.count {
+                    let end = min(start + 4096, record.chunks.count)
+                    try chunks.append(RecordCSV.chunkRows(record, start..<end))
+                    start = end
+                }
             }
         }
         try requests.append(RecordCSV.requestRow(record))
@@ -70,7 +88,6 @@ public final class RunOutput: @unchecked Sendable {
             if answers == nil { answers = try IncrementalWriter(path: directory + "/responses.jsonl", header: "") }
             try answers!.append(AnswerLog.line(record, output: output))
         }
-        try aggregate.add(record)
     }
 
     /// Writes `levels.csv` for the levels finished so far, so an interrupted run can still be rebuilt by `report`.

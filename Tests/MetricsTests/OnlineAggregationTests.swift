@@ -100,6 +100,18 @@ import Testing
         #expect(series.rows.count == 62 && series.secondsHoldingLateness == 0)
     }
 
+    /// The live line's recent arrivals stay within its window even when no line is ever drawn (--quiet).
+    @Test func liveProgressHoldsOnlyItsWindowWithoutLines() {
+        let live = LiveProgress()
+        for n in 0..<20_000 {
+            let end = Int64(n) * 10_000_000
+            live.add(RequestRecord(seq: n, sentNs: end - 5_000_000, endNs: end,
+                                   chunks: [ChunkRecord(arrivalNs: end - 1_000_000, tokens: 4), ChunkRecord(arrivalNs: end, tokens: 4)]))
+        }
+        // 100 records a second, two chunks each: the window's worth and at most one pruning's slack.
+        #expect(live.recentCount <= 2 * 4096 + Int(LiveProgress.windowNs / 10_000_000) * 2)
+    }
+
     /// HdrHistogram's compressed V2 encoding: what is encoded decodes to the same counts, values and percentiles.
     @Test func hdrEncodingRoundTrips() throws {
         var histogram = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
@@ -189,6 +201,17 @@ import Testing
         #expect(try points() == once)
     }
 
+    /// An error body with CRLF line breaks (an nginx error page) is quoted, and read back whole in one pass.
+    @Test func crlfInAFieldIsQuotedAndReadBack() throws {
+        var (records, level) = Self.level(index: 0, name: "c8", count: 3, warmup: 0, chunks: 2)
+        records[0].errorMessage = "<html>\r\n<head><title>403 Forbidden</title></head>\r\n</html>"
+        #expect(CSVFormat.field("a\r\nb") == "\"a\r\nb\"")
+        let (directory, _) = try Self.writeRun(records, levels: [level], chunkRows: .all)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let read = try RunFiles.records(directory: directory)
+        #expect(read.count == 3 && read[0].errorMessage == records[0].errorMessage)
+    }
+
     /// A chunks.csv whose rows do not belong where requests.csv says is refused with the file and line.
     @Test func chunkRowsOutOfPlaceAreRefusedWithTheLine() throws {
         let (records, level) = Self.level(index: 0, name: "c8", count: 10, warmup: 0, chunks: 3)
@@ -203,6 +226,23 @@ import Testing
         } throws: { error in
             let text = "\(error)"
             return text.contains("chunks.csv") && text.contains("has 3 chunks but 2 rows")
+        }
+    }
+}
+
+/// The chunk rows' hand-written path writes exactly what the columns' definitions write.
+@Suite struct ChunkRowFastPathTests {
+    @Test func fastChunkRowsEqualTheColumnsOwn() {
+        var random = SplitMix64(seed: 11)
+        for n in 0..<500 {
+            let sent = Int64(bitPattern: random.next() % 4_000_000_000_000) - 1_000_000
+            let chunks = (0..<Int(random.next() % 9)).map { _ in
+                ChunkRecord(arrivalNs: sent + Int64(random.next() % 9_000_000_000) - 500_000, tokens: Int(random.next() % 70_000),
+                            answerBytes: Int(random.next() % 1_000_000), reasoningBytes: Int(random.next() % 10),
+                            toolBytes: Int(random.next() % 100_000))
+            }
+            let record = RequestRecord(seq: n * 7_919, sentNs: sent, chunks: chunks)
+            #expect(RecordCSV.chunkRows(record) == RecordCSV.genericChunkRows(record))
         }
     }
 }
