@@ -59,6 +59,11 @@ public struct Comparison {
         self.runs = runs
     }
 
+    /// The runs for a plot's title, one a line (gnuplot's `\n` in a double-quoted title).
+    var plotTitleRuns: String {
+        runs.map(\.label).joined(separator: "\\nagainst ").replacingOccurrences(of: "\"", with: "'")
+    }
+
     /// A run named by what was measured and when: scenario, model, API and start (UTC, to the minute).
     static func label(_ manifest: RunManifest) -> String {
         let formatter = DateFormatter()
@@ -164,20 +169,21 @@ extension Comparison {
         if !common.isEmpty {
             var series: [PlotRenderer.SampleSeries] = []
             var stats: [Stats] = []
-            for run in runs {
-                for level in common {
+            for (runIndex, run) in runs.enumerated() {
+                for (levelIndex, level) in common.enumerated() {
                     guard let summary = summary(run, level), let ttft = summary.stats(.ttft), ttft.count > 0 else { continue }
                     stats.append(ttft)
-                    series.append(.levelNamed(level, label: "\(run.label): \(level)", requestsFile: absolute(run.directory) + "/requests.csv"))
+                    series.append(.levelNamed(level, label: nil, requestsFile: absolute(run.directory) + "/requests.csv",
+                                              style: "lc \(levelIndex + 1) dt \(runIndex + 1)"))
                 }
             }
             if !series.isEmpty {
-                try renderer.compareTTFT(title: "TTFT by run and level: " + runs.map(\.label).joined(separator: " against "),
-                                         series: series, logRange: PlotSet.logRange(stats))
+                try renderer.compareTTFT(title: "TTFT by run and level\\n" + plotTitleRuns, series: series,
+                                         runs: runs.map(\.label), levels: common, logRange: PlotSet.logRange(stats))
             }
             let open = runs.contains { $0.summaries.contains { $0.level.rate != nil } }
             try renderer.compareThroughput(
-                title: "Output throughput: " + runs.map(\.label).joined(separator: " against "),
+                title: "Output throughput by run\\n" + plotTitleRuns,
                 loadLabel: open ? "offered rate (requests/s)" : "concurrency",
                 runs: runs.map { run in
                     (run.label,

@@ -17,14 +17,18 @@ public struct PlotRenderer {
     /// One line of a cumulative distribution drawn from the measured values themselves: the rows of a requests.csv
     /// that `filter` (a gnuplot expression over its columns) keeps.
     public struct SampleSeries: Sendable {
-        public var label: String
+        /// The key's entry; nil: none (the key is made of `keyEntries` instead).
+        public var label: String?
         public var requestsFile: String
         public var filter: String
+        /// gnuplot line style (`lc 2 dt 3`), empty for the next default.
+        public var style = ""
 
-        public init(label: String, requestsFile: String, filter: String) {
+        public init(label: String?, requestsFile: String, filter: String, style: String = "") {
             self.label = label
             self.requestsFile = requestsFile
             self.filter = filter
+            self.style = style
         }
 
         /// A run's measured requests of one level, by level index.
@@ -33,9 +37,9 @@ public struct PlotRenderer {
         }
 
         /// A run's measured requests of one level, by level name (another run's indices may differ).
-        public static func levelNamed(_ name: String, label: String, requestsFile: String) -> SampleSeries {
+        public static func levelNamed(_ name: String, label: String?, requestsFile: String, style: String = "") -> SampleSeries {
             SampleSeries(label: label, requestsFile: requestsFile,
-                         filter: "strcol(\"level_name\") eq '\(quoted(name))' && column(\"warmup\") == 0")
+                         filter: "strcol(\"level_name\") eq '\(quoted(name))' && column(\"warmup\") == 0", style: style)
         }
     }
 
@@ -70,13 +74,14 @@ public struct PlotRenderer {
     /// A cumulative distribution per series of one requests.csv column: gnuplot filters the rows into a datablock
     /// per series (streaming the file; nothing is loaded here) and draws `smooth cnormal` steps over them.
     private mutating func sampleCDF(_ script: String, title: String, column: String, series: [SampleSeries],
-                                    logRange: ClosedRange<Double>?) throws {
+                                    logRange: ClosedRange<Double>?, keyEntries: [String] = []) throws {
         let tables = series.enumerated().map { index, line in
             "set table $S\(index)\nplot '\(line.requestsFile)' using (column(\"\(column)\")):(1) with table if (\(line.filter))\nunset table"
         }
         let lines = series.enumerated().map { index, line in
-            "$S\(index) using 1:2 smooth cnormal with steps lw 2 title '\(Self.quoted(line.label))'"
-        }
+            "$S\(index) using 1:2 smooth cnormal with steps lw 2 \(line.style)"
+                + (line.label.map { " title '\(Self.quoted($0))'" } ?? " notitle")
+        } + keyEntries
         try write(script, values: ["TITLE": title, "TABLES": tables.joined(separator: "\n"),
                                    "SERIES": lines.joined(separator: ", \\\n     "),
                                    "XSCALE": logRange.map { "set logscale x\nset xtics (\(Self.logTics($0)))" } ?? "unset logscale x"])
@@ -188,8 +193,16 @@ public struct PlotRenderer {
     }
 
     /// Writes `compare_ttft.gp`: the TTFT samples of several runs' levels (each run's requests.csv), overlaid.
-    public mutating func compareTTFT(title: String, series: [SampleSeries], logRange: ClosedRange<Double>?) throws {
-        try sampleCDF("compare_ttft.gp", title: title, column: "ttft_ms", series: series, logRange: logRange)
+    /// The key names each run by its dash pattern and each level by its colour (`runs` and `levels` in that order; a
+    /// series' style says which it is), so it stays short however many lines there are.
+    public mutating func compareTTFT(title: String, series: [SampleSeries], runs: [String], levels: [String],
+                                     logRange: ClosedRange<Double>?) throws {
+        let entries = runs.enumerated().map { index, run in
+            "keyentry with lines lw 2 lc rgb '#333333' dt \(index + 1) title '\(Self.quoted(run))'"
+        } + levels.enumerated().map { index, level in
+            "keyentry with lines lw 2 lc \(index + 1) title '\(Self.quoted(level))'"
+        }
+        try sampleCDF("compare_ttft.gp", title: title, column: "ttft_ms", series: series, logRange: logRange, keyEntries: entries)
     }
 
     /// Writes `compare_throughput.gp` and its data: a block of (load, output tokens/s) rows per run.

@@ -65,7 +65,8 @@ public enum ReportHTML {
         }
         let figures = figures(directory: run.directory + "/plots", names: run.renderedPlots)
         if !figures.isEmpty { sections.append(Section(heading: "Plots", id: "plots", figures: figures)) }
-        let notes = ReportWriter.notes(summaries: run.summaries, plotProblems: run.plotProblems, firstErrors: run.firstErrors)
+        let notes = ReportWriter.notes(summaries: run.summaries, plotProblems: run.plotProblems, firstErrors: run.firstErrors,
+                                       mockQueue: manifest.scenario.usesMock && manifest.scenario.mock.capacity != nil)
         sections.append(Section(heading: "Notes", id: "notes", items: (notes.isEmpty ? [ReportWriter.nothingSuspect] : notes).map(inline)))
         var recorded = Section(heading: "Scenario as run (run.json)", id: "run-json")
         recorded.preformatted = escape(manifest.json.pretty)

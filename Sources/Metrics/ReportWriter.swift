@@ -22,7 +22,8 @@ public enum ReportWriter {
             text += "## Plots\n\n"
             for plot in plots { text += "![\(plot)](plots/\(plot).png)\n\n" }
         }
-        let notes = self.notes(summaries: summaries, plotProblems: plotProblems, firstErrors: firstErrors)
+        let notes = self.notes(summaries: summaries, plotProblems: plotProblems, firstErrors: firstErrors,
+                               mockQueue: scenario.usesMock && scenario.mock.capacity != nil)
         text += "## Notes\n\n" + (notes.isEmpty ? "- \(nothingSuspect)\n" : notes.map { "- \($0)\n" }.joined())
         text += "\n## Files\n\n" + filesParagraph + "\n"
         return text
@@ -149,7 +150,9 @@ public enum ReportWriter {
         SelfHealth.standard.warnings(SelfHealth.Evidence(summary)).map(\.description)
     }
 
-    static func notes(summaries: [LevelSummary], plotProblems: [String], firstErrors: [ErrorClass: String]) -> [String] {
+    /// `mockQueue`: the server was the embedded mock with a capacity, whose own TTFT starts when a slot takes the request.
+    static func notes(summaries: [LevelSummary], plotProblems: [String], firstErrors: [ErrorClass: String],
+                      mockQueue: Bool = false) -> [String] {
         var notes: [String] = []
         for summary in summaries where summary.failed > 0 {
             let classes = summary.errorsByClass.sorted { $0.value > $1.value }
@@ -196,7 +199,8 @@ public enum ReportWriter {
         for summary in summaries {
             if let gap = summary.stats(.clientMinusServerTTFT), gap.p50 > 50 {
                 notes.append("Level \(summary.level.name): client TTFT exceeds the server's own by \(CSVFormat.number(gap.p50, digits: 1)) ms "
-                             + "at the median: network or queueing outside the server's clock.")
+                             + (mockQueue ? "at the median: the wait in the mock's queue for a slot (its own TTFT starts when a slot takes the request)."
+                                : "at the median: network or queueing outside the server's clock."))
             }
             if summary.level.windowToLastEnd {
                 notes.append("Level \(summary.level.name): every measured request went out before any of them ended, so its "
