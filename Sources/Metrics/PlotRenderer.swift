@@ -79,7 +79,7 @@ public struct PlotRenderer {
             "set table $S\(index)\nplot '\(line.requestsFile)' using (column(\"\(column)\")):(1) with table if (\(line.filter))\nunset table"
         }
         let lines = series.enumerated().map { index, line in
-            "$S\(index) using 1:2 smooth cnormal with steps lw 2 \(line.style)"
+            "$S\(index) using 1:2 smooth cnormal with steps lw 2" + (line.style.isEmpty ? "" : " " + line.style)
                 + (line.label.map { " title '\(Self.quoted($0))'" } ?? " notitle")
         } + keyEntries
         try write(script, values: ["TITLE": title, "TABLES": tables.joined(separator: "\n"),

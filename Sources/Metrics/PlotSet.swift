@@ -66,7 +66,7 @@ enum PlotSet {
         } else if !run.summaries.isEmpty {
             let open = run.summaries.contains { $0.level.rate != nil }
             let loadLabel = open ? "offered rate (requests/s)" : "concurrency"
-            let knee = ReportAnalysis.knee(run.summaries.map(ReportAnalysis.Point.init))?.level
+            let knee = ReportAnalysis.knee(run.summaries.map(ReportAnalysis.Point.init)).flatMap { $0.queueing ? $0.level : nil }
             try renderer.throughput(title: "Throughput and TTFT against \(open ? "offered rate" : "concurrency"), \(title)",
                                     loadLabel: loadLabel,
                                     rows: run.summaries.sorted { $0.level.loadValue < $1.level.loadValue }.map { summary in

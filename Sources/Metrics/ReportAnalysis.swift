@@ -38,7 +38,12 @@ public enum ReportAnalysis {
         public var level: Point?
         public var highest: Point
         public var last: Point
+        /// TTFT p50 at the highest load is at least `queueingGrowth` times the knee's (or no TTFT was measured): the
+        /// flattening comes with queueing. Without it the flat stretch is no knee (noise, or a limit elsewhere).
+        public var queueing: Bool
     }
+
+    public static let queueingGrowth = 1.5
 
     /// A level is at the knee once its throughput reaches this share of the run's highest.
     public static let kneeShare = 0.9
@@ -50,7 +55,8 @@ public enum ReportAnalysis {
         guard sorted.count >= 3, let highest = sorted.max(by: { $0.throughput! < $1.throughput! }), let last = sorted.last
         else { return nil }
         let first = sorted.first { $0.throughput! >= kneeShare * highest.throughput! }!
-        return Knee(level: first.name == last.name ? nil : first, highest: highest, last: last)
+        let queueing = zip2(first.ttftP50, last.ttftP50).map { $1 >= queueingGrowth * $0 } ?? true
+        return Knee(level: first.name == last.name ? nil : first, highest: highest, last: last, queueing: queueing)
     }
 
     public static func kneeSentence(_ knee: Knee, loadLabel: String) -> String {
@@ -58,6 +64,12 @@ public enum ReportAnalysis {
         guard let level = knee.level else {
             return "No knee within the levels tried: output throughput was still rising at the highest \(loadLabel) "
                 + "(\(tps(knee.last)) at \(knee.last.name)); try higher loads to find where it flattens."
+        }
+        guard knee.queueing else {
+            return "Output throughput stopped growing at \(level.name) (\(tps(level)); highest \(tps(knee.highest)) at "
+                + "\(knee.highest.name)) but TTFT p50 did not climb past it (\(level.ttftP50.map(ms) ?? "-") there, "
+                + "\(knee.last.ttftP50.map(ms) ?? "-") at \(knee.last.name)), so this is no queueing knee: short levels are noisy, "
+                + "or something other than the server's capacity limited the load."
         }
         var text = "**Knee at \(level.name)**: its output throughput (\(tps(level))) is "
             + "\(CSVFormat.number(level.throughput! / knee.highest.throughput! * 100, digits: 0))% of the highest "
