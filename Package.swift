@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // Typed wrappers over libcurl: curl_easy_setopt and curl_easy_getinfo are variadic and unusable from Swift.
@@ -44,6 +45,8 @@ let package = Package(
                 "CZlib",
                 "BenchSupport",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                // report.html's template.
+                .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
         // The gnuplot templates live in plots/ so users find them; this target bundles them.

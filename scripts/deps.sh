@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what sambabench builds and renders with, when missing: libcurl's and zlib's headers and gnuplot; with `--test`
 # also Python's venv module (the SDK compatibility check installs the official SDKs into a virtual environment)
-# and nghttpd (the HTTP/2 test's server).
+# nghttpd (the HTTP/2 test's server) and Chromium (the HTML report's test loads report.html in it, headless).
 # Debian/Ubuntu. Runs apt-get as root, or through sudo.
 set -euo pipefail
 
@@ -15,6 +15,8 @@ if [ "${1:-}" = "--test" ]; then
   python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
   # The HTTP/2 (h2c) transport test runs against nghttpd; it is skipped without it.
   command -v nghttpd >/dev/null 2>&1 || [ -x /usr/sbin/nghttpd ] || missing+=(nghttp2-server)
+  # The HTML report test renders report.html in headless Chromium; it is skipped without it.
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

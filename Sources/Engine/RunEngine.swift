@@ -131,8 +131,10 @@ public final class RunEngine<T: Transport, C: RunTimeClock>: Sendable {
         observer.say("level \(plan.name) done: \(result.measuredDispatched) measured requests, window "
             + "\(String(format: "%.2f", result.windowSeconds)) s, stopped by \(result.stopReason)"
             + (result.transport.map { ", transport thread busy \(String(format: "%.0f", $0.busyFraction * 100))%" } ?? ""))
-        if let transport = result.transport, transport.busyFraction > TransportUtilisation.busyLimit {
-            observer.say("warning: level \(plan.name): the transport thread was busy over \(Int(TransportUtilisation.busyLimit * 100))% of the time: the client may be the limit")
+        if let warning = SelfHealth.standard.transport(level: plan.name, busy: result.transport?.busyFraction,
+                                                      cpu: result.transport?.cpuFraction,
+                                                      seconds: Double(max(result.endNs - result.startNs, 0)) / 1e9) {
+            observer.say("warning: \(warning)")
         }
         return result
     }

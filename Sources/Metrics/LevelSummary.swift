@@ -24,6 +24,9 @@ public struct LevelSummary: Sendable {
     private var ledger = WindowLedger()
     /// Token-carrying chunks of successful measured requests by their token count (the tokens-per-chunk plot).
     public private(set) var chunksByTokens: [Int: Int] = [:]
+    /// Each request's last chunk by its token count, apart (it carries the remainder of the answer). Not known when the
+    /// figures are restored from the HDR log: then every chunk is in `chunksByTokens`.
+    public private(set) var lastChunksByTokens: [Int: Int] = [:]
     /// Whether chunk-level figures (ITL, ICL, tokens per chunk) come from the records' chunks; off when `report`
     /// restores them from the run's HDR log because chunk rows were not all kept.
     var chunkFiguresFromRecords = true
@@ -159,7 +162,7 @@ public struct LevelSummary: Sendable {
             }
             var lastTokens = -1
             var run = 0
-            for chunk in record.chunks {
+            for chunk in record.chunks.dropLast() {
                 perChunk.record(Double(chunk.tokens))
                 if chunk.tokens == lastTokens {
                     run += 1
@@ -170,6 +173,9 @@ public struct LevelSummary: Sendable {
                 }
             }
             if run > 0 { chunksByTokens[lastTokens, default: 0] += run }
+            let final = record.chunks[record.chunks.count - 1]
+            perChunk.record(Double(final.tokens))
+            lastChunksByTokens[final.tokens, default: 0] += 1
             distributions[.icl] = icl
             distributions[.itl] = itl
             distributions[.tokensPerChunk] = perChunk
@@ -182,6 +188,7 @@ public struct LevelSummary: Sendable {
     mutating func restoreChunkFigures(_ restored: [Metric: Distribution]) {
         for (metric, distribution) in restored { distributions[metric] = distribution }
         chunksByTokens = [:]
+        lastChunksByTokens = [:]
         if let tokens = restored[.tokensPerChunk] {
             for bucket in tokens.histogram.recordedValues() {
                 chunksByTokens[Int(tokens.histogram.lowestEquivalentForValue(bucket.value)), default: 0] += Int(bucket.count)

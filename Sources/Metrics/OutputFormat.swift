@@ -20,6 +20,8 @@ public enum OutputFormat: String, CaseIterable, Sendable {
     case plots = "plots/"
     /// The summary table, the plots and the notes, for people.
     case report = "report.md"
+    /// The same as one self-contained page, the plots inline as SVG.
+    case html = "report.html"
 
     func write(_ run: DerivedRun) throws {
         let directory = run.directory
@@ -58,10 +60,13 @@ public enum OutputFormat: String, CaseIterable, Sendable {
             try PlotSet.write(run)
         case .report:
             var report = ReportWriter.markdown(manifest: run.manifest, summaries: run.summaries, plots: run.renderedPlots,
-                                               plotProblems: run.plotProblems, firstErrors: run.firstErrors, search: run.search)
+                                               plotProblems: run.plotProblems, firstErrors: run.firstErrors, search: run.search,
+                                               coldStart: run.coldStart)
             if !run.turnSummaries.isEmpty { report += TurnSummaries.markdown(run.turnSummaries) }
             report += run.keptNote
             try report.write(toFile: directory + "/report.md", atomically: true, encoding: .utf8)
+        case .html:
+            try ReportHTML.write(run)
         }
     }
 }

@@ -36,13 +36,16 @@ public final class RunAggregate {
     private let intervals: IntervalLog?
     /// Records added, and those whose chunks were counted here.
     public private(set) var recordCount = 0
+    /// Each prompt's first request, when prompts cycle with the sequence number.
+    private var coldStart: ColdStartTally?
     public private(set) var chunkCount = 0
 
     /// `intervalLog`: the path of the per-second HDR interval log to write as records arrive (nil: none).
     /// `totalTimeoutNs`: the longest a request can last (the scenario's total timeout), after which a second's
     /// lateness median is settled.
     public init(slos: [SLO], withTurns: Bool, chunkFiguresFromRecords: Bool = true, intervalLog: String? = nil,
-                startEpochSeconds: Double = 0, totalTimeoutNs: Int64? = nil) throws {
+                startEpochSeconds: Double = 0, totalTimeoutNs: Int64? = nil, promptCycle: Int? = nil) throws {
+        coldStart = promptCycle.map { ColdStartTally(promptCount: $0) }
         self.slos = slos
         self.withTurns = withTurns
         self.chunkFiguresFromRecords = chunkFiguresFromRecords
@@ -51,11 +54,14 @@ public final class RunAggregate {
         intervals = try intervalLog.map { try IntervalLog(path: $0, startEpochSeconds: startEpochSeconds) }
     }
 
+    /// `promptCycle`: as `RunManifest.promptCycle` (nil: worked out from the scenario).
     public convenience init(scenario: Scenario, chunkFiguresFromRecords: Bool = true, intervalLog: String? = nil,
-                            startEpochSeconds: Double = 0) throws {
+                            startEpochSeconds: Double = 0, promptCycle: Int?? = nil) throws {
         try self.init(slos: scenario.slos, withTurns: !scenario.conversations.isEmpty || scenario.tools != nil,
                       chunkFiguresFromRecords: chunkFiguresFromRecords, intervalLog: intervalLog, startEpochSeconds: startEpochSeconds,
-                      totalTimeoutNs: scenario.timeouts.totalNs)
+                      totalTimeoutNs: scenario.timeouts.totalNs,
+                      promptCycle: promptCycle ?? RunManifest.promptCycle(sampling: scenario.promptSource.sampling.rawValue,
+                                                                          count: scenario.prompts.count, matrix: scenario.matrix != nil))
     }
 
     public func add(_ record: RequestRecord) throws {
@@ -82,6 +88,7 @@ public final class RunAggregate {
             turn.summary.add(record, metrics)
         }
         timeSeries.add(record)
+        coldStart?.add(record)
         extents[record.level, default: LevelExtent(name: record.levelName)].add(record)
         if let errorClass = record.errorClass, record.endNs < firstErrors[errorClass]?.endNs ?? .max {
             firstErrors[errorClass] = (record.endNs, "request \(record.seq): \(record.errorMessage ?? "no message")")
@@ -143,7 +150,8 @@ public final class RunAggregate {
         }
         timeSeries.finish(levels: all)
         return Results(levels: all, partial: partial, summaries: closed, turnSummaries: byTurn, timeSeries: timeSeries,
-                       firstErrors: firstErrorTexts, points: points, pointsSeen: pointsSeen, records: recordCount)
+                       firstErrors: firstErrorTexts, points: points, pointsSeen: pointsSeen, records: recordCount,
+                       coldStart: coldStart)
     }
 
     /// What `finish` settles.
@@ -158,6 +166,7 @@ public final class RunAggregate {
         public var points: [(level: Int, client: Double, server: Double)]
         public var pointsSeen: Int
         public var records: Int
+        public var coldStart: ColdStartTally?
     }
 }
 

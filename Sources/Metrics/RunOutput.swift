@@ -166,7 +166,8 @@ public final class RunOutput: @unchecked Sendable {
             intervals = directory + "/hdr/intervals.hlog"
         }
         let aggregate = try RunAggregate(scenario: manifest.scenario, chunkFiguresFromRecords: fromRecords, intervalLog: intervals,
-                                         startEpochSeconds: manifest.startedAt.timeIntervalSince1970)
+                                         startEpochSeconds: manifest.startedAt.timeIntervalSince1970,
+                                         promptCycle: .some(manifest.promptCycle))
         var withChunks = 0
         var kept = 0
         try RunFiles.forEachRecord(directory: directory, withChunks: fromRecords) { record in
@@ -194,7 +195,7 @@ public final class RunOutput: @unchecked Sendable {
     /// Everything derived from records held in memory (tests and small tools): aggregated as a run would, then written.
     public static func writeDerived(directory: String, records: [RequestRecord], levels: [LevelResult], manifest: RunManifest,
                                     search: SearchOutcome?) throws -> (summaries: [LevelSummary], problems: [String]) {
-        let aggregate = try RunAggregate(scenario: manifest.scenario)
+        let aggregate = try RunAggregate(scenario: manifest.scenario, promptCycle: .some(manifest.promptCycle))
         for record in records { try aggregate.add(record) }
         let results = try aggregate.finish(levels: levels, plans: manifest.levels)
         return try writeDerived(DerivedRun(directory: directory, results: results, manifest: manifest, search: search,

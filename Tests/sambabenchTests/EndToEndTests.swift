@@ -12,14 +12,19 @@ func temporaryDirectory() -> String {
 }
 
 @Suite(.serialized) struct EndToEndTests {
-    /// The demo's levels (1, 8, 32) in-process against the embedded mock, with fewer requests than the demo. Accuracy
+    /// Three of the demo's levels (1, 8, 32) in-process against the embedded mock, counted instead of timed and without
+    /// its capacity model (the decode rate must stay the configured one at every level). Accuracy
     /// is judged against the mock's stamped send times (the ground truth on the same clock), not against its
     /// configured TTFT: on a busy machine the mock itself sends late, and that is the server's time, not an error.
     @Test func demoLevelsMeasureTheMocksStampedTiming() async throws {
         var scenario = try ScenarioReader.load(path: repositoryRoot + "/scenarios/demo.yaml")
         scenario.mock.stampSendTimes = true
+        scenario.mock.capacity = nil
+        scenario.load.concurrency = [1, 8, 32]
         scenario.load.requests = 40
+        scenario.load.durationNs = nil
         scenario.load.warmup = 2
+        scenario.load.warmupNs = 0
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let session = BenchmarkRun(.init(scenario: scenario, scenarioFile: "scenarios/demo.yaml", outputDirectory: directory,
