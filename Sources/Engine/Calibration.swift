@@ -104,7 +104,7 @@ public struct Calibration: Sendable {
                         sinks: [any RecordSink]) -> RunEngine<CurlTransport, MonotonicSleepClock> {
         var scenario = Scenario(name: "calibrate", baseURL: baseURL, model: "calibration", prompts: [.text("Count to three.")])
         scenario.request.maxTokens = maxTokens
-        let executor = RequestExecutor(transport: transport, factory: RequestFactory(scenario: scenario, baseURL: baseURL, apiKey: nil))
+        let executor = RequestExecutor(transport: transport, factory: RequestFactory(scenario: scenario, baseURL: baseURL, apiKey: "sambabench-calibration"))
         return RunEngine(scenario: scenario, executor: executor, sinks: sinks)
     }
 

@@ -26,7 +26,7 @@ extension Answer {
         let all = try events(of: outcome.body)
         #expect(all.last?["done"] as? Bool == true)
         let chunks = all.dropLast()
-        #expect(chunks.allSatisfy { $0["object"] as? String == "text_completion" && $0["id"] is String })
+        #expect(chunks.allSatisfy { $0["object"] as? String == "chat.completion.chunk" && $0["id"] is String })
         // An opening chunk without text, the text chunks, a finish chunk, the usage chunk.
         let choices = chunks.map { ($0["choices"] as? [[String: Any]])?.first }
         #expect(choices.first??["text"] as? String == "")
@@ -70,7 +70,7 @@ extension Answer {
         let outcome = await post(server, "/completions", #"{"model":"m","prompt":"hi","max_tokens":30}"#)
         #expect(outcome.status == 200 && outcome.contentType == "application/json")
         let json = try jsonObject(outcome)
-        #expect(json["object"] as? String == "text_completion")
+        #expect(json["object"] as? String == "chat.completion")
         let choice = try #require((json["choices"] as? [[String: Any]])?.first)
         #expect(tokens(try #require(choice["text"] as? String)) == 30)
         #expect(choice["finish_reason"] as? String == "length" && choice["index"] as? Int == 0)

@@ -105,7 +105,7 @@ func delta(_ event: [String: Any]) -> [String: Any]? {
         defer { Task { await server.shutdown() } }
         let models = await fetch(server.baseURL + "/models", method: "GET")
         let list = try JSONSerialization.jsonObject(with: Data(models.body)) as! [String: Any]
-        #expect((list["data"] as? [[String: Any]])?.map { $0["id"] as? String } == profile.models)
+        #expect((list["data"] as? [[String: Any]])?.map { $0["id"] as? String } == profile.models.map(\.id))
         let missing = await fetch(server.baseURL + "/nothing", method: "GET")
         #expect(missing.status == 404)
         #expect(String(decoding: missing.body, as: UTF8.self) == #"{"error":"Not found"}"#)
