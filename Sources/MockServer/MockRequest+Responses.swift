@@ -26,7 +26,6 @@ extension MockRequest {
         default:
             throw MockError.invalid("Missing required field: input", code: "missing_required_field")
         }
-        guard !items.isEmpty else { throw MockError.invalid("input must not be empty", code: "invalid_value") }
         let instructions = object["instructions"] as? String
         var request = MockRequest(model: model, stream: (object["stream"] as? Bool) ?? false,
                                   maxTokens: try limit(object["max_output_tokens"], name: "max_output_tokens"),

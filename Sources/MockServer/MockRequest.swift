@@ -122,11 +122,14 @@ struct MockRequest: Sendable {
     /// A positive integer limit, or nil when absent.
     static func limit(_ value: Any?, name: String) throws -> Int? {
         guard let value, !(value is NSNull) else { return nil }
-        guard let number = value as? NSNumber, number.doubleValue == number.doubleValue.rounded() else {
-            throw MockError.invalid("\(name) must be an integer", code: "invalid_type")
+        guard let number = value as? NSNumber, JSONValue.isInteger(number) else {
+            throw MockError.invalid("\(name) must be an integer", code: "invalid_type", param: name)
         }
-        guard number.intValue >= 1 else {
-            throw MockError.invalid("\(name) must be at least 1", code: "integer_below_min_value")
+        guard number.doubleValue >= 1 else {
+            throw MockError.invalid("\(name) must be at least 1", code: "integer_below_min_value", param: name)
+        }
+        guard number.doubleValue <= Double(Int32.max) else {
+            throw MockError.invalid("\(name) must be at most \(Int32.max)", code: "integer_above_max_value", param: name)
         }
         return number.intValue
     }
@@ -165,7 +168,7 @@ struct MockRequest: Sendable {
                 throw MockError.invalid("tools[\(index)] must be an object", code: "invalid_type")
             }
             guard let definition = function(tool) else { return nil }
-            guard let name = definition["name"] as? String, !name.isEmpty else {
+            guard let name = definition["name"] as? String else {
                 throw MockError.invalid("tools[\(index)]: missing required field name", code: "missing_required_field")
             }
             return MockTool(name: name, parameters: definition[schemaKey])

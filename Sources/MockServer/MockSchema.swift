@@ -87,8 +87,12 @@ enum MockSchema {
                                  reason: "Invalid type: expected \(types.joined(separator: " or ")), but got \(JSONValue.typeName(value)).")
             }
         }
+        if schema["format"] as? String == "uri", let text = value as? String, !JSONValue.isURI(text) {
+            return Violation(path: path, code: "invalid_value",
+                             reason: "Invalid URL: \(JSONValue.describe(value)). Expected an absolute URI (scheme:...).")
+        }
         if let number = value as? NSNumber, !JSONValue.isBool(number) {
-            let integer = JSONValue.isInteger(number)
+            let integer = schema["type"] as? String == "integer"
             if let minimum = (schema["minimum"] as? NSNumber)?.doubleValue, number.doubleValue < minimum {
                 return Violation(path: path, code: integer ? "integer_below_min_value" : "decimal_below_min_value",
                                  reason: "Invalid value: \(number). Expected a value >= \(JSONValue.describe(schema["minimum"] ?? 0)).")
@@ -164,6 +168,15 @@ enum JSONValue {
     /// A number with no fractional part (JSON Schema's integer: 2.0 is one).
     static func isInteger(_ number: NSNumber) -> Bool {
         !isBool(number) && number.doubleValue.isFinite && number.doubleValue == number.doubleValue.rounded()
+    }
+
+    /// An absolute URI: a scheme (a letter, then letters, digits, `+`, `-`, `.`), a colon, something after it.
+    static func isURI(_ text: String) -> Bool {
+        guard let colon = text.firstIndex(of: ":"), colon != text.startIndex, text.index(after: colon) != text.endIndex,
+              let first = text.unicodeScalars.first, first.isASCII, first.properties.isAlphabetic else { return false }
+        return text[..<colon].unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "+-.".unicodeScalars.contains($0))
+        } && !text.contains(where: { $0 == " " || $0.isNewline })
     }
 
     static func has(_ value: Any, type: String) -> Bool {

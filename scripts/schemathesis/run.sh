@@ -6,6 +6,7 @@
 # allowlist.json (documented quirks of the specification).
 #   EXAMPLES=N   examples per operation (default 100; the issue's acceptance figure is taken at 400)
 #   SEED=N       schemathesis' seed (default 1, so CI runs repeat)
+#   SCHEMATHESIS_REPORTS=DIR   keep schemathesis' reports (report.json, events.ndjson, st.log) there
 #   --install-only   only prepares the virtual environment
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -48,13 +49,16 @@ url=$(mock_address "$work/mock.address" "$mock_pid" "$work/mock.log" 10) || fail
 started=$(date +%s)
 set +e
 "$venv/bin/st" run "$here/spec.yaml" --url "$url" -H "Authorization: Bearer $key" --seed "$seed" -n "$examples" \
-    --continue-on-failure --no-color --request-timeout 10 --generation-database none --report json --report-json-path "$work/report.json" \
+    --continue-on-failure --no-color --request-timeout 10 --generation-database none --report json,ndjson --report-json-path "$work/report.json" --report-ndjson-path "$work/events.ndjson" \
     >"$work/st.log" 2>&1
 status=$?
 set -e
 elapsed=$(( $(date +%s) - started ))
-[ -s "$work/report.json" ] || { tail -40 "$work/st.log" >&2; fail "schemathesis wrote no report (exit $status)"; }
-if ! "$venv/bin/python" "$here/judge.py" "$work/report.json" "$here/allowlist.json" "$elapsed"; then
+if [ -n "${SCHEMATHESIS_REPORTS:-}" ]; then
+    mkdir -p "$SCHEMATHESIS_REPORTS" && cp "$work"/report.json "$work"/events.ndjson "$work"/st.log "$SCHEMATHESIS_REPORTS"/ 2>/dev/null || true
+fi
+[ -s "$work/report.json" ] && [ -s "$work/events.ndjson" ] || { tail -40 "$work/st.log" >&2; fail "schemathesis wrote no report (exit $status)"; }
+if ! "$venv/bin/python" "$here/judge.py" "$work/report.json" "$work/events.ndjson" "$here/allowlist.json" "$elapsed"; then
     echo "--- schemathesis' own report of the failures:" >&2
     sed -n '/FAILURES/,/SUMMARY/p' "$work/st.log" | head -400 >&2
     fail "failures outside $here/allowlist.json (above)"
