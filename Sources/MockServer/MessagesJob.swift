@@ -122,7 +122,8 @@ struct MessagesMockAPI: MockAPIDefinition {
 
     /// Anthropic's wording: `messages.0.role: ...`.
     func violationMessage(_ violation: MockSchema.Violation) -> String {
-        violation.path.isEmpty ? violation.reason : "\(violation.dottedPath): \(violation.reason)"
+        let reason = violation.code == "missing_required_field" ? "Field required" : violation.reason
+        return violation.path.isEmpty ? reason : "\(violation.dottedPath): \(reason)"
     }
 
     /// `{"type":"error","error":{"type","message"},"request_id"}`, where the error's type says what the code says

@@ -51,6 +51,16 @@ enum MockSchema {
     /// The first violation of `body` against the request schema of `api`, or nil when it conforms.
     static func check(_ body: [String: Any], api: MockAPI) -> Violation? {
         guard let root = roots[api.name], let schema = schemas[root] as? [String: Any] else { return nil }
+        var body = body
+        // Responses: a message item may leave out `type` (OpenAI's "easy input message", which the SDKs and the
+        // service accept, though the specification marks `type` required).
+        if api == .responses, let items = body["input"] as? [Any] {
+            body["input"] = items.map { item -> Any in
+                guard var object = item as? [String: Any], object["type"] == nil, object["role"] != nil else { return item }
+                object["type"] = "message"
+                return object
+            }
+        }
         return check(body, schema, path: [])
     }
 
@@ -147,7 +157,12 @@ enum MockSchema {
                                       path: [PathElement]) -> Violation? {
         if let discriminator, let property = discriminator["propertyName"] as? String,
            let object = value as? [String: Any], let tag = object[property] as? String,
-           let mapping = discriminator["mapping"] as? [String: String], let reference = mapping[tag] {
+           let mapping = discriminator["mapping"] as? [String: String] {
+            guard let reference = mapping[tag] else {
+                let supported = mapping.keys.sorted().map { "'\($0)'" }.joined(separator: ", ")
+                return Violation(path: path + [.key(property)], code: "invalid_value",
+                                 reason: "Invalid value: '\(tag)'. Supported values are: \(supported).")
+            }
             return check(value, ["$ref": reference], path: path)
         }
         var best: Violation?
