@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what sambabench builds and renders with, when missing: libcurl's headers and gnuplot; with `--test`
-# also Python's venv module (the SDK compatibility check installs the official SDKs into a virtual environment)
-# and nghttpd (the HTTP/2 test's server).
+# also Python's venv module (the SDK compatibility check installs the official SDKs into a virtual environment, and
+# the contract check schemathesis into another: scripts/schemathesis/run.sh) and nghttpd (the HTTP/2 test's server).
 # Debian/Ubuntu. Runs apt-get as root, or through sudo.
 set -euo pipefail
 

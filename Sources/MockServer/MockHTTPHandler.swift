@@ -359,7 +359,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    /// The non-streamed answer, or what its fault makes of it: an error body under 200, half a body and a close, a
+    /// The non-streamed answer, or what its fault makes of it: the error under 503, half a body and a close, a
     /// body cut in half, or a body dripped out. Returns when the answer will have been written, or nil when the drip
     /// releases the request's capacity slot itself at its end.
     @discardableResult
