@@ -67,8 +67,8 @@ public struct BenchmarkRun: Sendable {
         let output = try RunOutput(directory: directory, replacing: configuration.force)
 
         var mock: MockServer?
-        // The embedded mock wants a key, as the service does: this run's own, sent with its requests.
-        let mockKey = scenario.usesMock ? "sambabench-mock-\(UUID().uuidString)" : nil
+        // The embedded mock wants a key, as the service does: `mock.api_key`, or one made for this run.
+        let mockKey = scenario.usesMock ? scenario.mock.apiKey ?? "sambabench-mock-\(UUID().uuidString)" : nil
         if scenario.usesMock { mock = try await MockServer.start(profile: MockProfile(scenario.mock, apiKey: mockKey)) }
         let baseURL = mock?.baseURL ?? scenario.baseURL
         let plans = LevelPlan.levels(scenario.load, matrix: scenario.matrix)
