@@ -87,16 +87,6 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         let modelPrefix = "/v1/models/"
         let readable = head.method == .GET || head.method == .HEAD
-        // The model list wants a key like every other operation of the service.
-        if readable, path == "/v1/models" || path.hasPrefix(modelPrefix) {
-            let key = presentedKey(head, api: nil)
-            guard let key, profile.apiKey.map({ $0 == key }) ?? true else {
-                let error = MockError.unauthorized(keyGiven: key != nil)
-                respond(context, head: head, status: error.status, contentType: "application/json",
-                        body: MockJSON.error(message: error.message, type: error.type, code: error.code))
-                return
-            }
-        }
         switch path {
         case "/v1/models" where readable:
             respond(context, head: head, status: .ok, contentType: "application/json", body: MockJSON.modelList(profile.models))
@@ -130,7 +120,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     /// The key a request carries: `Authorization: Bearer KEY`, or (Messages) `x-api-key: KEY`.
-    private func presentedKey(_ head: HTTPRequestHead, api: (any MockAPIDefinition)?) -> String? {
+    private func presentedKey(_ head: HTTPRequestHead, api: any MockAPIDefinition) -> String? {
         if let value = head.headers.first(name: "authorization") {
             let parts = value.split(separator: " ", maxSplits: 1)
             if parts.count == 2, parts[0].lowercased() == "bearer" {
@@ -138,7 +128,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 if !key.isEmpty { return key }
             }
         }
-        if api?.api == .messages, let key = head.headers.first(name: "x-api-key"), !key.isEmpty { return key }
+        if api.api == .messages, let key = head.headers.first(name: "x-api-key"), !key.isEmpty { return key }
         return nil
     }
 
