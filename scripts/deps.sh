@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what sambabench builds and renders with, when missing: libcurl's and zlib's headers and gnuplot; with `--test`
-# also Python's venv module (the SDK compatibility check installs the official SDKs into a virtual environment)
-# nghttpd (the HTTP/2 test's server) and Chromium (the HTML report's test loads report.html in it, headless).
+# also Python's venv module (the SDK compatibility check installs the official SDKs into a virtual environment, and
+# the contract check schemathesis into another: scripts/schemathesis/run.sh), nghttpd (the HTTP/2 test's server) and
+# Chromium (the HTML report's test loads report.html in it, headless).
 # Debian/Ubuntu. Runs apt-get as root, or through sudo.
 set -euo pipefail
 

@@ -116,7 +116,7 @@ func temporaryDirectory() -> String {
     }
 
     @Test func malformedScenarioExitsWithTwo() async throws {
-        let path = try write("name: x\nbase_url: mock\nmodel: m\nprompts: [a]\nload:\n  concurrency: [1, 0]\n")
+        let path = try write("name: x\nbase_url: mock\nmodel: gpt-oss-120b\nprompts: [a]\nload:\n  concurrency: [1, 0]\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(await exitCode(["run", path]) == 2)
         #expect(await exitCode(["validate", path]) == 2)
@@ -152,7 +152,7 @@ func temporaryDirectory() -> String {
 
     @Test func missedObjectiveExitsWithThreeAfterWritingEverything() async throws {
         let directory = temporaryDirectory()
-        let path = try write("name: x\nbase_url: mock\nmodel: m\nprompts: [a]\nrequest: {max_tokens: 8}\nload: {requests: 3}\nslo: [\"p50 ttft_ms < 5\"]\nmock: {ttft: 20ms}\n")
+        let path = try write("name: x\nbase_url: mock\nmodel: gpt-oss-120b\nprompts: [a]\nrequest: {max_tokens: 8}\nload: {requests: 3}\nslo: [\"p50 ttft_ms < 5\"]\nmock: {ttft: 20ms}\n")
         defer {
             try? FileManager.default.removeItem(atPath: path)
             try? FileManager.default.removeItem(atPath: directory)
@@ -247,7 +247,7 @@ func temporaryDirectory() -> String {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         #expect(await exitCode(["run", repositoryRoot + "/scenarios/completions.yaml", "--concurrency", "2", "--requests", "4",
                                 "--warmup", "0", "--max-tokens", "16", "--output", directory, "--quiet"]) == 0)
-        let conversations = try write("name: c\nbase_url: mock\nmodel: m\napi: completions\nconversations: [[a, b]]\n")
+        let conversations = try write("name: c\nbase_url: mock\nmodel: gpt-oss-120b\napi: completions\nconversations: [[a, b]]\n")
         #expect(await exitCode(["validate", conversations]) == 2)
     }
 }

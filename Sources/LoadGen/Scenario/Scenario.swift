@@ -189,6 +189,9 @@ public struct MockSettings: Sendable, Equatable {
     /// Stamp the first token chunk's send time into each stream (an SSE comment), so the client's TTFT error against
     /// it is measured (`ttft_error_ms`).
     public var stampSendTimes = false
+    /// `mock.api_key`: the only key the embedded mock accepts, and the one the run sends it; nil: a key made for
+    /// the run. A secret: never written to run.json or any output.
+    public var apiKey: String?
 
     /// `mock.ttft` (and `sambabench mock --ttft`): zero to an hour.
     public static let ttftRange: ClosedRange<Int64> = 0...3_600_000_000_000
