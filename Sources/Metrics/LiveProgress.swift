@@ -60,7 +60,8 @@ public final class LiveProgress: Sendable {
                 if !record.succeeded { state.failed += 1 }
             }
             if let first = record.chunks.first { _ = state.ttft.record(UInt64(max(first.arrivalNs - record.sentNs, 0))) }
-            for chunk in record.chunks { state.recent.append((chunk.arrivalNs, chunk.tokens)) }
+            let oldest = record.endNs - Self.windowNs
+            for chunk in record.chunks where chunk.arrivalNs >= oldest { state.recent.append((chunk.arrivalNs, chunk.tokens)) }
             if record.chunks.isEmpty && record.succeeded { state.recent.append((record.endNs, record.outputTokens)) }
             // Arrivals older than the window before this record's end are dropped here too, not only when a line is
             // drawn: a run that draws none (--quiet) would otherwise keep every chunk's arrival.
