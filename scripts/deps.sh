@@ -2,7 +2,8 @@
 # Installs what sambabench builds and renders with, when missing: libcurl's and zlib's headers and gnuplot; with `--test`
 # also Python's venv module (the SDK compatibility check installs the official SDKs into a virtual environment, and
 # the contract check schemathesis into another: scripts/schemathesis/run.sh), nghttpd (the HTTP/2 test's server) and
-# Chromium (the HTML report's test loads report.html in it, headless).
+# Chromium (the HTML report's test loads report.html in it, headless); with `--real` cmake, ninja and g++ (the
+# real-server check builds llama.cpp's llama-server: scripts/real-server/build.sh).
 # Debian/Ubuntu. Runs apt-get as root, or through sudo.
 set -euo pipefail
 
@@ -18,6 +19,12 @@ if [ "${1:-}" = "--test" ]; then
   command -v nghttpd >/dev/null 2>&1 || [ -x /usr/sbin/nghttpd ] || missing+=(nghttp2-server)
   # The HTML report test renders report.html in headless Chromium; it is skipped without it.
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+fi
+if [ "${1:-}" = "--real" ]; then
+  command -v cmake >/dev/null 2>&1 || missing+=(cmake)
+  command -v ninja >/dev/null 2>&1 || missing+=(ninja-build)
+  command -v g++ >/dev/null 2>&1 || missing+=(g++)
+  command -v python3 >/dev/null 2>&1 || missing+=(python3)
 fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -88,6 +88,9 @@ public enum RecordCSV {
         // Filled only against a mock that stamps its send times: the ground truth and the client's error against it.
         .optionalTime("mock_sent_ms", \.mockSentNs),
         .derived("ttft_error_ms") { _, m in CSVFormat.milliseconds(m.ttftErrorNs) },
+        // Input tokens from the server's prompt cache (part of input_tokens), and the finish in one word across APIs.
+        .optionalInt("cached_input_tokens", \.cachedInputTokens),
+        .optionalName("finish", \.finish),
     ])
 
     /// A time of the chunks' summary, empty when the request had no such chunk.

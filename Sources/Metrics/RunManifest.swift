@@ -175,6 +175,9 @@ public enum ScenarioJSON {
             ("conversations", .number(Double(scenario.conversations.count))),
             ("tools", tools),
             ("auth", .string(scenario.auth.rawValue)),
+            ("server_metrics", scenario.serverMetrics.map {
+                .object([("url", .string(URLRedaction.masked($0.url))), ("interval", .string(DurationText.format($0.intervalNs)))])
+            } ?? .null),
             ("record_text", .bool(scenario.recordText)),
             ("chunk_rows", .string(scenario.chunkRows.text)),
             ("retries", .object([("max", .number(Double(scenario.retries.maxRetries))),
@@ -192,7 +195,7 @@ public enum ScenarioJSON {
             ("api", .string(scenario.api.rawValue)),
             ("base_url", .string(URLRedaction.masked(scenario.baseURL))),
             ("model", .string(scenario.model)),
-            ("api_key_env", scenario.apiKeyFile == nil ? .string(scenario.apiKeyEnv) : .null),
+            ("api_key_env", scenario.apiKeyFile == nil && scenario.auth != .none ? .string(scenario.apiKeyEnv) : .null),
             ("api_key_file", scenario.apiKeyFile.map(JSONValue.string) ?? .null),
             ("stream", .bool(scenario.stream)),
             ("request", .object(requestPairs)),

@@ -98,6 +98,10 @@ extension ScenarioJSON {
         }
         if let auth = object["auth"]?.stringValue { scenario.auth = try need(AuthStyle(rawValue: auth), "auth") }
         scenario.recordText = object["record_text"]?.boolValue ?? false
+        if let metrics = object["server_metrics"], metrics != .null {
+            scenario.serverMetrics = ServerMetricsSettings(url: try need(metrics["url"]?.stringValue, "server_metrics.url"),
+                                                           intervalNs: try duration(metrics["interval"], "server_metrics.interval"))
+        }
         // Runs written before the setting kept every chunk row.
         if let rows = object["chunk_rows"]?.stringValue {
             scenario.chunkRows = try need(try? ChunkRows.parse(rows, at: .commandLine("chunk_rows")), "chunk_rows")

@@ -15,18 +15,18 @@ final class CapacityGate: Sendable {
         case full
     }
 
-    private struct Waiter {
+    struct Waiter {
         var ticket: UInt64
         var start: @Sendable (_ ticket: UInt64, _ lease: CapacityLease) -> Void
     }
 
-    private struct State {
+    struct State {
         var active = 0
         var queue: [Waiter] = []
         var nextTicket: UInt64 = 0
     }
 
-    private let state = Mutex(State())
+    let state = Mutex(State())
 
     init(capacity: MockCapacity) {
         self.capacity = capacity

@@ -98,6 +98,10 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 respond(context, head: head, status: .notFound, contentType: "application/json",
                         body: #"{"error":"Model not found"}"#)
             }
+        case "/metrics" where readable, "/v1/metrics" where readable:
+            // llama.cpp's names for the mock's own counts (`MockMetrics`): the scrape path's known truth.
+            respond(context, head: head, status: .ok, contentType: "text/plain; version=0.0.4",
+                    body: MockMetrics.exposition(counter: counter, gate: gate))
         case "/v1/mock/stats" where readable:
             // The mock's own counts, for checks from outside (e.g. records on disk after kill -9 vs answers sent).
             respond(context, head: head, status: .ok, contentType: "application/json", body: counter.statsJSON)
@@ -381,7 +385,11 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
             return nil
         default:
-            return respondJSON(context, head: head, status: .ok, body: body)
+            let written = respondJSON(context, head: head, status: .ok, body: body)
+            let counter = self.counter
+            let (prompt, output) = (job.run.request.promptTokens, job.run.completion.outputTokens)
+            written.whenSuccess { counter.answerWritten(promptTokens: prompt, outputTokens: output) }
+            return written
         }
     }
     /// The most chunks one write carries when several are due at once.
@@ -416,7 +424,11 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         release(job.run, after: written)
         let counter = self.counter
-        written.whenSuccess { counter.streamFinished() }
+        let (prompt, output) = (job.run.request.promptTokens, job.run.completion.outputTokens)
+        written.whenSuccess {
+            counter.answerWritten(promptTokens: prompt, outputTokens: output)
+            counter.streamFinished()
+        }
         if !keepAlive { context.close(promise: nil) }
     }
 

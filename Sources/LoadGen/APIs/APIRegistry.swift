@@ -51,7 +51,7 @@ public enum APIRegistry {
             APIScenarioProblem(path: "request.\(key)", message: "the \(api.kind.rawValue) API has no \(key) field", hint: hint)
         }
         found += api.problems(in: scenario)
-        if scenario.auth != .bearer, !api.takesAuthStyle {
+        if scenario.auth != .bearer, scenario.auth != .none, !api.takesAuthStyle {
             let takers = all.filter(\.takesAuthStyle).map(\.kind.rawValue)
             found.append(APIScenarioProblem(
                 path: "auth", anchors: ["auth"],

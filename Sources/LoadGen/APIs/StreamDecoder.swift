@@ -5,7 +5,13 @@ public struct ParsedUsage: Sendable, Equatable {
     public var inputTokens: Int?
     public var outputTokens: Int?
     public var reasoningTokens: Int?
+    /// Input tokens served from the server's prompt cache (Chat's `prompt_tokens_details.cached_tokens`, Responses'
+    /// `input_tokens_details.cached_tokens`, Messages' `cache_read_input_tokens`).
     public var cachedTokens: Int?
+    /// Messages' `cache_creation_input_tokens`: input written to the cache, counted apart from `input_tokens`.
+    public var cacheCreationTokens: Int?
+    /// True when `inputTokens` leaves the cached and cache-creation tokens out (Messages): they are added back.
+    public var inputExcludesCache = false
     public var server = ServerUsage()
 
     public init(inputTokens: Int? = nil, outputTokens: Int? = nil, reasoningTokens: Int? = nil,
@@ -60,6 +66,8 @@ public struct StreamAccumulator: Sendable {
     /// Token-carrying chunks; `tokens` is filled in when the record is finished.
     public var chunks: [ChunkRecord] = []
     public var usage: ParsedUsage?
+    /// llama.cpp's `timings` of the request, when the server sent them (`LlamaCppTimings`).
+    public var serverTimings: LlamaCppTimings?
     public var finishReason: String?
     /// Arrival of the terminator (`[DONE]`), nanoseconds from the run origin.
     public var terminatorNs: Int64?

@@ -84,7 +84,8 @@ public struct RequestExecutor<T: Transport, C: RunTimeClock>: Sendable {
 
     private func build(_ outcome: TransferOutcome, context: DispatchContext) -> RequestRecord {
         var record = RecordBuilder.build(outcome, context: context, api: factory.api, model: factory.model,
-                                         streaming: factory.options.streaming, decoder: factory.options.decoder)
+                                         streaming: factory.options.streaming, decoder: factory.options.decoder,
+                                         maxOutputTokens: factory.maxTokens(level: context.levelName))
         // A server may echo what it was sent (the key among it) in an error: it never reaches a file or a log.
         record.errorMessage = record.errorMessage.map(factory.redact)
         if record.inputTokens == nil, record.turn == 1 {

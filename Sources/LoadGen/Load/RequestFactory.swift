@@ -16,6 +16,8 @@ public struct RequestFactory: Sendable {
     /// One builder per pool variant (its max_tokens).
     private let builders: [any APIRequestBuilder]
     private let prepared: [[HTTPRequest]]
+    /// Each variant's max_tokens (a matrix level's own, else the scenario's).
+    private let variantMaxTokens: [Int?]
     /// The user turns after the first, per conversation (indexed like the pool's prompts; empty for plain prompts).
     private let followUps: [[String]]
 
@@ -38,6 +40,7 @@ public struct RequestFactory: Sendable {
             if let maxTokens = variant.maxTokens { variantScenario.request.maxTokens = maxTokens }
             return APIAdapters.builder(for: variantScenario, baseURL: baseURL)
         }
+        self.variantMaxTokens = prompts.variants.map { $0.maxTokens ?? source.request.maxTokens }
         self.prepared = zip(prompts.variants, builders).map { variant, builder in
             variant.prompts.map { builder.request(for: $0, apiKey: apiKey) }
         }
@@ -53,6 +56,11 @@ public struct RequestFactory: Sendable {
     public func request(seq: Int, level: String = "") -> HTTPRequest {
         let (variant, index) = prompts.pick(seq: seq, level: level)
         return prepared[variant][index]
+    }
+
+    /// The output limit of `level`'s requests, when they have one.
+    public func maxTokens(level: String) -> Int? {
+        variantMaxTokens[prompts.pick(seq: 0, level: level).variant]
     }
 
     /// Whether an answer can lead to another request.

@@ -28,8 +28,9 @@ public struct DispatchContext: Sendable {
 /// token count from usage (or estimates it) and apportions it over the chunks. Runs on the awaiting task, not on
 /// the transport thread.
 public enum RecordBuilder {
+    /// `maxOutputTokens`: the request's output limit, which tells a Responses answer cut at it (`Finish`).
     public static func build(_ outcome: TransferOutcome, context: DispatchContext, api: APIKind, model: String,
-                             streaming: Bool, decoder: any StreamDecoder) -> RequestRecord {
+                             streaming: Bool, decoder: any StreamDecoder, maxOutputTokens: Int? = nil) -> RequestRecord {
         var record = RequestRecord(
             level: context.level, levelName: context.levelName, seq: context.seq, warmup: context.warmup,
             conversation: context.conversation, turn: context.turn, api: api,
@@ -54,6 +55,7 @@ public enum RecordBuilder {
         }
         applyTokens(stream, into: &record)
         record.output = stream.capture
+        record.finish = Finish.of(record, calledTool: record.chunks.contains { $0.toolBytes > 0 }, maxOutputTokens: maxOutputTokens)
         if !outcome.rateLimitHeaders.isEmpty { record.rateLimit = RateLimitHeaders.parse(outcome.rateLimitHeaders) }
         if !outcome.readAsStream {
             // A whole body has no chunk timing: TTFT and the chunk metrics stay empty, not zero.
@@ -155,5 +157,6 @@ public enum RecordBuilder {
             }
         }
         record.server = stream.usage?.server ?? ServerUsage()
+        applyCache(stream, into: &record)
     }
 }

@@ -134,6 +134,11 @@ public struct RequestRecord: Sendable, Codable, Equatable {
     public var mockSentNs: Int64?
     /// The chunks' summary as read back from requests.csv, for a request whose chunk rows were not kept.
     public var storedChunkSummary: ChunkSummary?
+    /// Input tokens the server served from its prompt cache, as its usage (or llama.cpp's `cache_n`) said; they are
+    /// part of `inputTokens`.
+    public var cachedInputTokens: Int?
+    /// `finishReason` in one word across APIs (`Finish`); nil when the API's word is not one the table knows.
+    public var finish: Finish?
 
     public init(level: Int = 0, levelName: String = "", seq: Int = 0, warmup: Bool = false, conversation: Int? = nil,
                 turn: Int = 1, api: APIKind = .chat,

@@ -2,12 +2,12 @@ import Foundation
 
 /// Where the API key comes from: the environment variable `api_key_env` (SAMBANOVA_API_KEY unless named), or the
 /// file `api_key_file`; never the scenario file itself. The key is only ever put in the Authorization header:
-/// errors name the variable or the file, never their contents.
+/// errors name the variable or the file, never their contents. `auth: none` says the endpoint takes no key at all.
 extension Scenario {
     /// The key for the run, or nil against the mock (which needs none). Errors point at the scenario key naming the
     /// source.
     public func apiKey(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String? {
-        guard !usesMock else { return nil }
+        guard !usesMock, auth != .none else { return nil }
         if let file = apiKeyFile {
             guard FileManager.default.fileExists(atPath: file) else {
                 throw source.error(at: "api_key_file", "the key file \(file) does not exist",

@@ -17,7 +17,8 @@ public struct Scenario: Sendable, Equatable {
     public var conversations: [Conversation] = []
     /// Function tools offered with every request, and their canned results.
     public var tools: ToolSettings?
-    /// Messages API: how the key is sent, and the `anthropic-version` header.
+    /// How the key is sent (`bearer`, Messages' `x-api-key`), or `none` for a server that takes no key; and Messages'
+    /// `anthropic-version` header.
     public var auth = AuthStyle.bearer
     public var anthropicVersion = "2023-06-01"
     /// Write every answer's text, reasoning and tool calls to `responses.jsonl` (off: answers are not kept).
@@ -45,6 +46,8 @@ public struct Scenario: Sendable, Equatable {
     public var limits = RequestLimits()
     /// When set, the levels are chosen by an SLO search instead of the load's list.
     public var search: SLOSearchSettings?
+    /// The server's Prometheus endpoint scraped during the run (`server_metrics:`), when given.
+    public var serverMetrics: ServerMetricsSettings?
     /// Results go to `<output>/<name>/<timestamp>/`.
     public var output = "results"
     /// Skip TLS verification. Only from `--insecure`, never from a file.

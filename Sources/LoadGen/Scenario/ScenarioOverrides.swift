@@ -34,11 +34,16 @@ public struct ScenarioOverrides: Sendable, Equatable {
     /// Answer from the embedded mock whatever `base_url` says.
     public var mock: Bool
     public var insecure: Bool
+    /// `auth`: bearer, x-api-key or none.
+    public var auth: String?
+    /// `server_metrics.url` (the interval stays the file's, or 1 s).
+    public var serverMetrics: String?
 
     public init(concurrency: String? = nil, rate: String? = nil, arrival: String? = nil, requests: String? = nil,
                 duration: String? = nil, warmup: String? = nil, thinkTime: String? = nil, baseURL: String? = nil,
                 model: String? = nil, maxTokens: String? = nil, api: String? = nil, stream: Bool? = nil,
-                recordText: Bool = false, chunkRows: String? = nil, mock: Bool = false, insecure: Bool = false) {
+                recordText: Bool = false, chunkRows: String? = nil, mock: Bool = false, insecure: Bool = false,
+                auth: String? = nil, serverMetrics: String? = nil) {
         self.concurrency = concurrency
         self.rate = rate
         self.arrival = arrival
@@ -55,6 +60,8 @@ public struct ScenarioOverrides: Sendable, Equatable {
         self.chunkRows = chunkRows
         self.mock = mock
         self.insecure = insecure
+        self.auth = auth
+        self.serverMetrics = serverMetrics
     }
 
     /// A duration flag outside the scenario (`--grace`), read as the file reads durations, within `range` (by
@@ -132,6 +139,17 @@ public struct ScenarioOverrides: Sendable, Equatable {
             if scenario.matrix?.inputTokens.isEmpty == true { scenario.matrix = nil }
         }
         if mock { scenario.baseURL = "mock" }
+        if let auth {
+            let site = ValueSite.commandLine("--auth")
+            scenario.auth = try ScenarioValue.choice(value(auth), at: site, AuthStyle.self)
+            if let problem = APIRegistry.problems(in: scenario).first(where: { $0.path == "auth" }) {
+                throw site.error(problem.message, hint: problem.hint)
+            }
+        }
+        if let serverMetrics {
+            let url = try ScenarioReader.serverMetricsURL(value(serverMetrics), at: .commandLine("--server-metrics"))
+            scenario.serverMetrics = ServerMetricsSettings(url: url, intervalNs: scenario.serverMetrics?.intervalNs ?? ServerMetricsSettings.defaultIntervalNs)
+        }
         if insecure { scenario.insecure = true }
         if let stream { scenario.stream = stream }
         if recordText { scenario.recordText = true }
@@ -143,7 +161,7 @@ public struct ScenarioOverrides: Sendable, Equatable {
             if let (key, hint) = scenario.unsupportedRequestFields().first {
                 throw site.error("the scenario's request.\(key) has no field in the \(api) API", hint: hint)
             }
-            if !APIRegistry.definition(of: kind).takesAuthStyle { scenario.auth = .bearer }
+            if !APIRegistry.definition(of: kind).takesAuthStyle, scenario.auth != .none { scenario.auth = .bearer }
             // Whatever else the API cannot honour (messages without max_tokens, completions with conversations or
             // tools), as the scenario file would be told; a setting a flag can give names the flag.
             if let problem = APIRegistry.problems(in: scenario).first {

@@ -42,7 +42,7 @@ public struct ScenarioReader {
 
     static let topKeys = ["name", "description", "api", "base_url", "model", "api_key_env", "api_key_file", "stream",
                           "request", "prompts", "matrix", "load", "timeouts", "mock", "output", "slo", "search",
-                          "max_error_rate", "conversations", "tools", "auth", "anthropic_version", "record_text", "chunk_rows",
+                          "max_error_rate", "conversations", "tools", "auth", "server_metrics", "anthropic_version", "record_text", "chunk_rows",
                           "retries", "abort", "follow_redirects", "limits"]
 
     public mutating func read() throws -> Scenario {
@@ -100,7 +100,14 @@ public struct ScenarioReader {
         if let node = top["timeouts"] { scenario.timeouts = try timeouts(node, defaults: scenario.timeouts) }
         if let node = top["mock"] { scenario.mock = try mock(node) }
         if let node = top["tools"] { scenario.tools = try tools(node) }
-        if let node = top["auth"] { scenario.auth = try choice(node, path: "auth", AuthStyle.self) }
+        if let node = top["auth"] {
+            scenario.auth = try choice(node, path: "auth", AuthStyle.self)
+            if scenario.auth == .none, let key = ["api_key_env", "api_key_file"].first(where: { top[$0] != nil }) {
+                throw located(node, "auth", "auth: none sends no key, yet \(key) names where one comes from",
+                              hint: "remove \(key), or remove auth: none when the endpoint needs a key")
+            }
+        }
+        if let node = top["server_metrics"] { scenario.serverMetrics = try serverMetrics(node) }
         if let node = top["anthropic_version"] { scenario.anthropicVersion = try string(node, path: "anthropic_version") }
         if let node = top["record_text"] { scenario.recordText = try bool(node, path: "record_text") }
         if let node = top["chunk_rows"] { scenario.chunkRows = try chunkRows(node, path: "chunk_rows") }

@@ -49,6 +49,9 @@ public enum AuthStyle: String, Sendable, Equatable, CaseIterable {
     case bearer
     /// `x-api-key: <key>` (Anthropic's).
     case xApiKey = "x-api-key"
+    /// No key at all, for a local server that asks none (llama.cpp's llama-server, vLLM without `--api-key`): no
+    /// environment variable is read and no key header is sent. Any API.
+    case none
 }
 
 extension Scenario {

@@ -29,6 +29,11 @@ struct ChatFastChunk: Equatable {
                 guard claim(2, in: &seen) else { return false }
                 return scanner.null()
             }
+            // llama.cpp's timings come once, on the last chunk.
+            if scanner.equals(key, "timings") {
+                guard claim(3, in: &seen) else { return false }
+                return scanner.null()
+            }
             return scanner.skipValue(depth: 1)
         }
         guard valid, scanner.atEnd() else { return nil }

@@ -73,6 +73,7 @@ public struct ChatCompletionsDecoder: StreamDecoder {
         }
         accumulator.addChunk(arrivalNs: arrivalNs, answerBytes: answer, reasoningBytes: reasoning, toolBytes: tool)
         if let usage = chunk.usage { accumulator.usage = usage.parsed }
+        accumulator.take(chunk.timings?.value)
     }
 
     /// Keeps the first choice's text, reasoning and tool calls (fragments joined by the call's `index`).
@@ -94,6 +95,8 @@ struct ChatChunk: Decodable {
     var choices: [Choice]?
     var usage: ChatUsage?
     var error: ErrorEnvelope.ErrorPayload?
+    /// llama.cpp's own timing of the request (`LlamaCppTimings`).
+    var timings: LenientTimings?
 
     struct Choice: Decodable {
         var index: Int?

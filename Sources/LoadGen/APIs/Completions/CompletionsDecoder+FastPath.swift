@@ -28,6 +28,10 @@ struct CompletionsFastChunk: Equatable {
                 guard ChatFastChunk.claim(2, in: &seen) else { return false }
                 return scanner.null()
             }
+            if scanner.equals(key, "timings") {
+                guard ChatFastChunk.claim(3, in: &seen) else { return false }
+                return scanner.null()
+            }
             return scanner.skipValue(depth: 1)
         }
         guard valid, scanner.atEnd() else { return nil }

@@ -69,6 +69,7 @@ public struct CompletionsDecoder: StreamDecoder {
         }
         accumulator.addChunk(arrivalNs: arrivalNs, answerBytes: answer, reasoningBytes: 0, toolBytes: 0)
         if let usage = chunk.usage { accumulator.usage = usage.parsed }
+        accumulator.take(chunk.timings?.value)
     }
 }
 
@@ -76,6 +77,8 @@ public struct CompletionsDecoder: StreamDecoder {
 struct CompletionChunk: Decodable {
     var choices: [Choice]?
     var usage: ChatUsage?
+    /// llama.cpp's own timing of the request (`LlamaCppTimings`).
+    var timings: LenientTimings?
     var error: ErrorEnvelope.ErrorPayload?
 
     struct Choice: Decodable {

@@ -97,6 +97,7 @@ public struct MessagesAPI: APIRequestBuilder {
             switch auth {
             case .bearer: headers.append("Authorization: Bearer \(apiKey)")
             case .xApiKey: headers.append("x-api-key: \(apiKey)")
+            case .none: break
             }
         }
         return headers

@@ -35,7 +35,7 @@ struct MessagesFastEvent: Equatable {
                 return true
             }
             if scanner.equals(key, "message") || scanner.equals(key, "content_block") || scanner.equals(key, "usage")
-                || scanner.equals(key, "error") {
+                || scanner.equals(key, "error") || scanner.equals(key, "timings") {
                 return scanner.null()
             }
             return scanner.skipValue(depth: 1)

@@ -43,6 +43,7 @@ public struct MessagesDecoder: StreamDecoder {
             return
         }
         let type = decoded.type ?? (event.type.isEmpty ? "" : String(decoding: event.type, as: UTF8.self))
+        accumulator.take(decoded.timings?.value ?? decoded.message?.timings?.value)
         switch type {
         case "content_block_delta":
             guard let delta = decoded.delta else { return }
@@ -88,8 +89,7 @@ public struct MessagesDecoder: StreamDecoder {
         case "message_start":
             if let usage = decoded.message?.usage {
                 var parsed = accumulator.usage ?? ParsedUsage()
-                parsed.inputTokens = usage.input_tokens?.value ?? parsed.inputTokens
-                parsed.cachedTokens = usage.cache_read_input_tokens?.value ?? parsed.cachedTokens
+                usage.merge(into: &parsed)
                 accumulator.usage = parsed
             }
         case "message_delta":
@@ -156,6 +156,7 @@ public struct MessagesDecoder: StreamDecoder {
             usage.merge(into: &parsed)
             accumulator.usage = parsed
         }
+        accumulator.take(message.timings?.value)
         accumulator.finishReason = message.stop_reason
         accumulator.terminatorNs = arrivalNs
     }
@@ -172,6 +173,8 @@ struct MessagesEvent: Decodable {
     var delta: Delta?
     var usage: MessagesUsage?
     var error: ErrorEnvelope.ErrorPayload?
+    /// llama.cpp's own timing of the request (`LlamaCppTimings`).
+    var timings: LenientTimings?
 
     struct Message: Decodable {
         var type: String?
@@ -179,6 +182,7 @@ struct MessagesEvent: Decodable {
         var stop_reason: String?
         var usage: MessagesUsage?
         var error: ErrorEnvelope.ErrorPayload?
+        var timings: LenientTimings?
     }
 
     struct Block: Decodable {
@@ -206,6 +210,7 @@ struct MessagesUsage: Decodable {
     var input_tokens: LenientInt?
     var output_tokens: LenientInt?
     var cache_read_input_tokens: LenientInt?
+    var cache_creation_input_tokens: LenientInt?
     var time_to_first_token: Double?
     var total_latency: Double?
     var output_tokens_per_sec: Double?
@@ -218,6 +223,9 @@ struct MessagesUsage: Decodable {
         parsed.inputTokens = input_tokens?.value ?? parsed.inputTokens
         parsed.outputTokens = output_tokens?.value ?? parsed.outputTokens
         parsed.cachedTokens = cache_read_input_tokens?.value ?? parsed.cachedTokens
+        parsed.cacheCreationTokens = cache_creation_input_tokens?.value ?? parsed.cacheCreationTokens
+        // Messages counts cache reads and writes apart from `input_tokens` (Anthropic's definition).
+        parsed.inputExcludesCache = true
         let server = ServerUsage(timeToFirstToken: time_to_first_token, totalLatency: total_latency,
                                  completionTokensPerSec: output_tokens_per_sec,
                                  completionTokensAfterFirstPerSec: output_tokens_after_first_per_sec,

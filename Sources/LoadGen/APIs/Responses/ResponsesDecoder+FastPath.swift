@@ -34,6 +34,10 @@ struct ResponsesFastEvent: Equatable {
                 guard ChatFastChunk.claim(2, in: &seen) else { return false }
                 return scanner.null()
             }
+            if scanner.equals(key, "timings") {
+                guard ChatFastChunk.claim(3, in: &seen) else { return false }
+                return scanner.null()
+            }
             return scanner.skipValue(depth: 1)
         }
         // Without a type in the data the `event:` line decides: left to the full decoder.

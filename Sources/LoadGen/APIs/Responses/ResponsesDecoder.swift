@@ -80,6 +80,7 @@ public struct ResponsesDecoder: StreamDecoder {
         case "response.completed", "response.incomplete":
             let response = decoded.response
             if let usage = response?.usage { accumulator.usage = usage.parsed }
+            accumulator.take(decoded.timings?.value ?? response?.timings?.value)
             accumulator.finishReason = Self.finishReason(response, fallback: type == "response.completed" ? "completed" : "incomplete")
             accumulator.terminatorNs = arrivalNs
         case "response.failed":
@@ -141,6 +142,7 @@ public struct ResponsesDecoder: StreamDecoder {
         }
         accumulator.addChunk(arrivalNs: arrivalNs, answerBytes: answer, reasoningBytes: reasoning, toolBytes: tool)
         if let usage = response.usage { accumulator.usage = usage.parsed }
+        accumulator.take(response.timings?.value)
         accumulator.finishReason = Self.finishReason(response, fallback: response.status ?? "completed")
         accumulator.terminatorNs = arrivalNs
     }
@@ -168,6 +170,8 @@ struct ResponsesEvent: Decodable {
     var code: String?
     var message: String?
     var error: ErrorEnvelope.ErrorPayload?
+    /// llama.cpp's own timing of the request (`LlamaCppTimings`), beside or inside `response`.
+    var timings: LenientTimings?
 
     init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -183,9 +187,10 @@ struct ResponsesEvent: Decodable {
         }
         message = try? container.decodeIfPresent(String.self, forKey: .message)
         error = try? container.decodeIfPresent(ErrorEnvelope.ErrorPayload.self, forKey: .error)
+        timings = try? container.decodeIfPresent(LenientTimings.self, forKey: .timings)
     }
 
-    enum CodingKeys: String, CodingKey { case type, delta, output_index, item, response, code, message, error }
+    enum CodingKeys: String, CodingKey { case type, delta, output_index, item, response, code, message, error, timings }
 }
 
 struct ResponseItem: Decodable {
@@ -210,6 +215,7 @@ struct ResponseObject: Decodable {
     var usage: ResponsesUsage?
     var error: ErrorEnvelope.ErrorPayload?
     var incomplete_details: IncompleteDetails?
+    var timings: LenientTimings?
 
     struct IncompleteDetails: Decodable {
         var reason: String?
