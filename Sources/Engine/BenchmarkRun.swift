@@ -91,8 +91,10 @@ public struct BenchmarkRun: Sendable {
         // What a server sent back reaches the files and the console only with the key and the URL's secrets redacted.
         let redactor = SecretRedactor(apiKey: apiKey ?? mockKey, baseURL: baseURL)
         let sinks: [any RecordSink] = [RunFilesSink(output), LiveProgressSink(observer: observer, now: { timeline.now() })]
+        let scrape = try ServerMetricsScraper.start(scenario, directory: directory, mockBaseURL: mock?.baseURL, timeline: timeline)
+        defer { scrape?.shutdown() }
         let engine = RunEngine(scenario: scenario, executor: executor,
-                               sinks: sinks.map { RedactingSink($0, redactor: redactor) },
+                               sinks: sinks.map { RedactingSink($0, redactor: redactor) } + (scrape.map { [$0.scraper] } ?? []),
                                observer: observer, graceNs: configuration.graceNs)
         let watcher = configuration.handlesInterrupts ? InterruptWatcher { count, name in
             engine.interrupt(count: count, signal: name)

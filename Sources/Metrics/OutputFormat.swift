@@ -64,6 +64,7 @@ public enum OutputFormat: String, CaseIterable, Sendable {
                                                coldStart: run.coldStart)
             if !run.turnSummaries.isEmpty { report += TurnSummaries.markdown(run.turnSummaries) }
             report += run.keptNote
+            if let server = run.serverMetrics { report += server.markdown }
             try report.write(toFile: directory + "/report.md", atomically: true, encoding: .utf8)
         case .html:
             try ReportHTML.write(run)
@@ -85,6 +86,15 @@ final class DerivedRun {
     /// Plot names rendered to PNG, and why any was not.
     var renderedPlots: [String] = []
     var plotProblems: [String] = []
+    /// The server's scraped metrics against the records, when the run scraped them (read once, on first use).
+    lazy var serverMetrics: ServerMetricsReport? = {
+        do {
+            return try ServerMetricsReport.read(directory: directory, levels: levels)
+        } catch {
+            plotProblems.append("server_metrics.csv could not be read: \(error)")
+            return nil
+        }
+    }()
 
     var levels: [LevelResult] { results.levels }
     var summaries: [LevelSummary] { results.summaries }

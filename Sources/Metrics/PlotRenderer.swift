@@ -239,6 +239,37 @@ public struct PlotRenderer {
         try write("timeseries.gp", values: ["TITLE": title, "LEVELS": marks.joined(separator: "\n")])
     }
 
+    /// Writes `server_metrics.gp` and `server_metrics.dat`: the server's running and waiting requests and the client's
+    /// in flight per scrape, the KV-cache usage on the right axis. A figure the server never exposed is left out
+    /// (gnuplot refuses a series with no defined point).
+    public mutating func serverMetrics(title: String, points: [ServerMetricsReport.Point],
+                                       levelStarts: [(name: String, seconds: Double)]) throws {
+        var data = "# seconds running waiting kv_cache_pct client_in_flight\n"
+        for point in points {
+            data += [point.seconds, point.running, point.waiting, point.kvCacheUsage.map { $0 * 100 },
+                     Double(point.clientInFlight)].map { CSVFormat.number($0, digits: 4) }
+                .map { $0.isEmpty ? "NaN" : $0 }.joined(separator: " ") + "\n"
+        }
+        try data.write(toFile: directory + "/server_metrics.dat", atomically: true, encoding: .utf8)
+        var series = ["'server_metrics.dat' using 1:5 with steps lw 2 dt 2 title 'client in flight' axes x1y1"]
+        if points.contains(where: { $0.running != nil }) {
+            series.append("'' using 1:2 with steps lw 2 title 'server running' axes x1y1")
+        }
+        if points.contains(where: { $0.waiting != nil }) {
+            series.append("'' using 1:3 with steps lw 2 title 'server waiting (queue)' axes x1y1")
+        }
+        if points.contains(where: { $0.kvCacheUsage != nil }) {
+            series.append("'' using 1:4 with lines lw 2 dt 3 title 'KV-cache usage (%)' axes x1y2")
+        }
+        let marks = levelStarts.enumerated().map { index, level in
+            let x = CSVFormat.number(level.seconds, digits: 3)
+            return "set arrow \(index + 1) from \(x), graph 0 to \(x), graph 1 nohead dt 3 lw 1 lc rgb '#777777'\n"
+                + "set label \(index + 1) '\(Self.quoted(level.name))' at \(x), graph 1 offset 0.4, -1 font ',9' tc rgb '#444444' noenhanced"
+        }
+        try write("server_metrics.gp", values: ["TITLE": title, "SERIES": series.joined(separator: ", \\\n     "),
+                                                "LEVELS": marks.joined(separator: "\n")])
+    }
+
     /// The load axis: ticks at the loads themselves when they are whole numbers (concurrency), a log-2 scale when
     /// they span 8x or more, and room either side so the end points are not on the frame.
     static func loadAxis(_ loads: [Double], logScale: Bool, integral: Bool) -> String {

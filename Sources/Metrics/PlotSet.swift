@@ -78,6 +78,10 @@ enum PlotSet {
             try renderer.timeSeries(title: "Second by second, \(title)",
                                     levelStarts: run.levels.map { ($0.name, Double($0.startNs) / 1e9) })
         }
+        if let server = run.serverMetrics, !server.points.isEmpty {
+            try renderer.serverMetrics(title: "Server queue and KV cache beside the client's in flight, \(title)", points: server.points,
+                                       levelStarts: run.levels.map { ($0.name, Double($0.startNs) / 1e9) })
+        }
         if let search = run.search, let first = run.manifest.scenario.slos.first {
             try renderer.search(title: "SLO search, \(title)", loadLabel: search.loadLabel, slo: first,
                                 rows: run.summaries.sorted { $0.level.loadValue < $1.level.loadValue }.map { summary in

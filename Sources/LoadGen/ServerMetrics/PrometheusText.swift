@@ -151,12 +151,13 @@ public struct PrometheusExposition: Sendable, Equatable {
         mutating func sample(_ cursor: inout Cursor) throws(ParseError) {
             let name = try cursor.metricName()
             var labels: [(name: String, value: String)] = []
-            cursor.skipBlanks()
+            var blanks = cursor.skipBlanks()
             if cursor.peek == UInt8(ascii: "{") {
                 cursor.advance()
                 labels = try cursor.labels()
+                blanks = cursor.skipBlanks()
             }
-            guard cursor.skipBlanks() > 0 else { throw cursor.error("expected a space before the value") }
+            guard blanks > 0 else { throw cursor.error("expected a space before the value") }
             let valueText = cursor.word()
             guard let value = Self.float(valueText) else {
                 throw cursor.error(valueText.isEmpty ? "missing value" : "'\(valueText)' is not a float value")
