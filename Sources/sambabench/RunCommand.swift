@@ -74,26 +74,19 @@ struct RunCommand: AsyncParsableCommand {
 /// with the scenario file's own value readers. Values are taken as given (`.unconditional`), so `--concurrency -1`
 /// is refused by its range rather than taken for a flag.
 struct ScenarioOverrideOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Concurrency levels, comma-separated (e.g. 1,8,32).")
-    var concurrency: String?
+    @Option(parsing: .unconditional, help: "Concurrency levels, comma-separated (e.g. 1,8,32).") var concurrency: String?
 
-    @Option(parsing: .unconditional, help: "Open-loop rates, comma-separated, as in the file (e.g. 5,10/s,1200/m); switches the load to open loop.")
-    var rate: String?
+    @Option(parsing: .unconditional, help: "Open-loop rates, comma-separated, as in the file (e.g. 5,10/s,1200/m); switches the load to open loop.") var rate: String?
 
-    @Option(parsing: .unconditional, help: "Open-loop arrivals: constant, poisson or gamma.")
-    var arrival: String?
+    @Option(parsing: .unconditional, help: "Open-loop arrivals: constant, poisson or gamma.") var arrival: String?
 
-    @Option(parsing: .unconditional, help: "Measured requests per level.")
-    var requests: String?
+    @Option(parsing: .unconditional, help: "Measured requests per level.") var requests: String?
 
-    @Option(parsing: .unconditional, help: "Measurement duration per level (e.g. 30s).")
-    var duration: String?
+    @Option(parsing: .unconditional, help: "Measurement duration per level (e.g. 30s).") var duration: String?
 
-    @Option(parsing: .unconditional, help: "Warm-up per level: requests (e.g. 4) or a time (e.g. 10s).")
-    var warmup: String?
+    @Option(parsing: .unconditional, help: "Warm-up per level: requests (e.g. 4) or a time (e.g. 10s).") var warmup: String?
 
-    @Option(parsing: .unconditional, help: "Pause of each virtual user between its requests (e.g. 0s, 2s).")
-    var thinkTime: String?
+    @Option(parsing: .unconditional, help: "Pause of each virtual user between its requests (e.g. 0s, 2s).") var thinkTime: String?
 
     @Option(parsing: .unconditional, help: "API base URL, or mock.")
     var baseURL: String?
@@ -122,10 +115,17 @@ struct ScenarioOverrideOptions: ParsableArguments {
     @Flag(help: "Skip TLS certificate verification (recorded in run.json).")
     var insecure = false
 
+    @Option(parsing: .unconditional, help: "How the key is sent: bearer, x-api-key (messages), or none (a local server that takes no key).")
+    var auth: String?
+
+    @Option(parsing: .unconditional, help: "Scrape this Prometheus endpoint during the run into server_metrics.csv (or mock).")
+    var serverMetrics: String?
+
     /// The flags as given, for LoadGen to read and apply.
     var overrides: ScenarioOverrides {
         ScenarioOverrides(concurrency: concurrency, rate: rate, arrival: arrival, requests: requests, duration: duration,
                           warmup: warmup, thinkTime: thinkTime, baseURL: baseURL, model: model, maxTokens: maxTokens,
-                          api: api, stream: stream, recordText: recordText, chunkRows: chunkRows, mock: mock, insecure: insecure)
+                          api: api, stream: stream, recordText: recordText, chunkRows: chunkRows, mock: mock, insecure: insecure,
+                          auth: auth, serverMetrics: serverMetrics)
     }
 }

@@ -92,9 +92,10 @@ public struct PrometheusExposition: Sendable, Equatable {
     public static func parse(_ text: String) throws(ParseError) -> PrometheusExposition {
         var parser = Parser()
         var lineNumber = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // By bytes: "\r\n" is one Character, so a String split on "\n" would not end a CRLF line.
+        for line in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
-            try parser.line(Array(line.utf8), number: lineNumber)
+            try parser.line(Array(line), number: lineNumber)
         }
         return PrometheusExposition(families: parser.families)
     }
@@ -296,7 +297,7 @@ public struct PrometheusExposition: Sendable, Equatable {
                     case UInt8(ascii: "\""): out.append(UInt8(ascii: "\""))
                     case UInt8(ascii: "n"): out.append(UInt8(ascii: "\n"))
                     default:
-                        position -= 1
+                        position -= 2
                         throw error("unknown escape \\\(String(decoding: [next], as: UTF8.self)) in a label value (\\\\, \\\" and \\n are)")
                     }
                 default:
