@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE_BIN = .build/release/sambabench
 
-.PHONY: demo test build deps clean
+.PHONY: demo test test-real build deps clean
 
 deps:
 	@scripts/deps.sh
@@ -19,6 +19,13 @@ test:
 	SAMBABENCH_SDK_PYTHON=$(CURDIR)/.build-sdk-venv/bin/python $(SWIFT) test --no-parallel
 	scripts/sdk-compat/run.sh
 	scripts/schemathesis/run.sh
+
+# The real-server check (README, "Real servers"): builds llama.cpp's llama-server once per clone (about 10 minutes on
+# 2 cores, cached in .cache/real-server) and checks sambabench's figures against the server's own.
+test-real:
+	@scripts/deps.sh --real
+	$(SWIFT) build -c release --product sambabench
+	nice scripts/real-server/run.sh
 
 clean:
 	rm -rf .build results
