@@ -33,6 +33,8 @@ public final class ServerMetricsScraper: RecordSink, Sendable {
 
     private let intervalNs: Int64
     private let fetch: @Sendable () async -> Fetched
+    /// llama.cpp's `/slots`, read when its metrics have no KV-cache gauge.
+    private let fetchSlots: (@Sendable () async -> Fetched)?
     private let now: @Sendable () -> Int64
     private let sleep: @Sendable (Int64) async throws -> Void
     private let writer: ServerMetricsWriter
@@ -43,8 +45,10 @@ public final class ServerMetricsScraper: RecordSink, Sendable {
     private let problem = Mutex<String?>(nil)
 
     public init(intervalNs: Int64, writer: ServerMetricsWriter, now: @escaping @Sendable () -> Int64,
-                sleep: @escaping @Sendable (Int64) async throws -> Void, fetch: @escaping @Sendable () async -> Fetched) {
+                sleep: @escaping @Sendable (Int64) async throws -> Void, fetch: @escaping @Sendable () async -> Fetched,
+                fetchSlots: (@Sendable () async -> Fetched)? = nil) {
         self.intervalNs = intervalNs
+        self.fetchSlots = fetchSlots
         self.writer = writer
         self.now = now
         self.sleep = sleep
@@ -55,22 +59,28 @@ public final class ServerMetricsScraper: RecordSink, Sendable {
 
     /// The scrape over libcurl: a transport of its own (its own thread, normal priority), so the run's transport
     /// times nothing of it. Each GET gives up after the interval or 10 s, whichever is shorter (at least 1 s).
-    public static func curl(url: String, intervalNs: Int64, insecure: Bool) -> (fetch: @Sendable () async -> Fetched, shutdown: @Sendable () -> Void) {
+    public static func curl(url: String, intervalNs: Int64, insecure: Bool) -> (fetch: @Sendable () async -> Fetched,
+                                                                               slots: (@Sendable () async -> Fetched)?,
+                                                                               shutdown: @Sendable () -> Void) {
         let transport = CurlTransport(clock: RunClock(), priority: .normal)
         let totalNs = max(min(intervalNs, 10_000_000_000), 1_000_000_000)
         let options = TransferOptions(streaming: false, decoder: ChatCompletionsDecoder(),
                                       timeouts: TransferTimeouts(connectNs: min(totalNs, 5_000_000_000), totalNs: totalNs),
                                       insecure: insecure)
-        let request = HTTPRequest(url: url, method: "GET", headers: ["Accept: text/plain; version=0.0.4"])
-        let fetch: @Sendable () async -> Fetched = {
-            let outcome = await transport.perform(request, options: options)
-            if let failure = outcome.failure { return Fetched(status: outcome.status, error: failure.message) }
-            if outcome.curlCode != 0 {
-                return Fetched(status: outcome.status, error: outcome.curlMessage ?? "libcurl error \(outcome.curlCode)")
+        func getter(_ url: String, accept: String) -> @Sendable () async -> Fetched {
+            let request = HTTPRequest(url: url, method: "GET", headers: ["Accept: \(accept)"])
+            return {
+                let outcome = await transport.perform(request, options: options)
+                if let failure = outcome.failure { return Fetched(status: outcome.status, error: failure.message) }
+                if outcome.curlCode != 0 {
+                    return Fetched(status: outcome.status, error: outcome.curlMessage ?? "libcurl error \(outcome.curlCode)")
+                }
+                return Fetched(status: outcome.status, body: outcome.body)
             }
-            return Fetched(status: outcome.status, body: outcome.body)
         }
-        return (fetch, { transport.shutdown() })
+        // llama-server answers /slots beside /metrics.
+        let slots = url.hasSuffix("/metrics") ? getter(String(url.dropLast("/metrics".count)) + "/slots", accept: "application/json") : nil
+        return (getter(url, accept: "text/plain; version=0.0.4"), slots, { transport.shutdown() })
     }
 
     /// Starts scraping: one scrape at once, then the timer.
@@ -125,6 +135,13 @@ public final class ServerMetricsScraper: RecordSink, Sendable {
                 if row.snapshot.kind == nil {
                     row.error = "no llama.cpp, vLLM, SGLang or TGI metric names in the exposition"
                 }
+                if row.snapshot.kind == .llamacpp, row.snapshot.kvCacheUsage == nil, let fetchSlots {
+                    // Without it the KV-cache column stays empty (a server started with --no-slots).
+                    let slots = await fetchSlots()
+                    if slots.error == nil, (200..<300).contains(slots.status) {
+                        row.snapshot.kvCacheUsage = ServerMetricsSnapshot.llamaSlotsUsage(slots.body)
+                    }
+                }
             } catch {
                 row.error = "not Prometheus text: \(error)"
             }
@@ -151,9 +168,10 @@ extension ServerMetricsScraper {
             url = mockBaseURL + "/metrics"
         }
         let insecure = scenario.insecure
-        let (fetch, shutdown) = curl(url: url, intervalNs: settings.intervalNs, insecure: insecure)
+        let (fetch, slots, shutdown) = curl(url: url, intervalNs: settings.intervalNs, insecure: insecure)
         let scraper = ServerMetricsScraper(intervalNs: settings.intervalNs, writer: try ServerMetricsWriter(directory: directory),
-                                           now: { timeline.now() }, sleep: { try await timeline.sleep(forNs: $0) }, fetch: fetch)
+                                           now: { timeline.now() }, sleep: { try await timeline.sleep(forNs: $0) }, fetch: fetch,
+                                           fetchSlots: slots)
         scraper.start()
         return (scraper, shutdown)
     }

@@ -98,3 +98,21 @@ public struct ServerMetricsSnapshot: Sendable, Equatable {
         }
     }
 }
+
+extension ServerMetricsSnapshot {
+    /// llama.cpp's KV-cache usage from its `/slots` answer, for builds whose `/metrics` has no KV-cache gauge: the
+    /// tokens the slots' sequences hold in the cache (`n_prompt_tokens`: the prompt and what was generated after it,
+    /// kept after the request for reuse) over the cells the slots have (`n_ctx`, summed). Nil for any other answer.
+    public static func llamaSlotsUsage(_ body: [UInt8]) -> Double? {
+        guard let value = try? JSONValue.parse(String(decoding: body, as: UTF8.self)), case .array(let slots) = value,
+              !slots.isEmpty else { return nil }
+        var held = 0.0
+        var cells = 0.0
+        for slot in slots {
+            guard case .number(let context)? = slot["n_ctx"], context > 0 else { return nil }
+            cells += context
+            if case .number(let tokens)? = slot["n_prompt_tokens"], tokens >= 0 { held += tokens }
+        }
+        return min(held / cells, 1)
+    }
+}
