@@ -68,7 +68,7 @@ enum Golden {
 
     @Test func csvHeaders() throws {
         try Golden.check(RecordCSV.requestsHeader + RecordCSV.chunksHeader + SummaryExport.csvHeader + LevelsCSV.header
-                         + TimeSeries.header, "csv-headers.txt")
+                         + TimeSeries.header + ServerMetricsCSV.header, "csv-headers.txt")
     }
 
     @Test func derivedOutputs() throws {

@@ -26,7 +26,7 @@ base="http://127.0.0.1:$port"
 # One inference thread: the other core is left to the server's HTTP thread and to sambabench, so neither waits behind
 # the model for a core and each token is sent and timed when it is made (two threads on this 2-core machine put
 # some requests' last chunks 25 ms late, 2.5% of their decode time).
-nice "$cache/llama-server" -m "$cache/model.gguf" --alias SmolLM2-135M-Instruct --host 127.0.0.1 --port "$port" \
+"$cache/llama-server" -m "$cache/model.gguf" --alias SmolLM2-135M-Instruct --host 127.0.0.1 --port "$port" \
   -np 4 -c 4096 -t 1 --metrics >"$out/llama-server.log" 2>&1 &
 server=$!
 stop() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; }
