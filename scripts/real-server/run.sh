@@ -42,7 +42,7 @@ for _ in $(seq 1 240); do
   sleep 0.5
 done
 curl -fsS "$base/health" >/dev/null || { echo "real-server: llama-server not healthy after 120 s" >&2; exit 1; }
-echo "real-server: llama-server $(grep -m1 -o 'build: [0-9]*' "$out/llama-server.log" || true) on $base (pid $server)" >&2
+echo "real-server: llama-server ($("$cache/llama-server" --version 2>&1 | head -1)) on $base (pid $server)" >&2
 
 passes=("chat-stream:chat:--stream" "chat-whole:chat:--no-stream" "messages:messages:--stream" "responses:responses:--stream")
 for pass in "${passes[@]}"; do
