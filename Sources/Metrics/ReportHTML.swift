@@ -65,6 +65,14 @@ public enum ReportHTML {
         }
         let figures = figures(directory: run.directory + "/plots", names: run.renderedPlots)
         if !figures.isEmpty { sections.append(Section(heading: "Plots", id: "plots", figures: figures)) }
+        if let server = run.serverMetrics {
+            var section = Section(heading: "Server metrics", id: "server-metrics", paragraphs: [inline(server.scrapedLine)])
+            if !server.rows.isEmpty {
+                section.paragraphs.append(escape(ServerMetricsReport.explanation))
+                section.tables = [Table(headers: ServerMetricsReport.headers.map(escape), rows: server.rows.map { $0.map(escape) })]
+            }
+            sections.append(section)
+        }
         let notes = ReportWriter.notes(summaries: run.summaries, plotProblems: run.plotProblems, firstErrors: run.firstErrors,
                                        mockQueue: manifest.scenario.usesMock && manifest.scenario.mock.capacity != nil)
         sections.append(Section(heading: "Notes", id: "notes", items: (notes.isEmpty ? [ReportWriter.nothingSuspect] : notes).map(inline)))

@@ -119,29 +119,42 @@ public struct ServerMetricsReport: Sendable {
         return low
     }
 
+    /// What was scraped, in a sentence.
+    public var scrapedLine: String {
+        "`server_metrics.csv`: \(scrapes) scrapes of the server's Prometheus endpoint" + (kind.map { " (\($0.rawValue) names)" } ?? "")
+            + (failed > 0 ? ", \(failed) failed (first: \(firstError ?? ""))." : ", none failed.")
+    }
+
+    public static let explanation = "The server's generated-token counter over each level against the client's output tokens "
+        + "of the requests that ended between the level's bracketing scrapes (warm-up and failed requests included); a request "
+        + "in flight at either scrape straddles it, and only with none straddling must the sums agree exactly."
+
+    public static let headers = ["level", "server generated", "client output", "server − client", "server prompt", "client input",
+                                 "straddling", "peak running", "peak waiting", "peak KV cache"]
+
+    /// The reconciliation table's rows: each level, then the whole run.
+    public var rows: [[String]] {
+        (levels + (run.map { [$0] } ?? [])).map { row in
+            [row.label, CSVFormat.number(row.serverGenerated), "\(row.clientOutput)",
+             row.serverGenerated.map { CSVFormat.number($0 - Double(row.clientOutput)) } ?? "",
+             CSVFormat.number(row.serverPrompt),
+             "\(row.clientInput)" + (row.estimatedInputs > 0 ? " (\(row.estimatedInputs) estimated)" : ""),
+             "\(row.straddling)", CSVFormat.number(row.peakRunning), CSVFormat.number(row.peakWaiting),
+             row.peakKVCache.map { CSVFormat.number($0 * 100, digits: 1) + "%" } ?? ""]
+        }
+    }
+
     /// The report's section.
     public var markdown: String {
-        var text = "\n## Server metrics\n\n"
-        text += "`server_metrics.csv`: \(scrapes) scrapes of the server's Prometheus endpoint"
-        text += kind.map { " (\($0.rawValue) names)" } ?? ""
-        text += failed > 0 ? ", \(failed) failed (first: \(firstError ?? "")).\n" : ", none failed.\n"
-        let rows = levels + (run.map { [$0] } ?? [])
+        var text = "\n## Server metrics\n\n" + scrapedLine + "\n"
+        let rows = rows
         guard !rows.isEmpty else {
             return text + "\nNo level lies between two good scrapes, so nothing is reconciled.\n"
         }
-        text += "\nThe server's generated-token counter over each level against the client's output tokens of the requests "
-        text += "that ended between the level's bracketing scrapes (warm-up and failed requests included); a request in "
-        text += "flight at either scrape straddles it, and only with none straddling must the sums agree exactly.\n\n"
-        text += "| level | server generated | client output | server − client | server prompt | client input | straddling | peak running | peak waiting | peak KV cache |\n"
-        text += "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
-        for row in rows {
-            let difference = row.serverGenerated.map { CSVFormat.number($0 - Double(row.clientOutput)) } ?? ""
-            let input = "\(row.clientInput)" + (row.estimatedInputs > 0 ? " (\(row.estimatedInputs) estimated)" : "")
-            let kv = row.peakKVCache.map { CSVFormat.number($0 * 100, digits: 1) + "%" } ?? ""
-            text += "| \(row.label) | \(CSVFormat.number(row.serverGenerated)) | \(row.clientOutput) | \(difference) | "
-            text += "\(CSVFormat.number(row.serverPrompt)) | \(input) | \(row.straddling) | \(CSVFormat.number(row.peakRunning)) | "
-            text += "\(CSVFormat.number(row.peakWaiting)) | \(kv) |\n"
-        }
+        text += "\n" + Self.explanation + "\n\n"
+        text += "| " + Self.headers.joined(separator: " | ") + " |\n"
+        text += "|---|" + String(repeating: "---:|", count: Self.headers.count - 1) + "\n"
+        for row in rows { text += "| " + row.joined(separator: " | ") + " |\n" }
         return text
     }
 }
