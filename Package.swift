@@ -29,6 +29,7 @@ let package = Package(
             dependencies: [
                 "BenchSupport",
                 "CCurl",
+                "Tokenizer",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

@@ -135,6 +135,7 @@ extension MockProfile {
                   capacity: settings.capacity.map {
                       MockCapacity(slots: $0.slots, maxQueue: $0.maxQueue, decodeRateAtCapacity: $0.decodeRateAtCapacity)
                   }, reasoningShare: settings.reasoningShare, toolCallShare: settings.toolCallShare,
-                  faults: MockFaults(settings.faults), stampSendTimes: settings.stampSendTimes)
+                  faults: MockFaults(settings.faults), stampSendTimes: settings.stampSendTimes,
+                  wordLengths: settings.variedWordLengths ? .varied : .uniform)
     }
 }

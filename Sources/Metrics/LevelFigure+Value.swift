@@ -12,6 +12,9 @@ extension LevelFigure {
         case .warmupRequests: Double(summary.warmupRequests)
         case .estimatedTokenRequests: Double(summary.estimatedTokenRequests)
         case .estimatedInputTokenRequests: Double(summary.estimatedInputTokenRequests)
+        case .tokenizerVsUsageTokens: Double(summary.tokenizerTokens - summary.tokenizerComparedUsageTokens)
+        case .tokenizerVsUsagePercent: summary.tokenizerComparedUsageTokens > 0
+            ? Double(summary.tokenizerTokens - summary.tokenizerComparedUsageTokens) / Double(summary.tokenizerComparedUsageTokens) * 100 : nil
         case .outputThroughput: summary.outputThroughput
         case .requestThroughput: summary.requestThroughput
         case .newConnections: Double(summary.newConnections)
@@ -29,6 +32,7 @@ extension LevelFigure {
     public func applies(to summary: LevelSummary) -> Bool {
         switch self {
         case .transportBusyFraction, .transportCPUFraction: summary.level.transport != nil
+        case .tokenizerVsUsageTokens, .tokenizerVsUsagePercent: summary.tokenizerComparedRequests > 0
         default: true
         }
     }

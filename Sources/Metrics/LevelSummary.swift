@@ -15,6 +15,10 @@ public struct LevelSummary: Sendable {
     public private(set) var estimatedTokenRequests = 0
     /// Successful measured requests whose input tokens are the prompt's local estimate (no usage from the server).
     public private(set) var estimatedInputTokenRequests = 0
+    /// Successful measured requests with both a tokenizer count and a usage count of their output, and the sums.
+    public private(set) var tokenizerComparedRequests = 0
+    public private(set) var tokenizerTokens = 0
+    public private(set) var tokenizerComparedUsageTokens = 0
     /// Output tokens and successful requests (warm-up included) that ended inside the measurement window.
     public private(set) var windowOutputTokens = 0
     public private(set) var windowRequests = 0
@@ -109,6 +113,11 @@ public struct LevelSummary: Sendable {
         succeeded += 1
         if record.tokenSource == .estimate { estimatedTokenRequests += 1 }
         if record.inputTokenSource == .estimate { estimatedInputTokenRequests += 1 }
+        if let counted = record.tokenizerTokens, record.tokenizerVsUsage != nil {
+            tokenizerComparedRequests += 1
+            tokenizerTokens += counted
+            tokenizerComparedUsageTokens += record.outputTokens
+        }
         for metric in Metric.perRequest {
             if let value = metrics.value(metric, of: record) { distributions[metric]!.record(value) }
         }

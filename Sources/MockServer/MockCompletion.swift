@@ -56,6 +56,7 @@ struct MockCompletion: Equatable {
         tokensAfterFirst = Self.tokensAfterFirst(chunks)
         outputTokens = chunks.reduce(0, +)
         textSeed = rng.next()
+        words = profile.wordLengths.words
     }
 
     private static func tokensAfterFirst(_ chunks: [Int]) -> [Int] {
@@ -67,6 +68,7 @@ struct MockCompletion: Equatable {
     }
 
     private var textSeed: UInt64 = 0
+    private var words: [String] = MockCompletion.vocabulary
     /// Tokens of chunks 1...i for each chunk i (0 for the first), so a chunk's send time is one lookup.
     private var tokensAfterFirst: [Int] = []
 
@@ -105,7 +107,7 @@ struct MockCompletion: Equatable {
         var rng = SplitMix64(seed: textSeed &+ UInt64(index))
         var text = ""
         text.reserveCapacity(chunkTokens[index] * 5)
-        for _ in 0..<chunkTokens[index] { text += Self.vocabulary[Int(rng.next() % UInt64(Self.vocabulary.count))] }
+        for _ in 0..<chunkTokens[index] { text += words[Int(rng.next() % UInt64(words.count))] }
         return text
     }
 

@@ -25,12 +25,15 @@ public struct MockProfile: Sendable, Equatable {
     /// Write `: x-mock-sent-ns <CLOCK_MONOTONIC ns>` just before each stream's first token-carrying chunk, taken the
     /// moment before the write, so a client on this machine can measure its own timestamp error against it.
     public var stampSendTimes: Bool
+    /// The words the answers are made of: all five bytes long (text length apportions tokens exactly), or of
+    /// 2 to 17 bytes (so only a tokenizer counts each chunk's tokens exactly).
+    public var wordLengths: MockWordLengths
 
     public init(ttftNs: Int64 = 200_000_000, decodeTokensPerSecond: Double = 600, tokensPerChunk: ClosedRange<Int> = 4...12,
                 outputTokens: ClosedRange<Int> = 256...256, seed: UInt64 = 42,
                 models: [String] = ["gpt-oss-120b", "Meta-Llama-3.3-70B-Instruct", "DeepSeek-V3.1", "MiniMax-M2.7"],
                 capacity: MockCapacity? = nil, reasoningShare: Double = 0, toolCallShare: Double = 1,
-                faults: MockFaults = .none, stampSendTimes: Bool = false) {
+                faults: MockFaults = .none, stampSendTimes: Bool = false, wordLengths: MockWordLengths = .uniform) {
         precondition((0...1).contains(reasoningShare) && (0...1).contains(toolCallShare), "mock shares must lie in 0...1")
         self.ttftNs = ttftNs
         self.decodeTokensPerSecond = decodeTokensPerSecond
@@ -43,6 +46,25 @@ public struct MockProfile: Sendable, Equatable {
         self.toolCallShare = toolCallShare
         self.faults = faults
         self.stampSendTimes = stampSendTimes
+        self.wordLengths = wordLengths
+    }
+}
+
+/// The mock's answer words. Every word is one token in o200k_base and in cl100k_base (a space and lowercase
+/// letters), so a chunk of k words is exactly k tokens to those tokenizers.
+public enum MockWordLengths: String, Sendable, Equatable, CaseIterable {
+    /// Sixteen five-byte words.
+    case uniform
+    /// Sixteen words of 2 to 17 bytes.
+    case varied
+
+    var words: [String] {
+        switch self {
+        case .uniform: MockCompletion.vocabulary
+        case .varied: [" a", " to", " the", " data", " model", " server", " latency", " response", " throughput",
+                       " information", " performance", " development", " configuration", " implementation",
+                       " infrastructure", " responsibilities"]
+        }
     }
 }
 

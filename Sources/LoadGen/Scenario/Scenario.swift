@@ -22,6 +22,8 @@ public struct Scenario: Sendable, Equatable {
     public var anthropicVersion = "2023-06-01"
     /// Write every answer's text, reasoning and tool calls to `responses.jsonl` (off: answers are not kept).
     public var recordText = false
+    /// Counts each chunk's tokens and the prompts' tokens exactly (`tokenizer:`); nil apportions usage by length.
+    public var tokenizer: ScenarioTokenizer?
     /// Where `prompts` came from, how they are picked, and the synthetic prompts of a matrix level's length.
     public var promptSource = PromptSource()
     public var load = LoadSettings()
@@ -187,6 +189,8 @@ public struct MockSettings: Sendable, Equatable {
     /// Stamp the first token chunk's send time into each stream (an SSE comment), so the client's TTFT error against
     /// it is measured (`ttft_error_ms`).
     public var stampSendTimes = false
+    /// `mock.word_lengths`: uniform (five-byte words) or varied (2 to 17 bytes, each one token in o200k_base).
+    public var variedWordLengths = false
 
     /// `mock.ttft` (and `sambabench mock --ttft`): zero to an hour.
     public static let ttftRange: ClosedRange<Int64> = 0...3_600_000_000_000

@@ -3,7 +3,7 @@ import Yams
 /// `mock:`: the embedded mock server's timing, capacity and faults.
 extension ScenarioReader {
     static let mockKeys = ["ttft", "decode_rate", "tokens_per_chunk", "output_tokens", "seed", "capacity",
-                           "reasoning_share", "tool_call_share", "faults", "stamp_send_times"]
+                           "reasoning_share", "tool_call_share", "faults", "stamp_send_times", "word_lengths"]
 
     mutating func mock(_ node: Node) throws -> MockSettings {
         let map = try mapping(node, path: "mock", allowed: Self.mockKeys)
@@ -19,6 +19,14 @@ extension ScenarioReader {
         if let n = map["tool_call_share"] { settings.toolCallShare = try double(n, path: "mock.tool_call_share", in: 0...1) }
         if let n = map["faults"] { settings.faults = try faults(n) }
         if let n = map["stamp_send_times"] { settings.stampSendTimes = try bool(n, path: "mock.stamp_send_times") }
+        if let n = map["word_lengths"] {
+            let value = try string(n, path: "mock.word_lengths")
+            guard ["uniform", "varied"].contains(value) else {
+                throw located(n, "mock.word_lengths", "'\(value)' is not a word-length mix",
+                              hint: "uniform (five-byte words) or varied (2 to 17 bytes, each one token in o200k_base)")
+            }
+            settings.variedWordLengths = value == "varied"
+        }
         if let n = map["capacity"] {
             let capacity = try mapping(n, path: "mock.capacity", allowed: ["slots", "queue", "decode_rate_at_capacity"])
             guard let slots = capacity["slots"] else {
