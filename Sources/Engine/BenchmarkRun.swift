@@ -132,8 +132,10 @@ extension MockProfile {
     public init(_ settings: MockSettings) {
         self.init(ttftNs: settings.ttftNs, decodeTokensPerSecond: settings.decodeTokensPerSecond,
                   tokensPerChunk: settings.tokensPerChunk, outputTokens: settings.outputTokens, seed: settings.seed,
-                  capacity: settings.capacity.map {
-                      MockCapacity(slots: $0.slots, maxQueue: $0.maxQueue, decodeRateAtCapacity: $0.decodeRateAtCapacity)
+                  capacity: settings.capacity.map { capacity in
+                      MockCapacity(slots: capacity.slots, maxQueue: capacity.maxQueue,
+                                   decodeRateAtCapacity: capacity.decodeRateAtCapacity,
+                                   batching: capacity.batchWindowNs.map { MockBatching(windowNs: $0, maxBatch: capacity.maxBatch) })
                   }, reasoningShare: settings.reasoningShare, toolCallShare: settings.toolCallShare,
                   faults: MockFaults(settings.faults), stampSendTimes: settings.stampSendTimes,
                   wordLengths: settings.variedWordLengths ? .varied : .uniform)

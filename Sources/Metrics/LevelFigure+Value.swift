@@ -15,6 +15,12 @@ extension LevelFigure {
         case .tokenizerVsUsageTokens: Double(summary.tokenizerTokens - summary.tokenizerComparedUsageTokens)
         case .tokenizerVsUsagePercent: summary.tokenizerComparedUsageTokens > 0
             ? Double(summary.tokenizerTokens - summary.tokenizerComparedUsageTokens) / Double(summary.tokenizerComparedUsageTokens) * 100 : nil
+        case .inferredBatches: Double(summary.inferredBatchSizes.count)
+        case .inferredBatchSizeMean: summary.inferredBatchSizes.isEmpty ? nil
+            : Double(summary.inferredBatchSizes.reduce(0, +)) / Double(summary.inferredBatchSizes.count)
+        case .inferredBatchSizeP50: summary.inferredBatchSizes.isEmpty ? nil
+            : Double(summary.inferredBatchSizes.sorted()[(summary.inferredBatchSizes.count - 1) / 2])
+        case .inferredBatchSizeMax: summary.inferredBatchSizes.max().map(Double.init)
         case .outputThroughput: summary.outputThroughput
         case .requestThroughput: summary.requestThroughput
         case .newConnections: Double(summary.newConnections)
@@ -33,6 +39,7 @@ extension LevelFigure {
         switch self {
         case .transportBusyFraction, .transportCPUFraction: summary.level.transport != nil
         case .tokenizerVsUsageTokens, .tokenizerVsUsagePercent: summary.tokenizerComparedRequests > 0
+        case .inferredBatches, .inferredBatchSizeMean, .inferredBatchSizeP50, .inferredBatchSizeMax: !summary.serverPrefills.isEmpty
         default: true
         }
     }

@@ -150,8 +150,11 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                        started: NIODeadline, lease: CapacityLease?, fault: MockFault?, context: ChannelHandlerContext) {
         let completion = MockCompletion(profile: profile, maxTokens: request.maxTokens, requestNumber: number,
                                         tools: request.callableTools)
+        // Batched prefill (capacity.batching) moves the start to the batch's; otherwise it stays.
+        let (started, wallStart) = gate?.prefillStart(ready: started, ttftNs: profile.ttftNs)
+            ?? (started, Date().timeIntervalSince1970)
         let run = MockRun(profile: profile, request: request, completion: completion, number: number, started: started,
-                          wallStart: Date().timeIntervalSince1970, lease: lease, fault: fault)
+                          wallStart: wallStart, lease: lease, fault: fault)
         let job = api.job(run: run)
         if let lease { leases.append(lease) }
         if request.stream {

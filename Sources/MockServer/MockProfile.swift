@@ -78,12 +78,17 @@ public struct MockCapacity: Sendable, Equatable {
     /// Tokens per second after the first chunk, per request, when all slots are busy (above 0); with fewer active
     /// requests the rate lies on the line from `decodeTokensPerSecond` at one.
     public var decodeRateAtCapacity: Double
+    /// Batched prefill: requests that start generating within one window of the window's first request form one
+    /// batch (at most `maxBatch`), whose prefill begins when the window closes and after the previous batch's
+    /// prefill ended. Its requests share the start time and TTFT they report. Nil: each request starts at once.
+    public var batching: MockBatching?
 
-    public init(slots: Int, maxQueue: Int, decodeRateAtCapacity: Double) {
+    public init(slots: Int, maxQueue: Int, decodeRateAtCapacity: Double, batching: MockBatching? = nil) {
         precondition(slots >= 1 && maxQueue >= 0 && decodeRateAtCapacity > 0, "invalid mock capacity")
         self.slots = slots
         self.maxQueue = maxQueue
         self.decodeRateAtCapacity = decodeRateAtCapacity
+        self.batching = batching
     }
 
     /// Per-request decode rate with `active` requests generating: linear from `singleRate` at one request to
@@ -91,5 +96,19 @@ public struct MockCapacity: Sendable, Equatable {
     func decodeRate(active: Int, singleRate: Double) -> Double {
         let n = min(max(active, 1), slots)
         return singleRate + (decodeRateAtCapacity - singleRate) * Double(n - 1) / Double(max(slots - 1, 1))
+    }
+}
+
+/// The mock's batched prefill (`mock.capacity.batch_window`, `max_batch`).
+public struct MockBatching: Sendable, Equatable {
+    /// How long a batch collects requests after its first one.
+    public var windowNs: Int64
+    /// The most requests in one batch; a full batch still starts when its window closes.
+    public var maxBatch: Int
+
+    public init(windowNs: Int64, maxBatch: Int) {
+        precondition(windowNs >= 0 && maxBatch >= 1, "invalid mock batching")
+        self.windowNs = windowNs
+        self.maxBatch = maxBatch
     }
 }

@@ -110,6 +110,12 @@ public enum LevelFigure: String, CaseIterable, Sendable {
     /// sum as a percentage of their usage total: how far the scenario's tokenizer is from the server's count.
     case tokenizerVsUsageTokens = "tokenizer_vs_usage_tokens"
     case tokenizerVsUsagePercent = "tokenizer_vs_usage_pct"
+    /// Batches inferred from the server's start times and TTFTs (`BatchInference`), and the requests per batch:
+    /// mean, median and largest. Only on levels whose server reported both figures.
+    case inferredBatches = "inferred_batches"
+    case inferredBatchSizeMean = "inferred_batch_size_mean"
+    case inferredBatchSizeP50 = "inferred_batch_size_p50"
+    case inferredBatchSizeMax = "inferred_batch_size_max"
     /// Output tokens of successful requests that ended inside the window / window length.
     case outputThroughput = "output_throughput_tps"
     /// Successful requests that ended inside the window / window length.
@@ -141,6 +147,8 @@ public enum LevelFigure: String, CaseIterable, Sendable {
         case .outputThroughput: "tokens/s"
         case .tokenizerVsUsageTokens: "tokens"
         case .tokenizerVsUsagePercent: "%"
+        case .inferredBatches: "batches"
+        case .inferredBatchSizeMean, .inferredBatchSizeP50, .inferredBatchSizeMax: "requests"
         case .requestThroughput, .offeredRate, .achievedRate, .goodput: "requests/s"
         case .newConnections: "connections"
         }

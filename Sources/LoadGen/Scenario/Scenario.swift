@@ -223,11 +223,16 @@ public struct MockSettings: Sendable, Equatable {
         public var slots: Int
         public var maxQueue: Int
         public var decodeRateAtCapacity: Double
+        /// Batched prefill: `batch_window` (nil: none) and `max_batch`.
+        public var batchWindowNs: Int64?
+        public var maxBatch = 1_000_000
 
-        public init(slots: Int, maxQueue: Int, decodeRateAtCapacity: Double) {
+        public init(slots: Int, maxQueue: Int, decodeRateAtCapacity: Double, batchWindowNs: Int64? = nil, maxBatch: Int = 1_000_000) {
             self.slots = slots
             self.maxQueue = maxQueue
             self.decodeRateAtCapacity = decodeRateAtCapacity
+            self.batchWindowNs = batchWindowNs
+            self.maxBatch = maxBatch
         }
     }
 

@@ -28,7 +28,7 @@ extension ScenarioReader {
             settings.variedWordLengths = value == "varied"
         }
         if let n = map["capacity"] {
-            let capacity = try mapping(n, path: "mock.capacity", allowed: ["slots", "queue", "decode_rate_at_capacity"])
+            let capacity = try mapping(n, path: "mock.capacity", allowed: ["slots", "queue", "decode_rate_at_capacity", "batch_window", "max_batch"])
             guard let slots = capacity["slots"] else {
                 throw located(n, "mock.capacity.slots", "missing required key", hint: "the concurrent requests the mock serves, e.g. 16")
             }
@@ -38,6 +38,16 @@ extension ScenarioReader {
                 decodeRateAtCapacity: try capacity["decode_rate_at_capacity"].map {
                     try double($0, path: "mock.capacity.decode_rate_at_capacity", in: 0.001...10_000_000)
                 } ?? settings.decodeTokensPerSecond)
+            if let window = capacity["batch_window"] {
+                settings.capacity?.batchWindowNs = try duration(window, path: "mock.capacity.batch_window", in: 0...60_000_000_000)
+            }
+            if let maxBatch = capacity["max_batch"] {
+                guard capacity["batch_window"] != nil else {
+                    throw located(maxBatch, "mock.capacity.max_batch", "max_batch without batch_window",
+                                  hint: "batched prefill needs its window, e.g. batch_window: 20ms")
+                }
+                settings.capacity?.maxBatch = try int(maxBatch, path: "mock.capacity.max_batch", in: 1...100_000)
+            }
         }
         return settings
     }
