@@ -53,6 +53,12 @@ import MockServer
         #expect(inferred == truth, "the mock formed \(truth)")
         let summaryCSV = try String(contentsOfFile: directory + "/out/summary.csv", encoding: .utf8)
         #expect(summaryCSV.contains(",inferred_batch_size_mean,requests,"))
+        // Plotted against concurrency: one row per level (load, mean, median, largest).
+        let plotted = try String(contentsOfFile: directory + "/out/plots/batch_size.dat", encoding: .utf8)
+            .split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: " ").map(String.init) }
+        #expect(plotted.map { $0.first } == ["4", "8"])
+        #expect(plotted.map { $0.last } == result.summaries.map { String(Int(LevelFigure.inferredBatchSizeMax.value($0)!)) })
+        #expect(FileManager.default.fileExists(atPath: directory + "/out/plots/batch_size.gp"))
     }
 
     /// Against the mock directly: the batches it formed (its ground truth) are the ones inferred from the usage
