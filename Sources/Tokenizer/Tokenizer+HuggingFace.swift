@@ -18,7 +18,10 @@ extension Tokenizer {
         } catch {
             throw fail("not valid JSON (\(error.localizedDescription))")
         }
-        if let normalizer = root["normalizer"], !(normalizer is NSNull) {
+        // No normalizer, or an empty Sequence of them (DeepSeek V3 writes one), leaves the text as it is.
+        if let normalizer = root["normalizer"], !(normalizer is NSNull),
+           !((normalizer as? [String: Any])?["type"] as? String == "Sequence"
+             && ((normalizer as? [String: Any])?["normalizers"] as? [Any])?.isEmpty == true) {
             let type = (normalizer as? [String: Any])?["type"] as? String ?? "?"
             throw fail("normalizer \(type) is not supported (only tokenizers without a normalizer: byte-level BPE)")
         }

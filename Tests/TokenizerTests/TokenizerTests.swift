@@ -108,6 +108,9 @@ import Testing
             model["merges"] = ["h e", "zzqx zzqy"]
             document["model"] = model
         } == "model.merges[1] names a token missing from model.vocab")
+        #expect(try problem { $0["normalizer"] = ["type": "NFC"] }
+                == "normalizer NFC is not supported (only tokenizers without a normalizer: byte-level BPE)")
+        #expect(try problem { $0["normalizer"] = ["type": "Sequence", "normalizers": [Any]()] } == nil)
         #expect(try problem { _ in } == nil)
     }
 }
