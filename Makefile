@@ -18,6 +18,7 @@ test:
 	scripts/sdk-compat/run.sh --install-only
 	SAMBABENCH_SDK_PYTHON=$(CURDIR)/.build-sdk-venv/bin/python $(SWIFT) test --no-parallel
 	scripts/sdk-compat/run.sh
+	scripts/schemathesis/run.sh
 
 clean:
 	rm -rf .build results

@@ -12,12 +12,18 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // Typed wrappers over libcurl: curl_easy_setopt and curl_easy_getinfo are variadic and unusable from Swift.
         .target(
             name: "CCurl",
             linkerSettings: [.linkedLibrary("curl")]
+        ),
+        // zlib's deflate and inflate, for HdrHistogram's compressed interval logs.
+        .target(
+            name: "CZlib",
+            linkerSettings: [.linkedLibrary("z")]
         ),
         // Small pieces the client and the mock share (the seeded generator); no dependencies, so the mock needs no LoadGen.
         .target(name: "BenchSupport"),
@@ -39,7 +45,11 @@ let package = Package(
             dependencies: [
                 "LoadGen",
                 "PlotTemplates",
+                "CZlib",
+                "BenchSupport",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                // report.html's template.
+                .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
         // The gnuplot templates live in plots/ so users find them; this target bundles them.

@@ -69,14 +69,14 @@ stop_mock() { kill "$mock" 2>/dev/null || true; wait "$mock" 2>/dev/null || true
 # says why in $3.why, when neither is there or the request fails.
 fetch() {
   if command -v curl >/dev/null 2>&1; then
-    if curl -sSfN "$1" -H 'Content-Type: application/json' -d "$2" >"$3" 2>"$3.why" && [ -s "$3" ]; then
+    if curl -sSfN "$1" -H 'Content-Type: application/json' -H 'Authorization: Bearer bench' -d "$2" >"$3" 2>"$3.why" && [ -s "$3" ]; then
       rm -f "$3.why"
       return 0
     fi
     echo "curl could not record $1: $(head -c 200 "$3.why")" >"$3.why"
   elif command -v python3 >/dev/null 2>&1; then
     if python3 -c 'import sys, urllib.request
-request = urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), headers={"Content-Type": "application/json"})
+request = urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), headers={"Content-Type": "application/json", "Authorization": "Bearer bench"})
 sys.stdout.buffer.write(urllib.request.urlopen(request).read())' "$1" "$2" >"$3" 2>"$3.why" && [ -s "$3" ]; then
       rm -f "$3.why"
       return 0
@@ -131,9 +131,9 @@ if wants parser; then
   echo "SSE parser and decoders on recorded streams (sambabench bench: the transport's write path, no socket)"
   start_mock --ttft 1ms --decode-rate 100000 --output-tokens 1024 --tokens-per-chunk 1-4
   rm -f "$work"/*.sse.why
-  fetch "$url/chat/completions" '{"model":"m","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true}}' "$work/chat.sse" || true
-  fetch "$url/responses" '{"model":"m","input":"hi","stream":true}' "$work/responses.sse" || true
-  fetch "$url/messages" '{"model":"m","max_tokens":2048,"messages":[{"role":"user","content":"hi"}],"stream":true}' "$work/messages.sse" || true
+  fetch "$url/chat/completions" '{"model":"gpt-oss-120b","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true}}' "$work/chat.sse" || true
+  fetch "$url/responses" '{"model":"gpt-oss-120b","input":"hi","stream":true}' "$work/responses.sse" || true
+  fetch "$url/messages" '{"model":"gpt-oss-120b","max_tokens":2048,"messages":[{"role":"user","content":"hi"}],"stream":true}' "$work/messages.sse" || true
   stop_mock
   for api in chat responses messages; do
     why=""

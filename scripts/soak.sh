@@ -7,11 +7,20 @@
 #
 #   DURATION=2m scripts/soak.sh        shorter (the RSS baseline is then taken after a third of the run)
 #   CONCURRENCY=500 FAULT_RATE=0.05 RSS_GROWTH=20 SCRATCH_PATH=.build KEEP=1 (keep the run's files)
+#   RATE=1000 DURATION=60m RSS_GROWTH=10 FAULT_RATE=0.01 scripts/soak.sh
+#                                      an open loop at 1,000 requests/s (Poisson) of short answers (about 80 ms,
+#                                      8 chunks) for an hour: the long-run check of README's "Memory and disk over a
+#                                      long run". RSS is sampled to the process's end, which writes every derived file
+#                                      from what it aggregated as records arrived (nothing is read back).
+#   CHUNK_ROWS=0.01                    chunk_rows of the run (default all)
+#   BIN=path MOCK_BIN=path             binaries already built (no build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/mock-address.sh
 duration=${DURATION:-10m}
 concurrency=${CONCURRENCY:-500}
+rate=${RATE:-}
+chunk_rows=${CHUNK_ROWS:-all}
 fault_rate=${FAULT_RATE:-0.05}
 growth_limit=${RSS_GROWTH:-20}
 scratch=${SCRATCH_PATH:-.build}
@@ -34,11 +43,17 @@ if [ "$duration_s" -lt 180 ]; then baseline_s=$(( duration_s / 3 )); fi
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 [ "$(ulimit -n)" -ge $(( concurrency + 256 )) ] || { echo "ulimit -n is $(ulimit -n): too few files for $concurrency streams" >&2; exit 1; }
 
-scripts/deps.sh
-swift build -c release --scratch-path "$scratch" --product sambabench >/dev/null
-swift build -c release --scratch-path "$scratch" --product sambabench-mock-faults >/dev/null
-bin="$scratch/release/sambabench"
-mock_bin="$scratch/release/sambabench-mock-faults"
+if [ -n "${BIN:-}" ] && [ -n "${MOCK_BIN:-}" ]; then
+  # Binaries already built (BIN=... MOCK_BIN=...): an hour's soak keeps its own copies while the tree is rebuilt.
+  bin=$BIN
+  mock_bin=$MOCK_BIN
+else
+  scripts/deps.sh
+  swift build -c release --scratch-path "$scratch" --product sambabench >/dev/null
+  swift build -c release --scratch-path "$scratch" --product sambabench-mock-faults >/dev/null
+  bin="$scratch/release/sambabench"
+  mock_bin="$scratch/release/sambabench-mock-faults"
+fi
 work=$(mktemp -d)
 mock=""
 client=""
@@ -51,8 +66,14 @@ trap cleanup EXIT
 
 # About 4 s per answer (300 ms to the first token, 60 tokens/s, 192-256 tokens in chunks of 8-16), so 500 streams
 # make some 120 requests/s. Stalls last 3 s, beyond the 1.5 s idle limit: they end as timeout_idle.
-"$mock_bin" --port 0 --address-file "$work/mock.address" --fault-rate "$fault_rate" --stall 3s --ttft 300ms \
-  --decode-rate 60 --tokens-per-chunk 8-16 --output-tokens 192-256 --threads 2 >"$work/mock.log" 2>&1 &
+if [ -n "$rate" ]; then
+  # About 80 ms per answer (50 ms to the first token, 64-128 tokens in chunks of 8-16 at 2,000 tokens/s).
+  answer=(--ttft 50ms --decode-rate 2000 --tokens-per-chunk 8-16 --output-tokens 64-128)
+else
+  answer=(--ttft 300ms --decode-rate 60 --tokens-per-chunk 8-16 --output-tokens 192-256)
+fi
+"$mock_bin" --port 0 --address-file "$work/mock.address" --fault-rate "$fault_rate" --stall 3s "${answer[@]}" \
+  --threads 2 >"$work/mock.log" 2>&1 &
 mock=$!
 url=$(mock_address "$work/mock.address" "$mock" "$work/mock.log") || exit 1
 
@@ -62,15 +83,18 @@ base_url: $url
 model: gpt-oss-120b
 prompts: ["Tell me a long story about a reconfigurable dataflow unit."]
 request: {max_tokens: 512}
+chunk_rows: $chunk_rows
 load:
-  concurrency: [$concurrency]
+  $( [ -n "$rate" ] && echo "rate: [$rate]" || echo "concurrency: [$concurrency]" )
   duration: $duration
   requests: 100000000
   drain_timeout: 30s
-timeouts: {connect: 5s, first_token: 10s, idle: 1500ms, total: 60s}
+timeouts: {connect: 5s, first_token: 10s, idle: 1500ms, total: $( [ -n "$rate" ] && echo 20s || echo 60s )}
 YAML
 
-echo "soak: $concurrency concurrent streams for $duration against the mock (faults $fault_rate) at $url, process $mock"
+load_text="$concurrency concurrent streams"
+[ -n "$rate" ] && load_text="$rate requests/s (Poisson)"
+echo "soak: $load_text for $duration against the mock (faults $fault_rate) at $url, process $mock"
 SAMBANOVA_API_KEY=dummy "$bin" run "$work/scenario.yaml" --base-url "$url" --output "$work/run" --quiet >"$work/run.log" 2>&1 &
 client=$!
 start=$(date +%s)
@@ -79,8 +103,8 @@ while kill -0 "$client" 2>/dev/null; do
   elapsed=$(( $(date +%s) - start ))
   rss=$(awk '/^VmRSS/ {print $2}' "/proc/$client/status" 2>/dev/null || true)
   mock_rss=$(awk '/^VmRSS/ {print $2}' "/proc/$mock/status" 2>/dev/null || true)
-  # Only while the load runs: at the end the run reads its records back to summarise them.
-  if [ -n "$rss" ] && [ "$elapsed" -le "$duration_s" ]; then echo "$elapsed $rss ${mock_rss:-0}" >>"$work/rss"; fi
+  # To the process's end: the end of the run writes its files from the aggregate, reading nothing back.
+  if [ -n "$rss" ]; then echo "$elapsed $rss ${mock_rss:-0}" >>"$work/rss"; fi
   sleep 5
 done
 set +e
@@ -88,6 +112,9 @@ wait "$client"
 status=$?
 set -e
 client=""
+end=$(date +%s)
+echo "client process: $(( end - start )) s in all (load $duration_s s); disk written: $(du -sm "$work/run" | awk '{print $1}') MB" \
+  "(requests.csv $(( $(stat -c %s "$work/run/requests.csv") / 1048576 )) MB, chunks.csv $(( $(stat -c %s "$work/run/chunks.csv") / 1048576 )) MB)"
 if [ "$status" -ne 0 ] && [ "$status" -ne 4 ]; then
   echo "sambabench run exited $status:" >&2
   tail -20 "$work/run.log" >&2
@@ -102,10 +129,16 @@ from collections import Counter
 run = sys.argv[1]
 with open(f"{run}/levels.csv", newline="") as f:
     dispatched = sum(int(row["warmup_dispatched"]) + int(row["measured_dispatched"]) for row in csv.DictReader(f))
+# Streamed: an hour's requests.csv has millions of rows.
+records = 0
+first = 0
+classes = Counter()
 with open(f"{run}/requests.csv", newline="") as f:
-    rows = list(csv.DictReader(f))
-first = sum(1 for row in rows if row.get("attempt", "1") == "1")
-classes = Counter(row["error_class"] for row in rows)
+    for row in csv.DictReader(f):
+        records += 1
+        if row.get("attempt", "1") == "1":
+            first += 1
+        classes[row["error_class"]] += 1
 succeeded = classes.pop("", 0)
 summary = Counter()
 with open(f"{run}/summary.csv", newline="") as f:
@@ -115,11 +148,11 @@ with open(f"{run}/summary.csv", newline="") as f:
             summary["errors" if name.startswith("errors_") else name] += int(float(row["value"]))
 errors = sum(classes.values())
 print(f"requests dispatched      {dispatched}")
-print(f"records                  {len(rows)} (first attempts {first})")
+print(f"records                  {records} (first attempts {first})")
 print(f"succeeded                {succeeded}")
 for name, count in sorted(classes.items()):
     print(f"  {name:<22} {count}")
-print(f"errors                   {errors} ({errors * 100 / max(len(rows), 1):.2f}%)")
+print(f"errors                   {errors} ({errors * 100 / max(records, 1):.2f}%)")
 problems = []
 if first != dispatched:
     problems.append(f"{dispatched} requests dispatched but {first} first-attempt records")

@@ -64,10 +64,12 @@ public struct BenchmarkRun: Sendable {
         let startedAt = Date()
         let directory = configuration.outputDirectory
             ?? RunOutput.defaultDirectory(output: scenario.output, scenario: scenario.name, at: startedAt)
-        let output = try RunOutput(directory: directory, replacing: configuration.force)
+        let output = try RunOutput(directory: directory, replacing: configuration.force, scenario: scenario, startedAt: startedAt)
 
         var mock: MockServer?
-        if scenario.usesMock { mock = try await MockServer.start(profile: MockProfile(scenario.mock)) }
+        // The embedded mock wants a key, as the service does: `mock.api_key`, or one made for this run.
+        let mockKey = scenario.usesMock ? scenario.mock.apiKey ?? "sambabench-mock-\(UUID().uuidString)" : nil
+        if scenario.usesMock { mock = try await MockServer.start(profile: MockProfile(scenario.mock, apiKey: mockKey)) }
         let baseURL = mock?.baseURL ?? scenario.baseURL
         let plans = LevelPlan.levels(scenario.load, matrix: scenario.matrix)
         var manifest = RunManifest(scenario: scenario, scenarioFile: configuration.scenarioFile, effectiveBaseURL: baseURL,
@@ -84,10 +86,10 @@ public struct BenchmarkRun: Sendable {
             observer.say("note: the transport thread runs at \(transport.priority.rawValue) priority; \(asked.rawValue) was not permitted (it needs root or CAP_SYS_NICE)")
         }
         let executor = RequestExecutor(transport: transport,
-                                       factory: RequestFactory(scenario: scenario, baseURL: baseURL, apiKey: apiKey, levels: plans))
+                                       factory: RequestFactory(scenario: scenario, baseURL: baseURL, apiKey: apiKey ?? mockKey, levels: plans))
         let timeline = executor.timeline
         // What a server sent back reaches the files and the console only with the key and the URL's secrets redacted.
-        let redactor = SecretRedactor(apiKey: apiKey, baseURL: baseURL)
+        let redactor = SecretRedactor(apiKey: apiKey ?? mockKey, baseURL: baseURL)
         let sinks: [any RecordSink] = [RunFilesSink(output), LiveProgressSink(observer: observer, now: { timeline.now() })]
         let engine = RunEngine(scenario: scenario, executor: executor,
                                sinks: sinks.map { RedactingSink($0, redactor: redactor) },
@@ -129,14 +131,14 @@ extension MockFaults {
 
 extension MockProfile {
     /// The mock's profile from a scenario's `mock:` section.
-    public init(_ settings: MockSettings) {
+    public init(_ settings: MockSettings, apiKey: String? = nil) {
         self.init(ttftNs: settings.ttftNs, decodeTokensPerSecond: settings.decodeTokensPerSecond,
                   tokensPerChunk: settings.tokensPerChunk, outputTokens: settings.outputTokens, seed: settings.seed,
                   capacity: settings.capacity.map { capacity in
                       MockCapacity(slots: capacity.slots, maxQueue: capacity.maxQueue,
                                    decodeRateAtCapacity: capacity.decodeRateAtCapacity,
                                    batching: capacity.batchWindowNs.map { MockBatching(windowNs: $0, maxBatch: capacity.maxBatch) })
-                  }, reasoningShare: settings.reasoningShare, toolCallShare: settings.toolCallShare,
+                  }, reasoningShare: settings.reasoningShare, toolCallShare: settings.toolCallShare, apiKey: apiKey,
                   faults: MockFaults(settings.faults), stampSendTimes: settings.stampSendTimes,
                   wordLengths: settings.variedWordLengths ? .varied : .uniform)
     }

@@ -102,9 +102,9 @@ public struct Calibration: Sendable {
 
     private func engine(_ transport: CurlTransport, baseURL: String, maxTokens: Int,
                         sinks: [any RecordSink]) -> RunEngine<CurlTransport, MonotonicSleepClock> {
-        var scenario = Scenario(name: "calibrate", baseURL: baseURL, model: "calibration", prompts: [.text("Count to three.")])
+        var scenario = Scenario(name: "calibrate", baseURL: baseURL, model: "gpt-oss-120b", prompts: [.text("Count to three.")])
         scenario.request.maxTokens = maxTokens
-        let executor = RequestExecutor(transport: transport, factory: RequestFactory(scenario: scenario, baseURL: baseURL, apiKey: nil))
+        let executor = RequestExecutor(transport: transport, factory: RequestFactory(scenario: scenario, baseURL: baseURL, apiKey: "sambabench-calibration"))
         return RunEngine(scenario: scenario, executor: executor, sinks: sinks)
     }
 

@@ -29,6 +29,14 @@ public struct Console: RunObserver {
         write(line + "\n", toStandardError: json)
     }
 
+    /// The terminal's width, read at each redraw so a resized window is followed; none off a terminal.
+    public var progressWidth: Int? {
+        guard terminal else { return nil }
+        var size = winsize()
+        if ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init) ?? 80
+    }
+
     /// A progress line: redrawn in place on a terminal (and ended with a line break when `final`), appended otherwise.
     public func progress(_ line: String, final: Bool) {
         guard mode == .normal else { return }

@@ -1,5 +1,6 @@
 import Foundation
 import LoadGen
+import Metrics
 import Synchronization
 
 /// The engine's own account of the level running, fed before any sink sees a record: what the policies that decide
@@ -8,21 +9,21 @@ final class LevelTally: Sendable {
     private struct State {
         var finished = 0
         var failed = 0
-        var keepRecords = false
-        var records: [RequestRecord] = []
+        /// The level's summary for a verdict on it (the SLO search), accumulated as records arrive.
+        var summary: LevelSummary?
     }
 
     private let state = Mutex(State())
 
-    /// Starts a level; `keepRecords` keeps its records for a verdict on it (the SLO search).
-    func begin(keepRecords: Bool) {
-        state.withLock { $0 = State(keepRecords: keepRecords) }
+    /// Starts a level; with `summarising` (the SLO search), its records are summarised for a verdict on it.
+    func begin(level: LevelPlan, summarising slos: [SLO]?) {
+        state.withLock { $0 = State(summary: slos.map { LevelSummary(index: level.index, name: level.name, slos: $0) }) }
     }
 
     /// Adds a record; returns the measured requests finished and failed so far in this level.
     func add(_ record: RequestRecord) -> (finished: Int, failed: Int) {
         state.withLock { state in
-            if state.keepRecords { state.records.append(record) }
+            state.summary?.add(record)
             if !record.warmup {
                 state.finished += 1
                 if !record.succeeded { state.failed += 1 }
@@ -31,7 +32,14 @@ final class LevelTally: Sendable {
         }
     }
 
-    var records: [RequestRecord] { state.withLock { $0.records } }
+    /// The level's summary, settled with the level as it ended (nil when not summarising).
+    func summary(closedWith level: LevelResult) -> LevelSummary? {
+        state.withLock { state in
+            guard var summary = state.summary else { return nil }
+            summary.close(level: level)
+            return summary
+        }
+    }
 }
 
 extension AbortPolicy {

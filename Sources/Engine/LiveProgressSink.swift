@@ -24,7 +24,7 @@ final class LiveProgressSink: RecordSink {
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
                 if Task.isCancelled { break }
-                observer.progress(LiveProgress.line(live.snapshot(at: now())), final: false)
+                observer.progress(LiveProgress.line(live.snapshot(at: now()), width: observer.progressWidth), final: false)
             }
         }
         ticker.withLock { $0?.cancel(); $0 = task }
@@ -34,7 +34,7 @@ final class LiveProgressSink: RecordSink {
 
     func levelEnded(_ levels: [LevelResult]) {
         ticker.withLock { $0?.cancel(); $0 = nil }
-        observer.progress(LiveProgress.line(live.snapshot(at: now())), final: true)
+        observer.progress(LiveProgress.line(live.snapshot(at: now()), width: observer.progressWidth), final: true)
     }
 
     func finish() async throws {

@@ -24,6 +24,16 @@ public enum MockFlags {
         _ = try range(outputTokens, option: "--output-tokens")
     }
 
+    /// `--api-key`: when given, not empty and without control characters (it travels in a header); the message
+    /// never repeats it.
+    public static func checkAPIKey(_ key: String?) throws(Invalid) {
+        guard let key else { return }
+        guard !key.isEmpty else { throw Invalid("--api-key is empty (leave it out to accept any non-empty key)") }
+        guard key.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F }) else {
+            throw Invalid("--api-key holds a space or control character; a key is one printable word")
+        }
+    }
+
     /// `--ttft`, read as the scenario's `mock.ttft` is (a duration from 0s to 1h).
     public static func ttft(_ text: String) throws(Invalid) -> Int64 {
         do {

@@ -99,7 +99,7 @@ public final class RunEngine<T: Transport, C: RunTimeClock>: Sendable {
                plan.warmupNs > 0 ? "\(DurationText.format(plan.warmupNs)) warm-up" : nil,
                plan.requests.map { "\($0) requests" }, plan.durationNs.map { "up to \(DurationText.format($0))" }]
                 .compactMap { $0 }.joined(separator: ", "))
-        tally.begin(keepRecords: scenario.search != nil)
+        tally.begin(level: plan, summarising: scenario.search != nil ? scenario.slos : nil)
         let now = timeline.now()
         for sink in sinks { sink.levelStarted(plan, atNs: now) }
         let firstSeq = state.withLock { $0.nextSeq }
@@ -131,8 +131,10 @@ public final class RunEngine<T: Transport, C: RunTimeClock>: Sendable {
         observer.say("level \(plan.name) done: \(result.measuredDispatched) measured requests, window "
             + "\(String(format: "%.2f", result.windowSeconds)) s, stopped by \(result.stopReason)"
             + (result.transport.map { ", transport thread busy \(String(format: "%.0f", $0.busyFraction * 100))%" } ?? ""))
-        if let transport = result.transport, transport.busyFraction > TransportUtilisation.busyLimit {
-            observer.say("warning: level \(plan.name): the transport thread was busy over \(Int(TransportUtilisation.busyLimit * 100))% of the time: the client may be the limit")
+        if let warning = SelfHealth.standard.transport(level: plan.name, busy: result.transport?.busyFraction,
+                                                      cpu: result.transport?.cpuFraction,
+                                                      seconds: Double(max(result.endNs - result.startNs, 0)) / 1e9) {
+            observer.say("warning: \(warning)")
         }
         return result
     }
@@ -146,7 +148,7 @@ public final class RunEngine<T: Transport, C: RunTimeClock>: Sendable {
             let plan = LevelPlan.level(index: tried.count, load: closed ? .concurrency(Int(load)) : .rate(load),
                                        settings: scenario.load)
             let result = await runLevel(plan)
-            let summary = LevelSummary(level: result, records: tally.records, slos: scenario.slos)
+            let summary = tally.summary(closedWith: result) ?? LevelSummary(level: result, slos: scenario.slos)
             let results = SLOEvaluation.evaluate(scenario.slos, summary)
             let met = results.allSatisfy(\.met)
             search.record(load: load, met: met)

@@ -6,6 +6,12 @@ public protocol RunObserver: Sendable {
     func progress(_ line: String, final: Bool)
     /// How often the progress line is redrawn; nil: never (no progress ticker runs).
     var progressInterval: Duration? { get }
+    /// The columns a progress line may use (a terminal's width); nil: no limit.
+    var progressWidth: Int? { get }
+}
+
+extension RunObserver {
+    public var progressWidth: Int? { nil }
 }
 
 /// Says nothing: for tests and calibration steps that report on their own.

@@ -2,7 +2,9 @@
 public enum CSVFormat {
     /// A field quoted when it holds a comma, quote or line break.
     public static func field(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        // Bytes, not characters: "\r\n" is one Character, equal to neither "\r" nor "\n" (a server's CRLF error page
+        // once went out unquoted and broke the row).
+        guard text.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 

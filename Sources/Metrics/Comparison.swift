@@ -43,15 +43,33 @@ public struct Comparison {
     public init(directories: [String]) throws {
         var runs: [Run] = []
         for directory in directories {
-            let manifest = try RunManifest.read(directory: directory)
-            let records = try RunFiles.records(directory: directory)
-            let levels = try RunFiles.levels(directory: directory)
-            let summaries = levels.map { LevelSummary(level: $0, records: records, slos: manifest.scenario.slos) }
+            let (manifest, results, _) = try RunOutput.aggregate(directory: directory)
+            let summaries = results.summaries
             let scenario = manifest.scenario
-            let label = "\(scenario.name) \(scenario.model) \(scenario.api.rawValue) (\((directory as NSString).lastPathComponent))"
+            let label = Self.label(manifest)
             runs.append(Run(directory: directory, label: label, manifest: manifest, summaries: summaries))
         }
+        // Two runs of one scenario in the same minute: their directories tell them apart.
+        let repeated = Dictionary(grouping: runs, by: \.label).filter { $0.value.count > 1 }.keys
+        for index in runs.indices where repeated.contains(runs[index].label) {
+            runs[index].label += " (\((runs[index].directory as NSString).lastPathComponent))"
+        }
         self.runs = runs
+    }
+
+    /// The runs for a plot's title, one a line (gnuplot's `\n` in a double-quoted title).
+    var plotTitleRuns: String {
+        runs.map(\.label).joined(separator: "\\nagainst ").replacingOccurrences(of: "\"", with: "'")
+    }
+
+    /// A run named by what was measured and when: scenario, model, API and start (UTC, to the minute).
+    static func label(_ manifest: RunManifest) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        let scenario = manifest.scenario
+        return "\(scenario.name), \(scenario.model), \(scenario.api.rawValue) API, \(formatter.string(from: manifest.startedAt)) UTC"
     }
 
     /// Level names present in every run, in the baseline's order.
@@ -70,6 +88,23 @@ public struct Comparison {
     }
 
     func summary(_ run: Run, _ level: String) -> LevelSummary? { run.summaries.first { $0.level.name == level } }
+
+    /// One level's figures: a column per run, then each later run's delta and ratio against run 0.
+    func table(level: String) -> (headers: [String], rows: [[String]]) {
+        let headers = ["figure"] + runs.indices.map { "run \($0)" } + runs.indices.dropFirst().map { "run \($0) vs 0" }
+        let rows = Self.figures.map { figure -> [String] in
+            let values = runs.map { summary($0, level).flatMap(figure.value) }
+            return ["\(figure.name) (\(figure.unit))"] + values.map { $0.map { CSVFormat.number($0, digits: 3) } ?? "-" }
+                + values.dropFirst().map { value in
+                    zip2(value, values[0]).map { value, base -> String in
+                        let delta = CSVFormat.number(value - base, digits: 3)
+                        let ratio = base == 0 ? "" : " (x\(CSVFormat.number(value / base, digits: 3)))"
+                        return (value - base >= 0 ? "+" : "") + delta + ratio
+                    } ?? "-"
+                }
+        }
+        return (headers, rows)
+    }
 
     public var csv: String {
         var text = "level,figure,unit,run,label,value,delta,ratio\n"
@@ -98,24 +133,10 @@ public struct Comparison {
             text += "**The runs share no level**, so there is nothing to compare level by level.\n\n"
         }
         for level in commonLevels {
-            text += "## Level \(level)\n\n| figure | " + runs.indices.map { "run \($0)" }.joined(separator: " | ")
-            text += " | " + runs.indices.dropFirst().map { "run \($0) vs 0" }.joined(separator: " | ") + " |\n"
-            text += "|---|" + runs.indices.map { _ in "---:" }.joined(separator: "|")
-            text += runs.count > 1 ? "|" + runs.indices.dropFirst().map { _ in "---:" }.joined(separator: "|") : ""
-            text += "|\n"
-            for figure in Self.figures {
-                let values = runs.map { summary($0, level).flatMap(figure.value) }
-                text += "| \(figure.name) (\(figure.unit)) | " + values.map { $0.map { CSVFormat.number($0, digits: 3) } ?? "-" }.joined(separator: " | ")
-                for value in values.dropFirst() {
-                    let cell = zip2(value, values[0]).map { value, base -> String in
-                        let delta = CSVFormat.number(value - base, digits: 3)
-                        let ratio = base == 0 ? "" : " (x\(CSVFormat.number(value / base, digits: 3)))"
-                        return (value - base >= 0 ? "+" : "") + delta + ratio
-                    } ?? "-"
-                    text += " | " + cell
-                }
-                text += " |\n"
-            }
+            let table = self.table(level: level)
+            text += "## Level \(level)\n\n| " + table.headers.joined(separator: " | ") + " |\n"
+            text += "|---|" + table.headers.dropFirst().map { _ in "---:" }.joined(separator: "|") + "|\n"
+            for row in table.rows { text += "| " + row.joined(separator: " | ") + " |\n" }
             text += "\n"
         }
         let unmatched = unmatchedLevels
@@ -144,27 +165,36 @@ extension Comparison {
         var renderer = PlotRenderer(directory: directory)
         let common = commonLevels
         if !common.isEmpty {
-            var series: [(String, String)] = []
-            for (index, run) in runs.enumerated() {
-                for level in common {
-                    let file = absolute(run.directory) + "/hdr/\(Metric.ttft.name).\(level).csv"
-                    if FileManager.default.fileExists(atPath: file) { series.append(("run \(index) \(level)", file)) }
+            var series: [PlotRenderer.SampleSeries] = []
+            var stats: [Stats] = []
+            for (runIndex, run) in runs.enumerated() {
+                for (levelIndex, level) in common.enumerated() {
+                    guard let summary = summary(run, level), let ttft = summary.stats(.ttft), ttft.count > 0 else { continue }
+                    stats.append(ttft)
+                    series.append(.levelNamed(level, label: nil, requestsFile: absolute(run.directory) + "/requests.csv",
+                                              style: "lc \(levelIndex + 1) dt \(runIndex + 1)"))
                 }
             }
-            if !series.isEmpty { try renderer.compareTTFT(title: "TTFT by run and level", series: series) }
+            if !series.isEmpty {
+                try renderer.compareTTFT(title: "TTFT by run and level\\n" + plotTitleRuns, series: series,
+                                         runs: runs.map(\.label), levels: common, logRange: PlotSet.logRange(stats))
+            }
             let open = runs.contains { $0.summaries.contains { $0.level.rate != nil } }
             try renderer.compareThroughput(
-                title: "Output throughput by run", loadLabel: open ? "offered rate (requests/s)" : "concurrency",
-                runs: runs.enumerated().map { index, run in
-                    ("run \(index): \(run.label)",
+                title: "Output throughput by run\\n" + plotTitleRuns,
+                loadLabel: open ? "offered rate (requests/s)" : "concurrency",
+                runs: runs.map { run in
+                    (run.label,
                      run.summaries.sorted { $0.level.loadValue < $1.level.loadValue }.map { ($0.level.loadValue, $0.outputThroughput ?? .nan) })
-                })
+                }, integralLoads: !open)
         }
         let problems = renderer.render()
         let plots = renderer.scripts.map { String($0.dropLast(3)) }
             .filter { FileManager.default.fileExists(atPath: "\(directory)/\($0).png") }
         try RunOutput.write(markdown(plots: plots), to: directory + "/compare.md")
         try RunOutput.write(csv, to: directory + "/compare.csv")
+        try RunOutput.write(try ReportHTML.render(ReportHTML.comparisonPage(self, directory: directory, plots: plots)),
+                            to: directory + "/report.html")
         return problems
     }
 }

@@ -43,14 +43,16 @@ public struct Distribution: Sendable {
     private var sumOfSquares = 0.0
     private var minimum = Double.infinity
     private var maximum = -Double.infinity
-    /// Only for signed metrics, which a histogram cannot hold.
-    private var exactValues: [Double] = []
+    /// Signed metrics only: the magnitudes of the negative values, in a second histogram (`histogram` holds the
+    /// rest), so memory stays bounded whatever the count.
+    public private(set) var negative: Histogram<UInt64>
 
     public init(metric: Metric) {
         self.metric = metric
         var histogram = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
         histogram.autoResize = true
         self.histogram = histogram
+        negative = histogram
     }
 
     /// Records `value` (histogram units) `weight` times.
@@ -62,8 +64,8 @@ public struct Distribution: Sendable {
         sumOfSquares += value * value * w
         minimum = Swift.min(minimum, value)
         maximum = Swift.max(maximum, value)
-        if metric.signed {
-            exactValues.append(contentsOf: repeatElement(value, count: weight))
+        if value < 0 && metric.signed {
+            _ = negative.record(UInt64((-value).rounded()), count: UInt64(weight))
         } else {
             _ = histogram.record(UInt64(Swift.max(value, 0).rounded()), count: UInt64(weight))
         }
@@ -75,19 +77,48 @@ public struct Distribution: Sendable {
         sumOfSquares += other.sumOfSquares
         minimum = Swift.min(minimum, other.minimum)
         maximum = Swift.max(maximum, other.maximum)
-        exactValues += other.exactValues
         histogram.add(other.histogram)
+        negative.add(other.negative)
+    }
+
+    /// The exact figures kept beside the histogram, to write a distribution to the run's HDR log and restore it
+    /// exactly (`report` on a run whose chunk rows were not all kept).
+    public struct Moments: Sendable, Equatable {
+        public var count: Int
+        public var sum: Double
+        public var sumOfSquares: Double
+        public var min: Double
+        public var max: Double
+    }
+
+    public var moments: Moments { Moments(count: count, sum: sum, sumOfSquares: sumOfSquares, min: minimum, max: maximum) }
+
+    /// A distribution restored from its histogram and its exact figures (an unsigned metric).
+    public init(metric: Metric, histogram: Histogram<UInt64>, moments: Moments) {
+        self.init(metric: metric)
+        self.histogram.add(histogram)
+        count = moments.count
+        sum = moments.sum
+        sumOfSquares = moments.sumOfSquares
+        minimum = moments.min
+        maximum = moments.max
     }
 
     /// The value at `percentile` (0-100) in reported units.
     public func value(atPercentile percentile: Double) -> Double {
-        if metric.signed {
-            let sorted = exactValues.sorted()
-            guard !sorted.isEmpty else { return .nan }
-            let rank = Swift.max(1, Int((percentile / 100 * Double(sorted.count)).rounded(.up)))
-            return sorted[Swift.min(rank, sorted.count) - 1] / metric.scale
+        let negatives = negative.totalCount
+        guard negatives > 0 else { return Double(histogram.valueAtPercentile(percentile)) / metric.scale }
+        // Signed: the value of rank ceil(p * n) among all, negatives first (the largest magnitude is the lowest).
+        let total = negatives + histogram.totalCount
+        let rank = Swift.min(Swift.max(1, UInt64((percentile / 100 * Double(total)).rounded(.up))), total)
+        if rank <= negatives {
+            let fromTop = negatives - rank + 1
+            // The bucket's lowest magnitude is its highest signed value, as a positive bucket reports its upper edge.
+            let magnitude = negative.valueAtPercentile(Double(fromTop) / Double(negatives) * 100)
+            return -Double(negative.lowestEquivalentForValue(magnitude)) / metric.scale
         }
-        return Double(histogram.valueAtPercentile(percentile)) / metric.scale
+        let positiveRank = rank - negatives
+        return Double(histogram.valueAtPercentile(Double(positiveRank) / Double(histogram.totalCount) * 100)) / metric.scale
     }
 
     public var stats: Stats? {

@@ -6,9 +6,10 @@ import Synchronization
 public final class LiveProgress: Sendable {
     public struct Snapshot: Sendable, Equatable {
         public var level: String
+        /// Measured requests ended, and of those failed.
         public var done: Int
         public var failed: Int
-        /// Requests the level will send (warm-up included), when a count limits it.
+        /// Measured requests the level will send, when a count limits it.
         public var expected: Int?
         public var elapsedNs: Int64
         /// Time left when a duration limits the level.
@@ -17,6 +18,9 @@ public final class LiveProgress: Sendable {
         public var ttftP99Ms: Double?
         /// Output tokens per second over the last few seconds.
         public var tokensPerSecond: Double
+        /// Warm-up requests ended, and how many the level sends when its warm-up is a count.
+        public var warmupDone: Int = 0
+        public var warmupExpected: Int?
     }
 
     private struct State {
@@ -25,9 +29,11 @@ public final class LiveProgress: Sendable {
         var startNs: Int64 = 0
         var done = 0
         var failed = 0
+        var warmupDone = 0
         var ttft = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
         /// (arrival, tokens) of recent chunks, for the tokens/s of the last `windowNs`.
         var recent: [(Int64, Int)] = []
+        var pruneAt = 4096
     }
 
     private let state = Mutex(State())
@@ -47,13 +53,27 @@ public final class LiveProgress: Sendable {
 
     public func add(_ record: RequestRecord) {
         state.withLock { state in
-            state.done += 1
-            if !record.succeeded { state.failed += 1 }
+            if record.warmup {
+                state.warmupDone += 1
+            } else {
+                state.done += 1
+                if !record.succeeded { state.failed += 1 }
+            }
             if let first = record.chunks.first { _ = state.ttft.record(UInt64(max(first.arrivalNs - record.sentNs, 0))) }
-            for chunk in record.chunks { state.recent.append((chunk.arrivalNs, chunk.tokens)) }
+            let oldest = record.endNs - Self.windowNs
+            for chunk in record.chunks where chunk.arrivalNs >= oldest { state.recent.append((chunk.arrivalNs, chunk.tokens)) }
             if record.chunks.isEmpty && record.succeeded { state.recent.append((record.endNs, record.outputTokens)) }
+            // Arrivals older than the window before this record's end are dropped here too, not only when a line is
+            // drawn: a run that draws none (--quiet) would otherwise keep every chunk's arrival.
+            if state.recent.count >= state.pruneAt {
+                state.recent.removeAll { $0.0 < record.endNs - Self.windowNs }
+                state.pruneAt = max(4096, 2 * state.recent.count)
+            }
         }
     }
+
+    /// Arrivals held for the tokens-per-second figure (for tests: bounded by the window, not the run).
+    var recentCount: Int { state.withLock { $0.recent.count } }
 
     public func snapshot(at nowNs: Int64) -> Snapshot {
         state.withLock { state in
@@ -63,17 +83,20 @@ public final class LiveProgress: Sendable {
             let elapsed = nowNs - state.startNs
             var remaining: Int64?
             if let duration = state.plan?.durationNs { remaining = max(0, duration + (state.plan?.warmupNs ?? 0) - elapsed) }
-            let expected = state.plan?.requests.map { $0 + (state.plan?.warmup ?? 0) }
-            return Snapshot(level: state.level, done: state.done, failed: state.failed, expected: expected, elapsedNs: elapsed,
-                            remainingNs: remaining,
+            let warmupCount = (state.plan?.warmupNs ?? 0) > 0 ? nil : state.plan.map(\.warmup)
+            return Snapshot(level: state.level, done: state.done, failed: state.failed, expected: state.plan?.requests,
+                            elapsedNs: elapsed, remainingNs: remaining,
                             ttftP50Ms: state.ttft.totalCount > 0 ? Double(state.ttft.valueAtPercentile(50)) / 1e6 : nil,
                             ttftP99Ms: state.ttft.totalCount > 0 ? Double(state.ttft.valueAtPercentile(99)) / 1e6 : nil,
-                            tokensPerSecond: Double(tokens) / span)
+                            tokensPerSecond: Double(tokens) / span, warmupDone: state.warmupDone,
+                            warmupExpected: warmupCount.flatMap { $0 > 0 ? $0 : nil })
         }
     }
 
-    /// One line: a bar when the end is known, the ETA, counts, live TTFT and tokens/s.
-    public static func line(_ snapshot: Snapshot, barWidth: Int = 24) -> String {
+    /// One line: a bar when the end is known, the ETA, measured and warm-up counts apart, live TTFT and tokens/s.
+    /// With `width` (the terminal's columns) it never reaches the last column, so it never wraps: the figures least
+    /// needed go first (tokens/s, TTFT, ETA, the warm-up count), then the bar shrinks, then the line is cut.
+    public static func line(_ snapshot: Snapshot, barWidth: Int = 24, width: Int? = nil) -> String {
         var fraction: Double?
         var etaSeconds: Double?
         if let expected = snapshot.expected, expected > 0 {
@@ -87,18 +110,31 @@ public final class LiveProgress: Sendable {
             fraction = max(fraction ?? 0, total > 0 ? Double(snapshot.elapsedNs) / total : 0)
             etaSeconds = min(etaSeconds ?? .infinity, Double(remaining) / 1e9)
         }
-        var text = snapshot.level
-        if let fraction {
-            let filled = Int((fraction * Double(barWidth)).rounded(.down))
-            text += " [" + String(repeating: "=", count: filled) + String(repeating: " ", count: barWidth - filled) + "]"
-            text += " " + CSVFormat.number(fraction * 100, digits: 0) + "%"
+        let counts = " \(snapshot.done)" + (snapshot.expected.map { "/\($0)" } ?? "") + " measured, \(snapshot.failed) failed"
+        let warmup = snapshot.warmupDone > 0 || snapshot.warmupExpected != nil
+            ? ", warm-up \(snapshot.warmupDone)" + (snapshot.warmupExpected.map { "/\($0)" } ?? "") : ""
+        let eta = etaSeconds.flatMap { $0.isFinite ? ", ETA \(Int($0.rounded(.up)))s" : nil } ?? ""
+        let ttft = zip2(snapshot.ttftP50Ms, snapshot.ttftP99Ms).map { p50, p99 in
+            ", TTFT p50 \(CSVFormat.number(p50, digits: 1)) p99 \(CSVFormat.number(p99, digits: 1)) ms"
+        } ?? ""
+        let tokens = ", \(CSVFormat.number(snapshot.tokensPerSecond, digits: 0)) tok/s"
+        func bar(_ width: Int) -> String {
+            guard let fraction else { return "" }
+            let percent = " " + CSVFormat.number(fraction * 100, digits: 0) + "%"
+            guard width > 0 else { return percent }
+            let filled = Int((fraction * Double(width)).rounded(.down))
+            return " [" + String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled) + "]" + percent
         }
-        text += " \(snapshot.done)" + (snapshot.expected.map { "/\($0)" } ?? "") + " done, \(snapshot.failed) failed"
-        if let etaSeconds, etaSeconds.isFinite { text += ", ETA \(Int(etaSeconds.rounded(.up)))s" }
-        if let p50 = snapshot.ttftP50Ms, let p99 = snapshot.ttftP99Ms {
-            text += ", TTFT p50 \(CSVFormat.number(p50, digits: 1)) p99 \(CSVFormat.number(p99, digits: 1)) ms"
+        // Parts in the order they are dropped to fit.
+        var optional = [warmup, eta, ttft, tokens]
+        func compose(_ barWidth: Int) -> String {
+            snapshot.level + bar(barWidth) + counts + optional[0] + optional[1] + optional[2] + optional[3]
         }
-        text += ", \(CSVFormat.number(snapshot.tokensPerSecond, digits: 0)) tok/s"
-        return text
+        guard let width else { return compose(barWidth) }
+        let room = max(width - 1, 1)
+        for drop in [3, 2, 1, 0] where compose(barWidth).count > room { optional[drop] = "" }
+        var shrunk = barWidth
+        while compose(shrunk).count > room && shrunk > 0 { shrunk -= 1 }
+        return String(compose(shrunk).prefix(room))
     }
 }

@@ -20,6 +20,8 @@ public enum OutputFormat: String, CaseIterable, Sendable {
     case plots = "plots/"
     /// The summary table, the plots and the notes, for people.
     case report = "report.md"
+    /// The same as one self-contained page, the plots inline as SVG.
+    case html = "report.html"
 
     func write(_ run: DerivedRun) throws {
         let directory = run.directory
@@ -35,6 +37,12 @@ public enum OutputFormat: String, CaseIterable, Sendable {
         case .hdr:
             let hdr = directory + "/hdr"
             try FileManager.default.createDirectory(atPath: hdr, withIntermediateDirectories: true)
+            // The per-level log is where `report` restores the chunk-level figures from when chunk rows were not all
+            // kept: then it is the run's, not rewritten.
+            if run.chunkFiguresFromRecords {
+                try LevelsLog.text(run.summaries, startEpochSeconds: run.manifest.startedAt.timeIntervalSince1970)
+                    .write(toFile: directory + "/" + LevelsLog.file, atomically: true, encoding: .utf8)
+            }
             for summary in run.summaries {
                 for metric in Metric.allCases where !metric.signed {
                     guard let distribution = summary.distributions[metric], distribution.count > 0 else { continue }
@@ -43,8 +51,7 @@ public enum OutputFormat: String, CaseIterable, Sendable {
                 }
             }
         case .timeSeries:
-            try TimeSeries(records: run.records, levels: run.levels).csv
-                .write(toFile: directory + "/timeseries.csv", atomically: true, encoding: .utf8)
+            try run.timeSeries.csv.write(toFile: directory + "/timeseries.csv", atomically: true, encoding: .utf8)
         case .search:
             guard let search = run.search, !run.manifest.scenario.slos.isEmpty else { return }
             try SearchExport.csv(summaries: run.summaries, slos: run.manifest.scenario.slos, search: search)
@@ -53,45 +60,63 @@ public enum OutputFormat: String, CaseIterable, Sendable {
             try PlotSet.write(run)
         case .report:
             var report = ReportWriter.markdown(manifest: run.manifest, summaries: run.summaries, plots: run.renderedPlots,
-                                               plotProblems: run.plotProblems, firstErrors: run.firstErrors, search: run.search)
+                                               plotProblems: run.plotProblems, firstErrors: run.firstErrors, search: run.search,
+                                               coldStart: run.coldStart)
             if !run.turnSummaries.isEmpty { report += TurnSummaries.markdown(run.turnSummaries) }
+            report += run.keptNote
             try report.write(toFile: directory + "/report.md", atomically: true, encoding: .utf8)
+        case .html:
+            try ReportHTML.write(run)
         }
     }
 }
 
-/// What the outputs are derived from, computed once: the records grouped by level, the level and turn summaries, the
-/// first error of each class; and what the plots leave for the report.
+/// What the outputs are derived from: the aggregate's settled results (no records are kept), and what the plots
+/// leave for the report.
 final class DerivedRun {
     let directory: String
-    let records: [RequestRecord]
-    let levels: [LevelResult]
+    let results: RunAggregate.Results
     let manifest: RunManifest
     let search: SearchOutcome?
-    let byLevel: [Int: [RequestRecord]]
-    let summaries: [LevelSummary]
-    let turnSummaries: [LevelSummary]
-    let firstErrors: [ErrorClass: String]
+    /// Whether the chunk-level figures came from chunk rows (else from the run's HDR log).
+    let chunkFiguresFromRecords: Bool
+    /// Chunk rows kept (requests whose chunks are in chunks.csv) of the requests that had chunks.
+    let keptChunkRequests: (kept: Int, withChunks: Int)?
     /// Plot names rendered to PNG, and why any was not.
     var renderedPlots: [String] = []
     var plotProblems: [String] = []
 
-    init(directory: String, records: [RequestRecord], levels: [LevelResult], manifest: RunManifest, search: SearchOutcome?) {
+    var levels: [LevelResult] { results.levels }
+    var summaries: [LevelSummary] { results.summaries }
+    var turnSummaries: [LevelSummary] { results.turnSummaries }
+    var timeSeries: TimeSeries { results.timeSeries }
+    var firstErrors: [ErrorClass: String] { results.firstErrors }
+    var hasRecords: Bool { results.records > 0 }
+
+    init(directory: String, results: RunAggregate.Results, manifest: RunManifest, search: SearchOutcome?,
+         chunkFiguresFromRecords: Bool, keptChunkRequests: (kept: Int, withChunks: Int)?) {
         self.directory = directory
-        self.records = records
-        self.levels = levels
+        self.results = results
         self.manifest = manifest
         self.search = search
-        // Grouped once: each level's summary and chunk histogram read only their own records.
-        byLevel = Dictionary(grouping: records, by: \.level)
-        summaries = levels.map { [byLevel] in LevelSummary(level: $0, records: byLevel[$0.index] ?? [], slos: manifest.scenario.slos) }
-        turnSummaries = TurnSummaries.summaries(levels: levels, byLevel: byLevel, slos: manifest.scenario.slos)
-        var firstErrors: [ErrorClass: String] = [:]
-        for record in records.sorted(by: { $0.endNs < $1.endNs }) {
-            if let errorClass = record.errorClass, firstErrors[errorClass] == nil {
-                firstErrors[errorClass] = "request \(record.seq): \(record.errorMessage ?? "no message")"
-            }
+        self.chunkFiguresFromRecords = chunkFiguresFromRecords
+        self.keptChunkRequests = keptChunkRequests
+    }
+
+    /// The report's note on what chunks.csv holds, when the run did not keep every chunk row.
+    var keptNote: String {
+        let setting = manifest.scenario.chunkRows
+        guard setting != .all else { return "" }
+        var text = "\n## Chunk rows\n\n`chunk_rows: \(setting.text)`: "
+        if let kept = keptChunkRequests {
+            text += "chunks.csv holds the chunks of \(kept.kept) of the \(kept.withChunks) requests that streamed chunks"
+        } else {
+            text += "chunks.csv holds the chunks of only some requests"
         }
-        self.firstErrors = firstErrors
+        text += setting == .none ? " (none were kept). " : " (a deterministic sample by sequence number). "
+        text += "Every figure here (the summary, ITL, ICL and tokens-per-chunk histograms, the time series) was "
+        text += "aggregated from every chunk as it arrived; `report` restores the chunk-level ones from `hdr/levels.hlog` "
+        text += "and `chunk_seconds.csv`.\n"
+        return text
     }
 }

@@ -14,36 +14,109 @@ public struct PlotRenderer {
     /// The scripts written, to be rendered.
     public private(set) var scripts: [String] = []
 
-    /// Writes `ttft_cdf.gp` from the TTFT percentile files of each level (paths relative to the plots folder).
-    public mutating func ttftCDF(title: String, series: [(label: String, dataFile: String)]) throws {
-        let lines = series.map { "'\($0.dataFile)' every ::1 using 1:($2*100) with steps lw 2 title '\($0.label)'" }
-        try write("ttft_cdf.gp", values: ["TITLE": title, "SERIES": lines.joined(separator: ", \\\n     ")])
+    /// One line of a cumulative distribution drawn from the measured values themselves: the rows of a requests.csv
+    /// that `filter` (a gnuplot expression over its columns) keeps.
+    public struct SampleSeries: Sendable {
+        /// The key's entry; nil: none (the key is made of `keyEntries` instead).
+        public var label: String?
+        public var requestsFile: String
+        public var filter: String
+        /// gnuplot line style (`lc 2 dt 3`), empty for the next default.
+        public var style = ""
+
+        public init(label: String?, requestsFile: String, filter: String, style: String = "") {
+            self.label = label
+            self.requestsFile = requestsFile
+            self.filter = filter
+            self.style = style
+        }
+
+        /// A run's measured requests of one level, by level index.
+        public static func level(_ index: Int, label: String, requestsFile: String = "../requests.csv") -> SampleSeries {
+            SampleSeries(label: label, requestsFile: requestsFile, filter: "column(\"level\") == \(index) && column(\"warmup\") == 0")
+        }
+
+        /// A run's measured requests of one level, by level name (another run's indices may differ).
+        public static func levelNamed(_ name: String, label: String?, requestsFile: String, style: String = "") -> SampleSeries {
+            SampleSeries(label: label, requestsFile: requestsFile,
+                         filter: "strcol(\"level_name\") eq '\(quoted(name))' && column(\"warmup\") == 0", style: style)
+        }
     }
 
-    /// Writes `ttft_percentiles.gp`: the same files on HdrHistogram's log 1/(1-p) axis.
+    /// Writes `ttft_cdf.gp`: each level's TTFT samples as a step per request, read by gnuplot from requests.csv.
+    public mutating func ttftCDF(title: String, series: [SampleSeries], logRange: ClosedRange<Double>?) throws {
+        try sampleCDF("ttft_cdf.gp", title: title, column: "ttft_ms", series: series, logRange: logRange)
+    }
+
+    /// Writes `ttft_percentiles.gp`: the HDR percentile files on HdrHistogram's log 1/(1-p) axis, reaching only as far
+    /// as the largest level's sample count resolves (1/(1-p) = n at the percentile of its last sample).
     public mutating func ttftPercentiles(title: String, series: [(label: String, dataFile: String)], largestCount: Int) throws {
-        let lines = series.map { "'\($0.dataFile)' every ::1 using 4:1 with lines lw 2 title '\($0.label)'" }
-        // The axis reaches the percentile the largest level can resolve (1/(1-p) up to its count), at least 99.9%.
-        let reach = max(1000, pow(10, ceil(log10(Double(max(largestCount, 1))))))
-        try write("ttft_percentiles.gp", values: ["TITLE": title, "SERIES": lines.joined(separator: ", \\\n     "),
-                                                  "XMAX": CSVFormat.number(reach)])
+        let lines = series.map { "'\($0.dataFile)' every ::1 using 4:1 with lines lw 2 title '\(Self.quoted($0.label))'" }
+        let reach = Double(max(largestCount, 2))
+        var tics = [(label: "0%", at: 1.0)]
+        var decade = 10.0
+        while decade < reach * 0.8 {
+            tics.append((CSVFormat.number((1 - 1 / decade) * 100, digits: 3) + "%", decade))
+            decade *= 10
+        }
+        tics.append((CSVFormat.number((1 - 1 / reach) * 100, digits: 2) + "%", reach))
+        try write("ttft_percentiles.gp", values: [
+            "TITLE": title, "SERIES": lines.joined(separator: ", \\\n     "), "XMAX": CSVFormat.number(reach),
+            "XTICS": tics.map { "'\($0.label)%' \(CSVFormat.number($0.at))" }.joined(separator: ", "),
+        ])
     }
 
-    /// Writes `decode_rate.gp` from the decode-rate percentile files of each level.
-    public mutating func decodeRate(title: String, series: [(label: String, dataFile: String)]) throws {
-        let lines = series.map { "'\($0.dataFile)' every ::1 using 1:($2*100) with steps lw 2 title '\($0.label)'" }
-        try write("decode_rate.gp", values: ["TITLE": title, "SERIES": lines.joined(separator: ", \\\n     ")])
+    /// Writes `decode_rate.gp`: each level's per-request decode rates as steps, read from requests.csv.
+    public mutating func decodeRate(title: String, series: [SampleSeries]) throws {
+        try sampleCDF("decode_rate.gp", title: title, column: "decode_tps", series: series, logRange: nil)
     }
 
-    /// Writes `tokens_per_chunk.gp` and its data: how many chunks carried each token count, a column per level.
-    public mutating func tokensPerChunk(title: String, levels: [String], counts: [[Int: Int]]) throws {
-        let largest = counts.flatMap(\.keys).max() ?? 1
-        var data = "tokens " + levels.joined(separator: " ") + "\n"
+    /// A cumulative distribution per series of one requests.csv column: gnuplot filters the rows into a datablock
+    /// per series (streaming the file; nothing is loaded here) and draws `smooth cnormal` steps over them.
+    private mutating func sampleCDF(_ script: String, title: String, column: String, series: [SampleSeries],
+                                    logRange: ClosedRange<Double>?, keyEntries: [String] = []) throws {
+        let tables = series.enumerated().map { index, line in
+            "set table $S\(index)\nplot '\(line.requestsFile)' using (column(\"\(column)\")):(1) with table if (\(line.filter))\nunset table"
+        }
+        let lines = series.enumerated().map { index, line in
+            "$S\(index) using 1:2 smooth cnormal with steps lw 2" + (line.style.isEmpty ? "" : " " + line.style)
+                + (line.label.map { " title '\(Self.quoted($0))'" } ?? " notitle")
+        } + keyEntries
+        try write(script, values: ["TITLE": title, "TABLES": tables.joined(separator: "\n"),
+                                   "SERIES": lines.joined(separator: ", \\\n     "),
+                                   "XSCALE": logRange.map { "set logscale x\nset xtics (\(Self.logTics($0)))" } ?? "unset logscale x"])
+    }
+
+    /// Ticks at 1, 2 and 5 times the powers of ten inside `range`: a log axis readable without counting decades.
+    static func logTics(_ range: ClosedRange<Double>) -> String {
+        guard range.lowerBound > 0 else { return "" }
+        var tics: [Double] = []
+        var decade = pow(10, floor(log10(range.lowerBound)))
+        while decade <= range.upperBound {
+            for step in [1.0, 2, 5] where decade * step >= range.lowerBound * 0.9 && decade * step <= range.upperBound * 1.1 {
+                tics.append(decade * step)
+            }
+            decade *= 10
+        }
+        return tics.map { CSVFormat.number($0) }.joined(separator: ", ")
+    }
+
+    /// gnuplot's single-quoted strings double a quote.
+    static func quoted(_ text: String) -> String { text.replacingOccurrences(of: "'", with: "''") }
+
+    /// Writes `tokens_per_chunk.gp` and its data: how many chunks carried each token count, a column per level for
+    /// every chunk but a request's last, and one column for the last chunks of all levels (the remainder: often short).
+    public mutating func tokensPerChunk(title: String, levels: [String], counts: [[Int: Int]], lastChunks: [Int: Int]) throws {
+        let largest = (counts.flatMap(\.keys) + lastChunks.keys).max() ?? 1
+        var data = "tokens " + levels.map { "\"\($0)\"" }.joined(separator: " ") + " \"last chunk of a request (all levels)\"\n"
         for tokens in 1...max(largest, 1) {
-            data += "\(tokens) " + counts.map { String($0[tokens] ?? 0) }.joined(separator: " ") + "\n"
+            data += "\(tokens) " + counts.map { String($0[tokens] ?? 0) }.joined(separator: " ") + " \(lastChunks[tokens] ?? 0)\n"
         }
         try data.write(toFile: directory + "/tokens_per_chunk.dat", atomically: true, encoding: .utf8)
-        try write("tokens_per_chunk.gp", values: ["TITLE": title, "LASTCOLUMN": String(levels.count + 1)])
+        let tallest = (counts.flatMap(\.values) + lastChunks.values).max() ?? 1
+        try write("tokens_per_chunk.gp", values: ["TITLE": title, "LASTCOLUMN": String(levels.count + 1),
+                                                  "LASTCHUNKS": String(levels.count + 2),
+                                                  "YMAX": String(Int((Double(tallest) * 1.18).rounded(.up)))])
     }
 
     /// Writes `client_vs_server_ttft.gp` and its data (level index, client TTFT ms, server TTFT ms).
@@ -57,7 +130,8 @@ public struct PlotRenderer {
     }
 
     /// Writes `throughput.gp` and `throughput.dat` (load, output tokens/s, TTFT p50, TTFT p99).
-    public mutating func throughput(title: String, loadLabel: String, rows: [(load: Double, tokensPerSecond: Double, ttftP50: Double, ttftP99: Double)]) throws {
+    public mutating func throughput(title: String, loadLabel: String, rows: [(load: Double, tokensPerSecond: Double, ttftP50: Double, ttftP99: Double)],
+                                    integralLoads: Bool, knee: (name: String, load: Double)? = nil) throws {
         var data = "# \(loadLabel) output_tps ttft_p50_ms ttft_p99_ms\n"
         for row in rows {
             data += [row.load, row.tokensPerSecond, row.ttftP50, row.ttftP99].map { CSVFormat.number($0, digits: 4) }
@@ -71,8 +145,13 @@ public struct PlotRenderer {
         let hasTTFT = rows.contains { $0.ttftP50.isFinite || $0.ttftP99.isFinite }
         let ttft = ", \\\n     '' using 1:3 with linespoints lw 2 pt 5 dt 2 title 'TTFT p50 (ms)' axes x1y2, \\\n"
             + "     '' using 1:4 with linespoints lw 2 pt 9 dt 3 title 'TTFT p99 (ms)' axes x1y2"
+        let kneeMark = knee.map { knee in
+            "set arrow 1 from \(CSVFormat.number(knee.load)), graph 0 to \(CSVFormat.number(knee.load)), graph 1 nohead dt 4 lw 1.5 lc rgb '#d73027'\n"
+                + "set label 1 'knee: \(Self.quoted(knee.name))' at \(CSVFormat.number(knee.load)), graph 0.04 offset 0.6, 0 tc rgb '#d73027' noenhanced"
+        } ?? ""
         try write("throughput.gp", values: ["TITLE": title, "XLABEL": loadLabel, "TTFT": hasTTFT ? ttft : "",
-                                           "XSCALE": logScale ? "set logscale x 2" : "set xrange [0:*]"])
+                                           "XSCALE": Self.loadAxis(loads, logScale: logScale, integral: integralLoads),
+                                           "KNEE": kneeMark])
     }
 
     /// Writes `batch_size.gp` and `batch_size.dat` (load, mean, median and largest inferred batch size).
@@ -91,7 +170,8 @@ public struct PlotRenderer {
 
     /// Writes `matrix_throughput.gp` and its data: per matrix cell, a block of (load, output tokens/s, TTFT p99) rows.
     public mutating func matrixThroughput(title: String, loadLabel: String,
-                                          cells: [(cell: String, rows: [(load: Double, tokensPerSecond: Double, ttftP99: Double)])]) throws {
+                                          cells: [(cell: String, rows: [(load: Double, tokensPerSecond: Double, ttftP99: Double)])],
+                                          integralLoads: Bool) throws {
         let data = cells.map { cell in
             "# \(cell.cell): \(loadLabel) output_tps ttft_p99_ms\n" + cell.rows.map { row in
                 [row.load, row.tokensPerSecond, row.ttftP99].map { CSVFormat.number($0, digits: 4) }
@@ -109,7 +189,7 @@ public struct PlotRenderer {
         let loads = cells.flatMap { $0.rows.map(\.load) }
         let logScale = Set(loads).count > 2 && (loads.min() ?? 0) > 0 && (loads.max() ?? 0) / (loads.min() ?? 1) >= 8
         try write("matrix_throughput.gp", values: ["TITLE": title, "XLABEL": loadLabel, "SERIES": series.joined(separator: ", \\\n     "),
-                                                   "XSCALE": logScale ? "set logscale x 2" : "set xrange [0:*]"])
+                                                   "XSCALE": Self.loadAxis(loads, logScale: logScale, integral: integralLoads)])
     }
 
     /// Writes `search.gp` and `search.dat` (load, the first objective's value, 1 when every objective was met).
@@ -126,14 +206,22 @@ public struct PlotRenderer {
                                         "THRESHOLD": CSVFormat.number(slo.threshold), "SLO": "\(slo)"])
     }
 
-    /// Writes `compare_ttft.gp`: TTFT distributions of several runs (paths to their HDR files), overlaid.
-    public mutating func compareTTFT(title: String, series: [(label: String, dataFile: String)]) throws {
-        let lines = series.map { "'\($0.dataFile)' every ::1 using 1:($2*100) with steps lw 2 title '\($0.label)'" }
-        try write("compare_ttft.gp", values: ["TITLE": title, "SERIES": lines.joined(separator: ", \\\n     ")])
+    /// Writes `compare_ttft.gp`: the TTFT samples of several runs' levels (each run's requests.csv), overlaid.
+    /// The key names each run by its dash pattern and each level by its colour (`runs` and `levels` in that order; a
+    /// series' style says which it is), so it stays short however many lines there are.
+    public mutating func compareTTFT(title: String, series: [SampleSeries], runs: [String], levels: [String],
+                                     logRange: ClosedRange<Double>?) throws {
+        let entries = runs.enumerated().map { index, run in
+            "keyentry with lines lw 2 lc rgb '#333333' dt \(index + 1) title '\(Self.quoted(run))'"
+        } + levels.enumerated().map { index, level in
+            "keyentry with lines lw 2 lc \(index + 1) title '\(Self.quoted(level))'"
+        }
+        try sampleCDF("compare_ttft.gp", title: title, column: "ttft_ms", series: series, logRange: logRange, keyEntries: entries)
     }
 
     /// Writes `compare_throughput.gp` and its data: a block of (load, output tokens/s) rows per run.
-    public mutating func compareThroughput(title: String, loadLabel: String, runs: [(label: String, rows: [(Double, Double)])]) throws {
+    public mutating func compareThroughput(title: String, loadLabel: String, runs: [(label: String, rows: [(Double, Double)])],
+                                           integralLoads: Bool) throws {
         let data = runs.map { run in
             "# \(run.label)\n" + run.rows.map { row in
                 let value = CSVFormat.number(row.1, digits: 4)
@@ -142,17 +230,41 @@ public struct PlotRenderer {
         }.joined(separator: "\n\n")
         try data.write(toFile: directory + "/compare_throughput.dat", atomically: true, encoding: .utf8)
         let series = runs.enumerated().map { index, run in
-            "'compare_throughput.dat' index \(index) using 1:2 with linespoints lw 2 pt 7 title '\(run.label.replacingOccurrences(of: "'", with: ""))'"
+            "'compare_throughput.dat' index \(index) using 1:2 with linespoints lw 2 pt 7 title '\(Self.quoted(run.label))'"
         }
         let loads = runs.flatMap { $0.rows.map(\.0) }
         let logScale = (loads.min() ?? 0) > 0 && (loads.max() ?? 0) / (loads.min() ?? 1) >= 8
         try write("compare_throughput.gp", values: ["TITLE": title, "XLABEL": loadLabel, "SERIES": series.joined(separator: ", \\\n     "),
-                                                    "XSCALE": logScale ? "set logscale x 2" : "set xrange [0:*]"])
+                                                    "XSCALE": Self.loadAxis(loads, logScale: logScale, integral: integralLoads)])
     }
 
-    /// Writes `timeseries.gp` over the run's `timeseries.csv`.
-    public mutating func timeSeries(title: String) throws {
-        try write("timeseries.gp", values: ["TITLE": title])
+    /// Writes `timeseries.gp` over the run's `timeseries.csv`, each level's start marked by a line and its name.
+    public mutating func timeSeries(title: String, levelStarts: [(name: String, seconds: Double)]) throws {
+        let marks = levelStarts.enumerated().map { index, level in
+            let x = CSVFormat.number(level.seconds, digits: 3)
+            return "set arrow \(index + 1) from \(x), graph 0 to \(x), graph 1 nohead dt 3 lw 1 lc rgb '#777777'\n"
+                + "set label \(index + 1) '\(Self.quoted(level.name))' at \(x), graph 1 offset 0.4, -1 font ',9' tc rgb '#444444' noenhanced"
+        }
+        try write("timeseries.gp", values: ["TITLE": title, "LEVELS": marks.joined(separator: "\n")])
+    }
+
+    /// The load axis: ticks at the loads themselves when they are whole numbers (concurrency), a log-2 scale when
+    /// they span 8x or more, and room either side so the end points are not on the frame.
+    static func loadAxis(_ loads: [Double], logScale: Bool, integral: Bool) -> String {
+        var lines = [logScale ? "set logscale x 2" : "unset logscale x"]
+        let distinct = Set(loads.filter(\.isFinite)).sorted()
+        if let low = distinct.first, let high = distinct.last {
+            if logScale {
+                lines.append("set xrange [\(CSVFormat.number(low / 1.25)):\(CSVFormat.number(high * 1.25))]")
+            } else {
+                let pad = max((high - low) * 0.05, integral ? 0.5 : 0)
+                lines.append("set xrange [\(CSVFormat.number(max(low - pad, 0))):\(CSVFormat.number(high + pad))]")
+            }
+        }
+        if integral && !distinct.isEmpty {
+            lines.append("set xtics (" + distinct.map { CSVFormat.number($0.rounded()) }.joined(separator: ", ") + ")")
+        }
+        return lines.joined(separator: "\n")
     }
 
     private mutating func write(_ name: String, values: [String: String]) throws {
@@ -169,6 +281,9 @@ public struct PlotRenderer {
                     + "(Debian/Ubuntu: sudo apt-get install gnuplot-nox) and run `gnuplot NAME.gp` in that folder"]
         }
         var problems: [String] = []
+        // Every script's gnuplot starts at once (they are independent), then each is waited for in order: the plots
+        // are drawn on every core, and the problems come in the scripts' order.
+        var started: [(script: String, process: Process, errors: Pipe)] = []
         for script in scripts {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: gnuplot)
@@ -177,22 +292,25 @@ public struct PlotRenderer {
             let errors = Pipe()
             process.standardError = errors
             process.standardOutput = FileHandle.nullDevice
-            let name = String(script.dropLast(3))
             do {
                 try process.run()
-                let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                process.waitUntilExit()
-                // gnuplot opens the image before it draws: a failed script leaves an empty PNG, which is removed
-                // rather than embedded in the report; its message's last line says why, in one line.
-                let size = (try? FileManager.default.attributesOfItem(atPath: "\(directory)/\(name).png"))?[.size] as? NSNumber
-                if process.terminationStatus != 0 || (size?.intValue ?? 0) == 0 {
-                    for image in ["png", "svg"] { try? FileManager.default.removeItem(atPath: "\(directory)/\(name).\(image)") }
-                    let reason = message.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-                        .last { !$0.isEmpty } ?? "no image written"
-                    problems.append("plots/\(name).png was not drawn (gnuplot: \(reason)); \(script) and its data are in plots/")
-                }
+                started.append((script, process, errors))
             } catch {
-                problems.append("plots/\(name).png was not drawn: gnuplot could not be started (\(error))")
+                problems.append("plots/\(script.dropLast(3)).png was not drawn: gnuplot could not be started (\(error))")
+            }
+        }
+        for (script, process, errors) in started {
+            let name = String(script.dropLast(3))
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            // gnuplot opens the image before it draws: a failed script leaves an empty PNG, which is removed
+            // rather than embedded in the report; its message's last line says why, in one line.
+            let size = (try? FileManager.default.attributesOfItem(atPath: "\(directory)/\(name).png"))?[.size] as? NSNumber
+            if process.terminationStatus != 0 || (size?.intValue ?? 0) == 0 {
+                for image in ["png", "svg"] { try? FileManager.default.removeItem(atPath: "\(directory)/\(name).\(image)") }
+                let reason = message.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                    .last { !$0.isEmpty } ?? "no image written"
+                problems.append("plots/\(name).png was not drawn (gnuplot: \(reason)); \(script) and its data are in plots/")
             }
         }
         return problems

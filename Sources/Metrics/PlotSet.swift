@@ -12,7 +12,8 @@ enum PlotSet {
         let withTTFT = run.summaries.filter { ($0.distributions[.ttft]?.count ?? 0) > 0 }
         if !withTTFT.isEmpty {
             try renderer.ttftCDF(title: "TTFT, \(title)",
-                                 series: withTTFT.map { ($0.level.name, "../hdr/\(Metric.ttft.name).\($0.level.name).csv") })
+                                 series: withTTFT.map { .level($0.level.index, label: $0.level.name) },
+                                 logRange: logRange(withTTFT.compactMap { $0.stats(.ttft) }))
         }
         if !withTTFT.isEmpty {
             try renderer.ttftPercentiles(title: "TTFT percentiles, \(title)",
@@ -22,21 +23,18 @@ enum PlotSet {
         let withDecode = run.summaries.filter { ($0.distributions[.decodeRate]?.count ?? 0) > 0 }
         if !withDecode.isEmpty {
             try renderer.decodeRate(title: "Decode rate per request, \(title)",
-                                    series: withDecode.map { ($0.level.name, "../hdr/\(Metric.decodeRate.name).\($0.level.name).csv") })
+                                    series: withDecode.map { .level($0.level.index, label: $0.level.name) })
         }
-        let chunkCounts = run.levels.map { level in
-            (run.byLevel[level.index] ?? []).filter { !$0.warmup && $0.succeeded }
-                .reduce(into: [Int: Int]()) { counts, record in
-                    for chunk in record.chunks { counts[chunk.tokens, default: 0] += 1 }
-                }
+        // Each request's last chunk apart: it carries the remainder of the answer.
+        let chunkCounts = run.summaries.map(\.chunksByTokens)
+        var lastChunks: [Int: Int] = [:]
+        for summary in run.summaries { lastChunks.merge(summary.lastChunksByTokens, uniquingKeysWith: +) }
+        if chunkCounts.contains(where: { !$0.isEmpty }) || !lastChunks.isEmpty {
+            try renderer.tokensPerChunk(title: "Tokens per chunk, \(title)", levels: run.levels.map(\.name), counts: chunkCounts,
+                                        lastChunks: lastChunks)
         }
-        if chunkCounts.contains(where: { !$0.isEmpty }) {
-            try renderer.tokensPerChunk(title: "Tokens per chunk, \(title)", levels: run.levels.map(\.name), counts: chunkCounts)
-        }
-        let pairs = run.records.filter { !$0.warmup && $0.succeeded }.compactMap { record -> (Int, Double, Double)? in
-            guard let server = record.server.timeToFirstToken, let first = record.chunks.first else { return nil }
-            return (run.levels.firstIndex { $0.index == record.level } ?? 0, Double(first.arrivalNs - record.sentNs) / 1e6, server * 1e3)
-        }
+        // Every pair up to `RunAggregate.pointLimit`, then a deterministic sample of that many.
+        let pairs = run.results.points.map { point in (run.levels.firstIndex { $0.index == point.level } ?? 0, point.client, point.server) }
         if !pairs.isEmpty {
             try renderer.clientVersusServer(title: "Client against server TTFT, \(title)", levels: run.levels.map(\.name),
                                             points: pairs.map { (level: $0.0, client: $0.1, server: $0.2) })
@@ -65,20 +63,25 @@ enum PlotSet {
                     (cell.isEmpty ? "other" : cell, cells[cell]!.sorted { $0.level.loadValue < $1.level.loadValue }.map { summary in
                         (summary.level.loadValue, summary.outputThroughput ?? .nan, summary.stats(.ttft)?.p99 ?? .nan)
                     })
-                })
+                }, integralLoads: !open)
         } else if !run.summaries.isEmpty && !run.summaries.contains(where: { $0.succeeded > 0 }) {
             skipped.append("plots/throughput.png was not drawn: no measured request succeeded, so there is no throughput or TTFT to plot")
         } else if !run.summaries.isEmpty {
             let open = run.summaries.contains { $0.level.rate != nil }
             let loadLabel = open ? "offered rate (requests/s)" : "concurrency"
+            let knee = ReportAnalysis.knee(run.summaries.map(ReportAnalysis.Point.init)).flatMap { $0.queueing ? $0.level : nil }
             try renderer.throughput(title: "Throughput and TTFT against \(open ? "offered rate" : "concurrency"), \(title)",
                                     loadLabel: loadLabel,
                                     rows: run.summaries.sorted { $0.level.loadValue < $1.level.loadValue }.map { summary in
                                         (summary.level.loadValue, summary.outputThroughput ?? .nan,
                                          summary.stats(.ttft)?.p50 ?? .nan, summary.stats(.ttft)?.p99 ?? .nan)
-                                    })
+                                    },
+                                    integralLoads: !open, knee: knee.map { ($0.name, $0.load) })
         }
-        if !run.records.isEmpty { try renderer.timeSeries(title: "Second by second, \(title)") }
+        if run.hasRecords {
+            try renderer.timeSeries(title: "Second by second, \(title)",
+                                    levelStarts: run.levels.map { ($0.name, Double($0.startNs) / 1e9) })
+        }
         if let search = run.search, let first = run.manifest.scenario.slos.first {
             try renderer.search(title: "SLO search, \(title)", loadLabel: search.loadLabel, slo: first,
                                 rows: run.summaries.sorted { $0.level.loadValue < $1.level.loadValue }.map { summary in
@@ -91,5 +94,11 @@ enum PlotSet {
             .filter { FileManager.default.fileExists(atPath: "\(plotsDirectory)/\($0).png") }
         run.renderedPlots = rendered
         run.plotProblems = skipped + problems
+    }
+
+    /// The samples' range, for a log axis, when they span 8x or more (a knee's queueing next to an idle level's TTFT).
+    static func logRange(_ stats: [Stats]) -> ClosedRange<Double>? {
+        guard let low = stats.map(\.min).min(), let high = stats.map(\.max).max(), low > 0, high / low >= 8 else { return nil }
+        return low...high
     }
 }

@@ -119,24 +119,124 @@ public enum RunFiles {
         return negative ? -ns : ns
     }
 
+    /// Every record of a run directory, in memory (small runs and tests; `report` streams with `forEachRecord`).
     public static func records(directory: String) throws -> [RequestRecord] {
-        let requestsPath = directory + "/requests.csv"
-        var chunksBySeq: [Int: [ChunkRecord]] = [:]
-        let chunksPath = directory + "/chunks.csv"
-        for (line, row) in try table(chunksPath, required: RecordCSV.chunks.requiredNames, known: RecordCSV.chunks.columns.map(\.name)) {
-            var chunk = RecordCSV.ChunkRow()
-            if RecordCSV.chunks.read(row, into: &chunk) != nil {
-                throw ReadError(file: chunksPath, line: line, message: "a field is missing or not a number")
-            }
-            chunksBySeq[chunk.seq, default: []].append(chunk.chunk)
+        var records: [RequestRecord] = []
+        try forEachRecord(directory: directory) { records.append($0) }
+        return records
+    }
+
+    /// A header's column indexes, after checking that every required column is there and that no column is one
+    /// sambabench never writes.
+    static func header(_ stream: CSVStream, required: [String], known: [String]) throws -> [String: Int] {
+        let name = (stream.path as NSString).lastPathComponent
+        guard stream.next() else { throw ReadError(file: stream.path, line: 1, message: "the file is empty") }
+        let header = (0..<stream.fields.count).map { stream.string($0) ?? "" }
+        for column in required where !header.contains(column) {
+            throw ReadError(file: stream.path, line: 1, message: "no column \(column) in \(name)'s header")
         }
-        return try table(requestsPath, required: RecordCSV.requests.requiredNames, known: RecordCSV.requests.columns.map(\.name)).map { line, row in
+        if let unknown = header.first(where: { !known.contains($0) }) {
+            throw ReadError(file: stream.path, line: 1, message: "unknown column '\(unknown)' in \(name)'s header (a file as sambabench wrote it, unedited)")
+        }
+        var columns: [String: Int] = [:]
+        for (index, column) in header.enumerated() where columns[column] == nil { columns[column] = index }
+        return columns
+    }
+
+    /// Streams a run's records in the order they were written, each with its chunks when `withChunks` (chunks.csv
+    /// holds each request's chunks together, before its row in requests.csv). Memory stays bounded by one record.
+    public static func forEachRecord(directory: String, withChunks: Bool = true, _ body: (RequestRecord) throws -> Void) throws {
+        let requestsPath = directory + "/requests.csv"
+        let requests = try CSVStream(path: requestsPath)
+        let columns = try header(requests, required: RecordCSV.requests.requiredNames, known: RecordCSV.requests.columns.map(\.name))
+        var chunks = withChunks ? ChunkReader(try CSVStream(path: directory + "/chunks.csv")) : nil
+        try chunks?.start()
+        while requests.next() {
+            if requests.fields.count == 1 && requests.fields[0].isEmpty { continue }
+            let row = Row(columns: columns, fields: (0..<requests.fields.count).map { requests.string($0) ?? "" })
             var record = RequestRecord()
             if let column = RecordCSV.requests.read(row, into: &record) {
-                throw ReadError(file: requestsPath, line: line, message: "column \(column): '\(row[column] ?? "")' is not valid")
+                throw ReadError(file: requestsPath, line: requests.line, message: "column \(column): '\(row[column] ?? "")' is not valid")
             }
-            record.chunks = chunksBySeq[record.seq] ?? []
-            return record
+            if var reader = chunks {
+                record.chunks = try reader.chunks(of: record.seq, expected: record.storedChunkSummary?.count, requestLine: requests.line)
+                chunks = reader
+            }
+            try body(record)
+        }
+        if let reader = chunks { try reader.finish() }
+    }
+
+    /// The requests whose chunks chunks.csv holds (its groups of rows).
+    static func chunkRequests(directory: String) throws -> Int {
+        let stream = try CSVStream(path: directory + "/chunks.csv")
+        let columns = try header(stream, required: RecordCSV.chunks.requiredNames, known: RecordCSV.chunks.columns.map(\.name))
+        let seqColumn = columns["seq"]!
+        var count = 0
+        var last: Int?
+        while stream.next() {
+            guard let seq = stream.int(seqColumn) else { continue }
+            if seq != last { count += 1 }
+            last = seq
+        }
+        return count
+    }
+
+    /// chunks.csv read alongside requests.csv: each request's chunks are the next group of rows with its seq.
+    struct ChunkReader {
+        let stream: CSVStream
+        var seq = 0, arrival = 0, tokens = 0, answer = 0, reasoning = 0, tool = 0
+        /// The next row, read but not yet taken.
+        var pending: (seq: Int, chunk: ChunkRecord, line: Int)?
+
+        init(_ stream: CSVStream) { self.stream = stream }
+
+        mutating func start() throws {
+            let columns = try RunFiles.header(stream, required: RecordCSV.chunks.requiredNames, known: RecordCSV.chunks.columns.map(\.name))
+            seq = columns["seq"]!
+            arrival = columns["arrival_ms"]!
+            tokens = columns["tokens"]!
+            answer = columns["answer_bytes"]!
+            reasoning = columns["reasoning_bytes"]!
+            tool = columns["tool_bytes"]!
+            try advance()
+        }
+
+        mutating func advance() throws {
+            pending = nil
+            while stream.next() {
+                if stream.fields.count == 1 && stream.fields[0].isEmpty { continue }
+                guard let seq = stream.int(seq), let arrival = stream.nanoseconds(arrival), let tokens = stream.int(tokens),
+                      let answer = stream.int(answer), let reasoning = stream.int(reasoning), let tool = stream.int(tool) else {
+                    throw ReadError(file: stream.path, line: stream.line, message: "a field is missing or not a number")
+                }
+                pending = (seq, ChunkRecord(arrivalNs: arrival, tokens: tokens, answerBytes: answer, reasoningBytes: reasoning,
+                                            toolBytes: tool), stream.line)
+                return
+            }
+        }
+
+        /// The chunks of request `seq` (none when the next rows are another request's).
+        mutating func chunks(of seq: Int, expected: Int?, requestLine: Int) throws -> [ChunkRecord] {
+            var result: [ChunkRecord] = []
+            if let expected, expected > 0 { result.reserveCapacity(expected) }
+            while let next = pending, next.seq == seq {
+                result.append(next.chunk)
+                try advance()
+            }
+            // No rows: the request's chunks were not kept (`chunk_rows`); some rows must be all of them.
+            if let expected, !result.isEmpty, result.count != expected {
+                throw ReadError(file: stream.path, line: pending?.line ?? stream.line,
+                                message: "request \(seq) (requests.csv line \(requestLine)) has \(expected) chunks but \(result.count) rows here come before the next request's")
+            }
+            return result
+        }
+
+        func finish() throws {
+            if let next = pending {
+                throw ReadError(file: stream.path, line: next.line,
+                                message: "chunks of request \(next.seq), which requests.csv has no row for after its rows so far (files written by one run, unedited)")
+            }
         }
     }
 

@@ -43,7 +43,36 @@ public enum RecordCSV {
         .derived("decode_tps") { _, m in CSVFormat.number(m.decodeRate, digits: 3) },
         .derived("tpot_ms") { _, m in CSVFormat.number(m.tpotNs.map { $0 / 1e6 }) },
         .derived("e2e_tps") { _, m in CSVFormat.number(m.e2eRate, digits: 3) },
-        .derived("chunks") { r, _ in String(r.chunks.count) },
+        // The chunks' summary (`ChunkSummary`): what TTFT, TTFO and the decode rate need, kept with the request so
+        // they stay exact when its chunk rows are not kept (`chunk_rows`). Runs written before it have none of them.
+        Column("chunks", write: { r, _ in String(r.chunkSummary.count) }, read: { r, field in
+            guard let count = Int(field) else { return false }
+            r.chunkSummary.count = count
+            return true
+        }),
+        Column("first_chunk_ms", write: { r, _ in CSVFormat.milliseconds(r.chunkSummary.firstArrivalNs) }, read: { r, field in
+            if field.isEmpty { return true }
+            guard let ns = RunFiles.nanoseconds(field) else { return false }
+            r.chunkSummary.firstArrivalNs = ns
+            return true
+        }),
+        Column("first_chunk_tokens", write: { r, _ in String(r.chunkSummary.firstTokens) }, read: { r, field in
+            guard let tokens = Int(field) else { return false }
+            r.chunkSummary.firstTokens = tokens
+            return true
+        }),
+        Column("last_chunk_ms", write: { r, _ in CSVFormat.milliseconds(r.chunkSummary.lastArrivalNs) }, read: { r, field in
+            if field.isEmpty { return true }
+            guard let ns = RunFiles.nanoseconds(field) else { return false }
+            r.chunkSummary.lastArrivalNs = ns
+            return true
+        }),
+        Column("first_answer_ms", write: { r, _ in CSVFormat.milliseconds(r.chunkSummary.firstAnswerNs) }, read: { r, field in
+            if field.isEmpty { return true }
+            guard let ns = RunFiles.nanoseconds(field) else { return false }
+            r.chunkSummary.firstAnswerNs = ns
+            return true
+        }),
         .optionalInt("input_tokens", \.inputTokens),
         .int("output_tokens", \.outputTokens, required: true),
         .optionalInt("reasoning_tokens", \.reasoningTokens),
@@ -106,14 +135,96 @@ public enum RecordCSV {
     public static var chunksHeader: String { chunks.header }
 
     public static func requestRow(_ record: RequestRecord) -> String {
-        requests.row(record, RequestMetrics(record))
+        requests.row(record, RequestMetrics(record, gaps: false))
     }
 
+    /// A record's chunk rows: the hot path of a run's writer (a row per chunk, millions in a long run), so written
+    /// byte by byte rather than through the columns' closures. `genericChunkRows` is the same through `chunks`; a test
+    /// holds them equal.
     public static func chunkRows(_ record: RequestRecord) -> String {
+        chunkRows(record, record.chunks.indices)
+    }
+
+    /// The rows of the chunks in `range` (a request of a million chunks is written a slice at a time).
+    static func chunkRows(_ record: RequestRecord, _ range: Range<Int>) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(range.count * 64)
+        for index in range {
+            let chunk = record.chunks[index]
+            appendInt(record.seq, to: &bytes)
+            bytes.append(0x2C)
+            appendInt(index, to: &bytes)
+            bytes.append(0x2C)
+            appendMilliseconds(chunk.arrivalNs, to: &bytes)
+            bytes.append(0x2C)
+            appendMilliseconds(chunk.arrivalNs - record.sentNs, to: &bytes)
+            bytes.append(0x2C)
+            appendInt(chunk.tokens, to: &bytes)
+            bytes.append(0x2C)
+            appendInt(chunk.bytes, to: &bytes)
+            bytes.append(0x2C)
+            appendInt(chunk.answerBytes, to: &bytes)
+            bytes.append(0x2C)
+            appendInt(chunk.reasoningBytes, to: &bytes)
+            bytes.append(0x2C)
+            appendInt(chunk.toolBytes, to: &bytes)
+            bytes.append(0x0A)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func genericChunkRows(_ record: RequestRecord) -> String {
         var text = ""
         for (index, chunk) in record.chunks.enumerated() {
             text += chunks.row(ChunkRow(seq: record.seq, index: index, sentNs: record.sentNs, chunk: chunk), ())
         }
         return text
+    }
+
+    @inline(__always)
+    static func appendInt(_ value: Int, to bytes: inout [UInt8]) {
+        if value < 0 {
+            bytes.append(0x2D)
+            appendDigits(value.magnitude, to: &bytes)
+        } else {
+            appendDigits(UInt(value), to: &bytes)
+        }
+    }
+
+    @inline(__always)
+    static func appendDigits(_ value: UInt, to bytes: inout [UInt8]) {
+        if value < 10 {
+            bytes.append(UInt8(value) + 48)
+            return
+        }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        var rest = value
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            while rest > 0 {
+                buffer[count] = UInt8(rest % 10) + 48
+                rest /= 10
+                count += 1
+            }
+            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
+        }
+    }
+
+    /// As `CSVFormat.milliseconds`: whole milliseconds, a point and six digits.
+    @inline(__always)
+    static func appendMilliseconds(_ ns: Int64, to bytes: inout [UInt8]) {
+        if ns < 0 { bytes.append(0x2D) }
+        let magnitude = ns.magnitude
+        appendDigits(UInt(magnitude / 1_000_000), to: &bytes)
+        bytes.append(0x2E)
+        var fraction = UInt(magnitude % 1_000_000)
+        var divisor: UInt = 100_000
+        for _ in 0..<6 {
+            bytes.append(UInt8(fraction / divisor) + 48)
+            fraction %= divisor
+            divisor /= 10
+        }
     }
 }

@@ -22,27 +22,34 @@ public struct RequestMetrics: Sendable, Equatable {
     /// First chunk's arrival - the mock's stamped send time of it (stamping mocks only).
     public var ttftErrorNs: Int64?
 
-    public init(_ record: RequestRecord) {
+    /// `gaps`: also list every ITL and ICL gap (the aggregate walks the chunks itself instead, to keep no per-chunk
+    /// array for a request of a million chunks).
+    public init(_ record: RequestRecord, gaps: Bool = true) {
         let chunks = record.chunks
+        // TTFT, TTFO and the decode rate read the chunks' summary, which requests.csv keeps even when the request's
+        // chunk rows were not kept; ITL and ICL need every chunk.
+        let summary = record.chunkSummary
         e2eNs = record.endNs - record.sentNs
         e2eScheduledNs = record.endNs - record.scheduledNs
         itl = []
         iclNs = []
-        if let first = chunks.first {
-            ttftNs = first.arrivalNs - record.sentNs
-            ttftScheduledNs = first.arrivalNs - record.scheduledNs
-            ttftErrorNs = record.mockSentNs.map { first.arrivalNs - $0 }
+        if let first = summary.firstArrivalNs {
+            ttftNs = first - record.sentNs
+            ttftScheduledNs = first - record.scheduledNs
+            ttftErrorNs = record.mockSentNs.map { first - $0 }
         }
-        if let firstAnswer = chunks.first(where: { $0.answerBytes > 0 }) {
-            ttfoNs = firstAnswer.arrivalNs - record.sentNs
+        if let firstAnswer = summary.firstAnswerNs {
+            ttfoNs = firstAnswer - record.sentNs
         }
-        if let first = chunks.first, let last = chunks.last, chunks.count > 1 {
-            let laterTokens = record.outputTokens - first.tokens
-            let span = last.arrivalNs - first.arrivalNs
+        if let first = summary.firstArrivalNs, let last = summary.lastArrivalNs, summary.count > 1 {
+            let laterTokens = record.outputTokens - summary.firstTokens
+            let span = last - first
             if laterTokens > 0 && span > 0 {
                 decodeRate = Double(laterTokens) / (Double(span) / 1e9)
                 tpotNs = Double(span) / Double(laterTokens)
             }
+        }
+        if gaps && chunks.count > 1 {
             iclNs.reserveCapacity(chunks.count - 1)
             for index in 1..<chunks.count {
                 let gap = chunks[index].arrivalNs - chunks[index - 1].arrivalNs
@@ -52,11 +59,11 @@ public struct RequestMetrics: Sendable, Equatable {
                 }
             }
         }
-        if let ttftNs, let first = chunks.first {
-            if first.tokens <= 1 {
+        if let ttftNs, summary.count > 0 {
+            if summary.firstTokens <= 1 {
                 ttftTokenNs = Double(ttftNs)
             } else if let tpotNs {
-                ttftTokenNs = Double(ttftNs) - Double(first.tokens - 1) * tpotNs
+                ttftTokenNs = Double(ttftNs) - Double(summary.firstTokens - 1) * tpotNs
             }
         }
         if e2eNs > 0 && record.outputTokens > 0 {
@@ -96,6 +103,20 @@ public struct RequestMetrics: Sendable, Equatable {
         case .tls: return record.connection.tlsNs.map(Double.init)
         case .ttfb: return record.connection.ttfbNs.map(Double.init)
         case .itl, .icl, .tokensPerChunk: return nil
+        }
+    }
+}
+
+extension RequestRecord {
+    /// Calls `body` with each later chunk's gap to the one before it and its tokens, in order (ITL and ICL).
+    @inline(__always)
+    func forEachChunkGap(_ body: (_ gapNs: Int64, _ tokens: Int) -> Void) {
+        guard chunks.count > 1 else { return }
+        var previous = chunks[0].arrivalNs
+        for index in 1..<chunks.count {
+            let chunk = chunks[index]
+            body(chunk.arrivalNs - previous, chunk.tokens)
+            previous = chunk.arrivalNs
         }
     }
 }

@@ -19,6 +19,9 @@ public struct RunManifest: Sendable {
     public var commandLine: [String]
     /// Where the prompts came from and how they were picked, in one line (kept in run.json for `report`).
     public var promptsSummary: String
+    /// How many prompts cycle with the sequence number (inline or dataset prompts picked in order, no matrix), so the
+    /// report can find each prompt's first request; nil otherwise. Read back from run.json's `prompts`.
+    public var promptCycle: Int?
     /// The transport thread's scheduling priority, as granted (nil until the transport runs).
     public var transportPriority: TransportPriority?
     /// The run.json this manifest was read from (`report`, `compare`): written back exactly as recorded, so what is
@@ -37,6 +40,12 @@ public struct RunManifest: Sendable {
         self.apiKeyPresent = apiKeyPresent
         self.commandLine = commandLine
         self.promptsSummary = scenario.promptSource.summary(count: scenario.prompts.count)
+        self.promptCycle = Self.promptCycle(sampling: scenario.promptSource.sampling.rawValue, count: scenario.prompts.count,
+                                            matrix: scenario.matrix != nil)
+    }
+
+    static func promptCycle(sampling: String?, count: Int, matrix: Bool) -> Int? {
+        sampling == PromptSampling.sequential.rawValue && count > 0 && !matrix ? count : nil
     }
 
     static func iso8601(_ date: Date) -> String {
@@ -120,6 +129,9 @@ extension RunManifest {
             apiKeyPresent: run["api_key"].map { !$0.isNull } ?? false,
             commandLine: run["command"]?.arrayValue?.compactMap(\.stringValue) ?? [])
         manifest.promptsSummary = object["prompts"]?["description"]?.stringValue ?? ""
+        manifest.promptCycle = promptCycle(sampling: object["prompts"]?["sampling"]?.stringValue,
+                                           count: Int(object["prompts"]?["count"]?.numberValue ?? 0),
+                                           matrix: levels.contains { $0.inputTokens != nil || $0.maxTokens != nil })
         manifest.finishedAt = run["finished_at"]?.stringValue.flatMap(formatter.date(from:))
         manifest.interrupted = run["interrupted"]?.boolValue ?? false
         manifest.stopReason = run["stop_reason"]?.stringValue
@@ -164,6 +176,7 @@ public enum ScenarioJSON {
             ("tools", tools),
             ("auth", .string(scenario.auth.rawValue)),
             ("record_text", .bool(scenario.recordText)),
+            ("chunk_rows", .string(scenario.chunkRows.text)),
             ("retries", .object([("max", .number(Double(scenario.retries.maxRetries))),
                                  ("on", .array(scenario.retries.on.map(\.rawValue).sorted().map(JSONValue.string))),
                                  ("backoff", .string(DurationText.format(scenario.retries.backoffNs))),

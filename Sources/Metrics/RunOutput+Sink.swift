@@ -11,6 +11,10 @@ public final class RunFilesSink: RecordSink {
 
     private let continuation: AsyncStream<Event>.Continuation
     private let writer: Task<Void, Error>
+    /// The aggregate is fed on a task of its own, in the order records arrive (the files' order), so the files and the
+    /// figures are made on two cores.
+    private let aggregateContinuation: AsyncStream<RequestRecord>.Continuation
+    private let aggregator: Task<Void, Error>
 
     public init(_ output: RunOutput) {
         let (events, continuation) = AsyncStream.makeStream(of: Event.self)
@@ -18,19 +22,29 @@ public final class RunFilesSink: RecordSink {
         writer = Task {
             for await event in events {
                 switch event {
-                case .record(let record): try output.add(record)
+                case .record(let record): try output.write(record)
                 case .levels(let levels): try output.writeLevels(levels)
                 }
             }
         }
+        let (records, aggregateContinuation) = AsyncStream.makeStream(of: RequestRecord.self)
+        self.aggregateContinuation = aggregateContinuation
+        aggregator = Task {
+            for await record in records { try output.aggregate(record) }
+        }
     }
 
-    public func receive(_ record: RequestRecord) { continuation.yield(.record(record)) }
+    public func receive(_ record: RequestRecord) {
+        continuation.yield(.record(record))
+        aggregateContinuation.yield(record)
+    }
 
     public func levelEnded(_ levels: [LevelResult]) { continuation.yield(.levels(levels)) }
 
     public func finish() async throws {
         continuation.finish()
+        aggregateContinuation.finish()
         try await writer.value
+        try await aggregator.value
     }
 }

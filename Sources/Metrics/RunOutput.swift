@@ -1,19 +1,27 @@
 import Foundation
 import LoadGen
 
-/// One run's output directory. Records are written as they arrive (and not kept); everything derived is written by
-/// `finish` from the files.
-/// Used by one task at a time: the writer task while records flow, then the session once the stream has ended.
+/// One run's output directory. Records are written as they arrive and aggregated (`RunAggregate`), never kept;
+/// everything derived is written by `finish` from the aggregate, without reading the files back.
+/// While records flow, `write` is called by one task and `aggregate` by another (they share no state); then `finish`
+/// by the session once both have ended.
 public final class RunOutput: @unchecked Sendable {
     public let directory: String
     private let requests: IncrementalWriter
     private let chunks: IncrementalWriter
     /// `responses.jsonl`, started by the first record that carries its answer (`record_text`).
     private var answers: IncrementalWriter?
+    private let aggregate: RunAggregate
+    private let chunkRows: ChunkRows
+    /// Requests that streamed chunks, and those whose chunk rows were written.
+    private var withChunks = 0
+    private var keptChunks = 0
 
     /// Creates `directory` and starts `requests.csv` and `chunks.csv`. The directory must not exist, unless
     /// `replacing` is set and it is empty or holds an earlier run (a `run.json`): then it is removed first.
-    public init(directory: String, replacing: Bool = false) throws {
+    /// `scenario` sets the objectives goodput counts against, whether turns are summarised and `chunk_rows`;
+    /// `startedAt` anchors the HDR interval log's times.
+    public init(directory: String, replacing: Bool = false, scenario: Scenario? = nil, startedAt: Date = Date()) throws {
         let manager = FileManager.default
         if manager.fileExists(atPath: directory) {
             guard replacing else { throw RunOutputError.exists(directory) }
@@ -29,6 +37,16 @@ public final class RunOutput: @unchecked Sendable {
         // had on disk as whole rows. Chunks go first, so a request's row on disk means its chunks are too.
         requests = try IncrementalWriter(path: directory + "/requests.csv", header: RecordCSV.requestsHeader, interval: 0)
         chunks = try IncrementalWriter(path: directory + "/chunks.csv", header: RecordCSV.chunksHeader, interval: 0)
+        chunkRows = scenario?.chunkRows ?? .all
+        try OutputError.during("create", directory + "/hdr") {
+            try manager.createDirectory(atPath: directory + "/hdr", withIntermediateDirectories: true)
+        }
+        let intervals = directory + "/hdr/intervals.hlog"
+        if let scenario {
+            aggregate = try RunAggregate(scenario: scenario, intervalLog: intervals, startEpochSeconds: startedAt.timeIntervalSince1970)
+        } else {
+            aggregate = try RunAggregate(slos: [], withTurns: true, intervalLog: intervals, startEpochSeconds: startedAt.timeIntervalSince1970)
+        }
     }
 
     /// The default directory: `<output>/<scenario name>/<UTC timestamp>`.
@@ -41,7 +59,30 @@ public final class RunOutput: @unchecked Sendable {
     }
 
     public func add(_ record: RequestRecord) throws {
-        if !record.chunks.isEmpty { try chunks.append(RecordCSV.chunkRows(record)) }
+        try write(record)
+        try aggregate(record)
+    }
+
+    /// Aggregates a record (`RunFilesSink` does it on a task of its own, beside the files' writer, in the same order).
+    public func aggregate(_ record: RequestRecord) throws {
+        try aggregate.add(record)
+    }
+
+    /// Writes a record's rows.
+    public func write(_ record: RequestRecord) throws {
+        if !record.chunks.isEmpty {
+            withChunks += 1
+            if chunkRows.keeps(seq: record.seq) {
+                keptChunks += 1
+                // A slice at a time: a request of a million chunks never has all its rows in memory at once.
+                var start = 0
+                while start < record.chunks.count {
+                    let end = min(start + 4096, record.chunks.count)
+                    try chunks.append(RecordCSV.chunkRows(record, start..<end))
+                    start = end
+                }
+            }
+        }
         try requests.append(RecordCSV.requestRow(record))
         if let output = record.output {
             if answers == nil { answers = try IncrementalWriter(path: directory + "/responses.jsonl", header: "") }
@@ -66,7 +107,8 @@ public final class RunOutput: @unchecked Sendable {
         try OutputError.during("write", path) { try text.write(toFile: path, atomically: true, encoding: .utf8) }
     }
 
-    /// Writes summaries, HDR distributions, plots and the report. Returns the summaries and any plot problems.
+    /// Writes summaries, HDR distributions, plots and the report from the aggregate. Returns the summaries and any
+    /// plot problems.
     @discardableResult
     public func finish(levels: [LevelResult], manifest: RunManifest, search: SearchOutcome? = nil) throws -> (summaries: [LevelSummary], problems: [String]) {
         try requests.close()
@@ -74,42 +116,97 @@ public final class RunOutput: @unchecked Sendable {
         try answers?.close()
         try writeManifest(manifest)
         try Self.write(LevelsCSV.text(levels), to: directory + "/levels.csv")
-        // The records are read back from the CSVs rather than kept in memory during the run, and the run's
-        // summaries are exactly what `sambabench report` rebuilds from the same files.
-        let records = try RunFiles.records(directory: directory)
-        return try Self.writeDerived(directory: directory, records: records, levels: levels, manifest: manifest, search: search)
+        let results = try aggregate.finish(levels: levels, plans: manifest.levels)
+        if chunkRows != .all {
+            try Self.write(ChunkSeconds.text(results.timeSeries.chunkTokensBySecond), to: directory + "/" + ChunkSeconds.file)
+        }
+        let run = DerivedRun(directory: directory, results: results, manifest: manifest, search: search, chunkFiguresFromRecords: true,
+                             keptChunkRequests: (keptChunks, withChunks))
+        return try Self.writeDerived(run)
     }
 
-    /// `sambabench report DIR`: every derived file rebuilt from the run's CSVs and run.json alone. A run killed during
-    /// a level has no `levels.csv` row for it (no file at all in the first level): that level is rebuilt from its
-    /// records, marked `partial`, and `levels.csv` is written again with it.
+    /// `sambabench report DIR`: every derived file rebuilt from the run's CSVs and run.json in one pass, in memory
+    /// that does not grow with the run. A run killed during a level has no `levels.csv` row for it (no file at all in
+    /// the first level): that level is rebuilt from its records, marked `partial`, and `levels.csv` is written again
+    /// with it. When the run kept only some chunk rows (`chunk_rows`), the chunk-level figures come from its HDR log
+    /// and `chunk_seconds.csv`.
     public static func rebuild(directory: String) throws -> (summaries: [LevelSummary], problems: [String]) {
-        let manifest = try RunManifest.read(directory: directory)
-        let records = try RunFiles.records(directory: directory)
+        let (manifest, results, kept) = try aggregate(directory: directory, rewritingLog: true)
         let levelsPath = directory + "/levels.csv"
-        let written = try FileManager.default.fileExists(atPath: levelsPath) ? RunFiles.levels(directory: directory) : []
-        let levels = PartialLevels.completing(written, records: records, plans: manifest.levels)
-        let partial = levels.filter { $0.stopReason == PartialLevels.stopReason && !written.contains($0) }
-        if !partial.isEmpty {
-            try Self.write(LevelsCSV.text(levels), to: levelsPath)
+        if !results.partial.isEmpty {
+            try Self.write(LevelsCSV.text(results.levels), to: levelsPath)
         }
         let search = try RunFiles.search(directory: directory, closedLoop: manifest.scenario.load.mode == .closed)
-        let (summaries, problems) = try writeDerived(directory: directory, records: records, levels: levels, manifest: manifest,
-                                                     search: search)
-        let notes = partial.map { level in
+        let run = DerivedRun(directory: directory, results: results, manifest: manifest, search: search,
+                             chunkFiguresFromRecords: manifest.scenario.chunkRows == .all, keptChunkRequests: kept)
+        let (summaries, problems) = try writeDerived(run)
+        let notes = results.partial.map { level in
             "level \(level.name) is partial: the run ended during it without writing its row in levels.csv; it was "
                 + "rebuilt from the records on disk and marked `partial` in levels.csv, summary.csv/json and report.md"
         }
         return (summaries, notes + problems)
     }
 
-    /// Everything derived from the records: every `OutputFormat` in order. Used at the end of a run and by
-    /// `sambabench report DIR`, so both give the same files.
+    /// A run directory's records aggregated in one pass (its levels settled, partial ones rebuilt), with its manifest
+    /// and the requests whose chunk rows it kept of those that streamed chunks. `rewritingLog`: write the per-second HDR
+    /// log again (`report`; `compare` writes nothing in the runs it reads).
+    public static func aggregate(directory: String, rewritingLog: Bool = false) throws -> (manifest: RunManifest, results: RunAggregate.Results,
+                                                               kept: (kept: Int, withChunks: Int)) {
+        let manifest = try RunManifest.read(directory: directory)
+        let levelsPath = directory + "/levels.csv"
+        let written = try FileManager.default.fileExists(atPath: levelsPath) ? RunFiles.levels(directory: directory) : []
+        let fromRecords = manifest.scenario.chunkRows == .all
+        // With every chunk row, the per-second HDR log is rewritten too (the same bytes as the run's); without, the
+        // run's log stays as it is, the only record of its chunks' gaps second by second.
+        var intervals: String?
+        if fromRecords && rewritingLog {
+            try OutputError.during("create", directory + "/hdr") {
+                try FileManager.default.createDirectory(atPath: directory + "/hdr", withIntermediateDirectories: true)
+            }
+            intervals = directory + "/hdr/intervals.hlog"
+        }
+        let aggregate = try RunAggregate(scenario: manifest.scenario, chunkFiguresFromRecords: fromRecords, intervalLog: intervals,
+                                         startEpochSeconds: manifest.startedAt.timeIntervalSince1970,
+                                         promptCycle: .some(manifest.promptCycle))
+        var withChunks = 0
+        var kept = 0
+        try RunFiles.forEachRecord(directory: directory, withChunks: fromRecords) { record in
+            if record.chunkSummary.count > 0 { withChunks += 1 }
+            if !record.chunks.isEmpty { kept += 1 }
+            try aggregate.add(record)
+        }
+        var chunkFigures: [String: [Metric: Distribution]] = [:]
+        if !fromRecords {
+            for (second, tokens) in try ChunkSeconds.read(directory: directory).enumerated() {
+                aggregate.restoreChunkTokens(tokens, second: second)
+            }
+            chunkFigures = try LevelsLog.chunkDistributions(directory: directory)
+        }
+        var results = try aggregate.finish(levels: written, plans: manifest.levels)
+        if !fromRecords {
+            kept = try RunFiles.chunkRequests(directory: directory)
+            for index in results.summaries.indices {
+                results.summaries[index].restoreChunkFigures(chunkFigures[results.summaries[index].level.name] ?? [:])
+            }
+        }
+        return (manifest, results, (kept, withChunks))
+    }
+
+    /// Everything derived from records held in memory (tests and small tools): aggregated as a run would, then written.
     public static func writeDerived(directory: String, records: [RequestRecord], levels: [LevelResult], manifest: RunManifest,
                                     search: SearchOutcome?) throws -> (summaries: [LevelSummary], problems: [String]) {
-        let run = DerivedRun(directory: directory, records: records, levels: levels, manifest: manifest, search: search)
+        let aggregate = try RunAggregate(scenario: manifest.scenario, promptCycle: .some(manifest.promptCycle))
+        for record in records { try aggregate.add(record) }
+        let results = try aggregate.finish(levels: levels, plans: manifest.levels)
+        return try writeDerived(DerivedRun(directory: directory, results: results, manifest: manifest, search: search,
+                                           chunkFiguresFromRecords: true, keptChunkRequests: nil))
+    }
+
+    /// Every `OutputFormat` in order. Used at the end of a run and by `sambabench report DIR`, so both give the same
+    /// files.
+    static func writeDerived(_ run: DerivedRun) throws -> (summaries: [LevelSummary], problems: [String]) {
         for format in OutputFormat.allCases {
-            try OutputError.during("write", directory + "/" + format.rawValue) { try format.write(run) }
+            try OutputError.during("write", run.directory + "/" + format.rawValue) { try format.write(run) }
         }
         return (run.summaries, run.plotProblems)
     }

@@ -98,6 +98,10 @@ extension ScenarioJSON {
         }
         if let auth = object["auth"]?.stringValue { scenario.auth = try need(AuthStyle(rawValue: auth), "auth") }
         scenario.recordText = object["record_text"]?.boolValue ?? false
+        // Runs written before the setting kept every chunk row.
+        if let rows = object["chunk_rows"]?.stringValue {
+            scenario.chunkRows = try need(try? ChunkRows.parse(rows, at: .commandLine("chunk_rows")), "chunk_rows")
+        }
         if let retries = object["retries"] {
             scenario.retries.maxRetries = try need(retries["max"]?.intValue, "retries.max")
             scenario.retries.on = Set(try need(retries["on"]?.arrayValue?.compactMap { $0.stringValue.flatMap(ErrorClass.init(rawValue:)) },

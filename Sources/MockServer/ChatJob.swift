@@ -18,21 +18,26 @@ final class ChatJob: MockJob {
     private lazy var envelope =
         #""created":\#(run.wallStart),"id":"\#(id)","model":\#(MockJSON.string(run.request.model)),"object":"chat.completion.chunk","system_fingerprint":"fastcoe""#
 
-    private func chunk(_ delta: String) -> MockEvent {
-        MockEvent(data: #"{"choices":[{"delta":\#(delta),"finish_reason":null,"index":0,"logprobs":null}],\#(envelope)}"#)
+    private func chunk(_ delta: String, choice: Int = 0) -> MockEvent {
+        MockEvent(data: #"{"choices":[{"delta":\#(delta),"finish_reason":null,"index":\#(choice),"logprobs":null}],\#(envelope)}"#)
     }
+
+    /// The choices asked for (`n`): each streams its own text on the same schedule.
+    private var choices: Range<Int> { 0..<run.request.choices }
 
     /// SambaNova's first event carries only the role: a client must not count it as a token.
     func opening() -> [MockEvent] {
-        [MockEvent(data: #"{"choices":[{"delta":{"role":"assistant","content":""},"index":0,"finish_reason":null,"logprobs":null}],\#(envelope)}"#)]
+        choices.map { choice in
+            MockEvent(data: #"{"choices":[{"delta":{"role":"assistant","content":""},"index":\#(choice),"finish_reason":null,"logprobs":null}],\#(envelope)}"#)
+        }
     }
 
     func events(ofChunk index: Int) -> [MockEvent] {
         switch completion.kind(ofChunk: index) {
         case .reasoning:
-            [chunk(#"{"reasoning":"\#(completion.text(ofChunk: index))","role":"assistant"}"#)]
+            choices.map { chunk(#"{"reasoning":\#(MockJSON.quoted(completion.text(ofChunk: index, variant: $0))),"role":"assistant"}"#, choice: $0) }
         case .text:
-            [chunk(#"{"content":"\#(completion.text(ofChunk: index))","role":"assistant"}"#)]
+            choices.map { chunk(#"{"content":\#(MockJSON.quoted(completion.text(ofChunk: index, variant: $0))),"role":"assistant"}"#, choice: $0) }
         case .toolCall:
             // SambaNova sends a call whole in one chunk.
             [chunk(#"{"role":"assistant","tool_calls":[{"index":0,\#(toolCallMembers)}]}"#)]
@@ -40,9 +45,9 @@ final class ChatJob: MockJob {
     }
 
     func closing() -> [MockEvent] {
-        [MockEvent(data: #"{"choices":[{"delta":{"content":""},"index":0,"finish_reason":"\#(completion.finish.chatReason)","logprobs":null}],\#(envelope)}"#),
-         MockEvent(data: #"{"choices":[],\#(envelope),"usage":\#(usage())}"#),
-         MockEvent(data: "[DONE]")]
+        choices.map { choice in
+            MockEvent(data: #"{"choices":[{"delta":{"content":""},"index":\#(choice),"finish_reason":"\#(completion.finish.chatReason)","logprobs":null}],\#(envelope)}"#)
+        } + [MockEvent(data: #"{"choices":[],\#(envelope),"usage":\#(usage())}"#), MockEvent(data: "[DONE]")]
     }
 
     /// `event: error` with an error object, or (alternate) the same object on a bare data line.
@@ -54,10 +59,15 @@ final class ChatJob: MockJob {
 
     /// The non-streamed `chat.completion`.
     func wholeBody() -> String {
-        let content = completion.toolCall == nil ? #""\#(completion.answerText)""# : "null"
-        let reasoning = completion.reasoningTokens > 0 ? #","reasoning":"\#(completion.reasoningText)""# : ""
         let calls = completion.toolCall == nil ? "" : #","tool_calls":[{\#(toolCallMembers)}]"#
-        return #"{"choices":[{"finish_reason":"\#(completion.finish.chatReason)","index":0,"logprobs":null,"message":{"content":\#(content)\#(reasoning),"role":"assistant"\#(calls)}}],"created":\#(run.wallStart),"id":"\#(id)","model":\#(MockJSON.string(run.request.model)),"object":"chat.completion","system_fingerprint":"fastcoe","usage":\#(usage())}"#
+        let items = choices.map { choice in
+            let content = completion.toolCall == nil ? MockJSON.quoted(completion.answerText(variant: choice)) : "null"
+            let reasoning = completion.reasoningTokens > 0
+                ? #","reasoning":\#(MockJSON.quoted((0..<completion.reasoningChunks).map { completion.text(ofChunk: $0, variant: choice) }.joined()))"#
+                : ""
+            return #"{"finish_reason":"\#(completion.finish.chatReason)","index":\#(choice),"logprobs":null,"message":{"content":\#(content)\#(reasoning),"role":"assistant"\#(calls)}}"#
+        }
+        return #"{"choices":[\#(items.joined(separator: ","))],"created":\#(run.wallStart),"id":"\#(id)","model":\#(MockJSON.string(run.request.model)),"object":"chat.completion","system_fingerprint":"fastcoe","usage":\#(usage())}"#
     }
 
     private var toolCallMembers: String {
@@ -68,10 +78,10 @@ final class ChatJob: MockJob {
     /// SambaNova's usage block; reasoning tokens are reported when the profile reasons.
     private func usage() -> String {
         let figures = run.figures
-        let output = completion.outputTokens
+        let output = completion.outputTokens * run.request.choices
         let prompt = run.request.promptTokens
         let reasoning = run.profile.reasoningShare > 0
-            ? #""completion_tokens_details":{"reasoning_tokens":\#(completion.reasoningTokens)},"# : ""
+            ? #""completion_tokens_details":{"reasoning_tokens":\#(completion.reasoningTokens * run.request.choices)},"# : ""
         return #"{"prompt_tokens":\#(prompt),"completion_tokens":\#(output),"total_tokens":\#(output + prompt),"prompt_tokens_details":{"cached_tokens":0},\#(reasoning)"time_to_first_token":\#(figures.timeToFirstToken),"total_latency":\#(figures.totalLatency),"completion_tokens_per_sec":\#(figures.outputTokensPerSecond),"completion_tokens_after_first_per_sec":\#(figures.outputTokensAfterFirstPerSecond),"completion_tokens_after_first_per_sec_first_ten":\#(figures.outputTokensAfterFirstPerSecond),"total_tokens_per_sec":\#(figures.totalTokensPerSecond),"start_time":\#(figures.startTime),"end_time":\#(figures.endTime),"is_last_response":true,"acceptance_rate":1,"stop_reason":"\#(completion.finish.chatReason)"}"#
     }
 }

@@ -33,9 +33,9 @@ final class MessagesJob: MockJob {
         advance(to: part, into: &events)
         switch completion.kind(ofChunk: index) {
         case .reasoning:
-            events.append(delta(part, #"{"type":"thinking_delta","thinking":"\#(completion.text(ofChunk: index))"}"#))
+            events.append(delta(part, #"{"type":"thinking_delta","thinking":\#(MockJSON.quoted(completion.text(ofChunk: index)))}"#))
         case .text:
-            events.append(delta(part, #"{"type":"text_delta","text":"\#(completion.text(ofChunk: index))"}"#))
+            events.append(delta(part, #"{"type":"text_delta","text":\#(MockJSON.quoted(completion.text(ofChunk: index)))}"#))
         case .toolCall:
             for fragment in completion.toolCall?.fragments ?? [] {
                 events.append(delta(part, #"{"type":"input_json_delta","partial_json":\#(MockJSON.string(fragment))}"#))
@@ -48,7 +48,7 @@ final class MessagesJob: MockJob {
         var events: [MockEvent] = []
         advance(to: completion.segments.count - 1, into: &events)
         close(opened, into: &events)
-        events.append(event("message_delta", #""delta":{"stop_reason":"\#(completion.finish.messagesReason)","stop_sequence":null},"usage":\#(usage)"#))
+        events.append(event("message_delta", #""delta":{"stop_reason":"\#(completion.finish.messagesReason)","stop_sequence":\#(completion.finish.stopSequenceJSON)},"usage":\#(usage)"#))
         events.append(event("message_stop"))
         return events
     }
@@ -61,7 +61,7 @@ final class MessagesJob: MockJob {
     /// The non-streamed message.
     func wholeBody() -> String {
         let blocks = completion.segments.indices.map(block).joined(separator: ",")
-        return #"{"id":"\#(run.id("msg"))","type":"message","role":"assistant","model":\#(MockJSON.string(run.request.model)),"content":[\#(blocks)],"stop_reason":"\#(completion.finish.messagesReason)","stop_sequence":null,"usage":\#(usage)}"#
+        return #"{"id":"\#(run.id("msg"))","type":"message","role":"assistant","model":\#(MockJSON.string(run.request.model)),"content":[\#(blocks)],"stop_reason":"\#(completion.finish.messagesReason)","stop_sequence":\#(completion.finish.stopSequenceJSON),"usage":\#(usage)}"#
     }
 
     private var usage: String {
@@ -98,9 +98,9 @@ final class MessagesJob: MockJob {
     private func block(_ part: Int) -> String {
         switch completion.segments[part] {
         case .reasoning:
-            #"{"type":"thinking","thinking":"\#(completion.reasoningText)","signature":"\#(signature)"}"#
+            #"{"type":"thinking","thinking":\#(MockJSON.quoted(completion.reasoningText)),"signature":"\#(signature)"}"#
         case .text:
-            #"{"type":"text","text":"\#(completion.answerText)"}"#
+            #"{"type":"text","text":\#(MockJSON.quoted(completion.answerText))}"#
         case .toolCall:
             #"{"type":"tool_use","id":"\#(run.id("toolu"))","name":\#(MockJSON.string(completion.toolCall?.name ?? "")),"input":\#(completion.toolCall?.arguments ?? "{}")}"#
         }
@@ -119,6 +119,12 @@ struct MessagesMockAPI: MockAPIDefinition {
     var missingModelMessage: String { "model: Field required" }
     func parse(_ object: [String: Any], model: String) throws -> MockRequest { try MockRequest.messages(object, model: model) }
     func job(run: MockRun) -> any MockJob { MessagesJob(run: run) }
+
+    /// Anthropic's wording: `messages.0.role: ...`.
+    func violationMessage(_ violation: MockSchema.Violation) -> String {
+        let reason = violation.code == "missing_required_field" ? "Field required" : violation.reason
+        return violation.path.isEmpty ? reason : "\(violation.dottedPath): \(reason)"
+    }
 
     /// `{"type":"error","error":{"type","message"},"request_id"}`, where the error's type says what the code says
     /// elsewhere.

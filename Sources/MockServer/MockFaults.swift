@@ -26,7 +26,7 @@ public struct MockFaults: Sendable, Equatable {
     /// terminator: Chat Completions `event: error` with `{"error":{...}}`, or a bare `data:` line with that error
     /// object (half each); Responses `response.failed` (its response's `error`) or an `error` event (half each);
     /// Messages `event: error` with `{"type":"error","error":{"type":"overloaded_error",...}}`. Non-streamed: HTTP
-    /// 200 whose JSON body is the API's error body.
+    /// 503 with the API's error body (there is no stream to break, so the status carries the error).
     public var streamError: Double
     /// The connection is closed (FIN) without the stream's terminator or the chunked body's last chunk.
     /// Non-streamed: the head (with the whole body's Content-Length) and half the body, then the close.

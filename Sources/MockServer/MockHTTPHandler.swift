@@ -12,16 +12,21 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let gate: CapacityGate?
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
+    /// The request's body went over `maxBodyBytes`: it is read to its end and discarded, then answered 413.
+    private var bodyTooLarge = false
+    /// The connection's read deadlines (shared with the handlers that see its raw bytes and its responses).
+    private let timer: MockConnectionTimer?
     /// Slots held by this connection's requests, released at once when the client leaves.
     private var leases: [CapacityLease] = []
     /// This connection's requests waiting for a slot, withdrawn when the client leaves.
     private var tickets: [UInt64] = []
-    private static let maxBodyBytes = 8 << 20
+    static let maxBodyBytes = 8 << 20
 
-    init(profile: MockProfile, counter: RequestCounter, gate: CapacityGate?) {
+    init(profile: MockProfile, counter: RequestCounter, gate: CapacityGate?, timer: MockConnectionTimer? = nil) {
         self.profile = profile
         self.counter = counter
         self.gate = gate
+        self.timer = timer
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -37,17 +42,35 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         switch unwrapInboundIn(data) {
         case .head(let head):
             self.head = head
+            bodyTooLarge = false
             body = context.channel.allocator.buffer(capacity: 0)
         case .body(var chunk):
             if (body?.readableBytes ?? 0) + chunk.readableBytes <= Self.maxBodyBytes {
                 body?.writeBuffer(&chunk)
+            } else {
+                bodyTooLarge = true
+                body = nil
             }
         case .end:
-            guard let head else { return }
+            guard var head else { return }
             self.head = nil
+            timer?.requestReceived()
             // The request is complete now: the mock's own clock for this request starts here.
             let received = NIODeadline.now()
-            route(head, body: body ?? ByteBuffer(), received: received, context: context)
+            if bodyTooLarge {
+                // The rest of an oversized upload is not worth reading: the answer ends the connection.
+                head.headers.replaceOrAdd(name: "Connection", value: "close")
+                let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
+                let error = MockError.bodyTooLarge(limit: Self.maxBodyBytes)
+                if let api = MockAPIs.definition(forPath: path) {
+                    respondError(context, head: head, api: api, error)
+                } else {
+                    respondJSON(context, head: head, status: error.status,
+                                body: MockJSON.error(message: error.message, type: error.type, code: error.code))
+                }
+            } else {
+                route(head, body: body ?? ByteBuffer(), received: received, context: context)
+            }
             body = nil
         }
     }
@@ -58,20 +81,31 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             if head.method == .POST {
                 generate(api, head, body: body, received: received, context: context)
             } else {
-                respondError(context, head: head, api: api, .methodNotAllowed(head.method))
+                respondError(context, head: head, api: api, .methodNotAllowed(head.method), extraHeaders: [("Allow", "POST")])
             }
             return
         }
-        switch (head.method, path) {
-        case (.GET, "/v1/models"):
-            respondJSON(context, head: head, status: .ok, body: MockJSON.modelList(profile.models))
-        case (.GET, "/v1/mock/stats"):
+        let modelPrefix = "/v1/models/"
+        let readable = head.method == .GET || head.method == .HEAD
+        switch path {
+        case "/v1/models" where readable:
+            respond(context, head: head, status: .ok, contentType: "application/json", body: MockJSON.modelList(profile.models))
+        case _ where readable && path.hasPrefix(modelPrefix):
+            let id = String(path.dropFirst(modelPrefix.count)).removingPercentEncoding ?? ""
+            if let model = profile.models.first(where: { $0.id == id }) {
+                respond(context, head: head, status: .ok, contentType: "application/json", body: MockJSON.model(model))
+            } else {
+                respond(context, head: head, status: .notFound, contentType: "application/json",
+                        body: #"{"error":"Model not found"}"#)
+            }
+        case "/v1/mock/stats" where readable:
             // The mock's own counts, for checks from outside (e.g. records on disk after kill -9 vs answers sent).
-            respondJSON(context, head: head, status: .ok, body: counter.statsJSON)
-        case (_, "/v1/models"):
+            respond(context, head: head, status: .ok, contentType: "application/json", body: counter.statsJSON)
+        case _ where path == "/v1/models" || path == "/v1/mock/stats" || path.hasPrefix(modelPrefix):
             let error = MockError.methodNotAllowed(head.method)
-            respondJSON(context, head: head, status: error.status,
-                        body: MockJSON.error(message: error.message, type: error.type, code: error.code))
+            respond(context, head: head, status: error.status, contentType: "application/json",
+                    body: MockJSON.error(message: error.message, type: error.type, code: error.code),
+                    extraHeaders: [("Allow", "GET, HEAD")])
         default:
             // Under an API that owns its subpaths (a stored response, token counting, batches: none of them kept by a
             // stateless mock) the error takes that API's shape; elsewhere SambaNova's plain body.
@@ -85,10 +119,28 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    /// The key a request carries: `Authorization: Bearer KEY`, or (Messages) `x-api-key: KEY`.
+    private func presentedKey(_ head: HTTPRequestHead, api: any MockAPIDefinition) -> String? {
+        if let value = head.headers.first(name: "authorization") {
+            let parts = value.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" {
+                let key = parts[1].trimmingCharacters(in: .whitespaces)
+                if !key.isEmpty { return key }
+            }
+        }
+        if api.api == .messages, let key = head.headers.first(name: "x-api-key"), !key.isEmpty { return key }
+        return nil
+    }
+
     private func generate(_ api: any MockAPIDefinition, _ head: HTTPRequestHead, body: ByteBuffer, received: NIODeadline,
                           context: ChannelHandlerContext) {
+        let key = presentedKey(head, api: api)
+        guard let key, profile.apiKey.map({ $0 == key }) ?? true else {
+            respondError(context, head: head, api: api, .unauthorized(keyGiven: key != nil))
+            return
+        }
         let request: MockRequest
-        switch MockRequest.parse(api, body: body) {
+        switch MockRequest.parse(api, body: body, models: profile.models) {
         case .success(let parsed): request = parsed
         case .failure(let error):
             respondError(context, head: head, api: api, error)
@@ -148,8 +200,11 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// answer's headers and opening events also wait for it).
     private func begin(_ api: any MockAPIDefinition, _ head: HTTPRequestHead, request: MockRequest, number: UInt64,
                        started: NIODeadline, lease: CapacityLease?, fault: MockFault?, context: ChannelHandlerContext) {
-        let completion = MockCompletion(profile: profile, maxTokens: request.maxTokens, requestNumber: number,
-                                        tools: request.callableTools)
+        // The same `seed` gives the same text: the plan is keyed by it instead of the request's number.
+        let completion = MockCompletion(profile: profile, maxTokens: request.maxTokens,
+                                        requestNumber: request.seed.map { $0 ^ 0x5EED_5EED_5EED_5EED } ?? number,
+                                        tools: request.callableTools, forceToolCall: request.toolRequired,
+                                        stop: request.stop, format: request.format)
         // Batched prefill (capacity.batching) moves the start to the batch's; otherwise it stays.
         let (started, wallStart) = gate?.prefillStart(ready: started, ttftNs: profile.ttftNs)
             ?? (started, Date().timeIntervalSince1970)
@@ -161,7 +216,12 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             var headers = HTTPHeaders()
             headers.add(name: "Content-Type", value: "text/event-stream")
             headers.add(name: "Cache-Control", value: "no-cache")
-            headers.add(name: "Transfer-Encoding", value: "chunked")
+            if Self.chunkedStreams(head) {
+                headers.add(name: "Transfer-Encoding", value: "chunked")
+            } else {
+                // HTTP/1.0 knows no chunks: the stream's end is the connection's.
+                headers.add(name: "Connection", value: "close")
+            }
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))),
                           promise: nil)
             writeEvents(context, job.opening())
@@ -178,11 +238,13 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             } ?? profile.ttftNs)
             // The job lives on this channel's loop, like the handler.
             let bound = NIOLoopBound((handler: self, context: context, job: job), eventLoop: context.eventLoop)
+            // Generation's first chunk came due at its planned time; the answer leaves with its last.
+            let first = started + .nanoseconds(completion.chunkTokens.isEmpty ? profile.ttftNs
+                                                   : completion.offsetNs(ofChunk: 0, profile: profile) + run.stallDelayNs(throughChunk: 0))
             context.eventLoop.scheduleTask(deadline: deadline) {
                 let (handler, context, job) = bound.value
                 guard context.channel.isActive else { return }
-                let sent = NIODeadline.now()
-                run.markSent(first: sent, last: sent)
+                run.markSent(first: first, last: .now())
                 handler.respondWhole(job: job, head: head, context: context)
             }
         }
@@ -192,10 +254,10 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let run = job.run
         guard index < run.completion.chunkTokens.count else {
             if run.request.stream {
-                finishStream(job: job, keepAlive: head.isKeepAlive, context: context)
+                finishStream(job: job, keepAlive: head.isKeepAlive && Self.chunkedStreams(head), context: context)
             } else {
-                let sent = NIODeadline.now()
-                run.markSent(first: sent, last: sent)
+                // Its chunks were timed unseen: the first one's time stands, the answer leaves now.
+                run.markFinished(at: .now())
                 if let written = respondWhole(job: job, head: head, context: context) { release(run, after: written) }
             }
             return
@@ -248,7 +310,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             run.markSent(first: now, last: now)
             writeEvents(context, job.streamError(alternateShape: alternateShape))
             release(run, after: context.writeAndFlush(wrapOutboundOut(.end(nil))))
-            if !head.isKeepAlive { context.close(promise: nil) }
+            if !head.isKeepAlive || !Self.chunkedStreams(head) { context.close(promise: nil) }
             return true
         case .disconnect where index == run.faultChunk:
             // Without the chunked body's last chunk: the client sees the connection end mid-answer.
@@ -263,7 +325,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             let keepAlive = head.isKeepAlive
             drip(Array(Self.render(events).utf8), from: 0, context: context) { handler, context in
                 handler.release(run, after: context.writeAndFlush(handler.wrapOutboundOut(.end(nil))))
-                if !keepAlive { context.close(promise: nil) }
+                if !keepAlive || !Self.chunkedStreams(head) { context.close(promise: nil) }
             }
             return true
         default:
@@ -290,7 +352,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    /// The non-streamed answer, or what its fault makes of it: an error body under 200, half a body and a close, a
+    /// The non-streamed answer, or what its fault makes of it: the error under 503, half a body and a close, a
     /// body cut in half, or a body dripped out. Returns when the answer will have been written, or nil when the drip
     /// releases the request's capacity slot itself at its end.
     @discardableResult
@@ -298,7 +360,9 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let body = job.wholeBody()
         switch job.run.fault {
         case .streamError:
-            return respondJSON(context, head: head, status: .ok, body: job.api.errorBody(.overloaded(midStream: true)))
+            // Without a stream to break, the error is the answer: its status says so.
+            let error = MockError.overloaded(midStream: true)
+            return respondJSON(context, head: head, status: error.status, body: job.api.errorBody(error))
         case .malformed:
             return respondJSON(context, head: head, status: .ok, body: String(body.prefix(body.utf8.count / 2)))
         case .disconnect:
@@ -389,9 +453,15 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         events.map { event in (event.name.map { "event: \($0)\n" } ?? "") + "data: \(event.data)\n\n" }.joined()
     }
 
+    /// Streams go chunked to HTTP/1.1 clients; an HTTP/1.0 client gets the stream unchunked, ended by the close.
+    private static func chunkedStreams(_ head: HTTPRequestHead) -> Bool {
+        head.version.major > 1 || (head.version.major == 1 && head.version.minor >= 1)
+    }
+
     private func respondError(_ context: ChannelHandlerContext, head: HTTPRequestHead, api: any MockAPIDefinition,
-                              _ error: MockError) {
-        respondJSON(context, head: head, status: error.status, body: api.errorBody(error))
+                              _ error: MockError, extraHeaders: [(String, String)] = []) {
+        respond(context, head: head, status: error.status, contentType: "application/json", body: api.errorBody(error),
+                extraHeaders: extraHeaders)
     }
 
     /// The rate-limit fault's 429 with its headers.
@@ -427,9 +497,12 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                          contentType: String, body: String, extraHeaders: [(String, String)] = []) -> EventLoopFuture<Void> {
         writeHead(context, head: head, status: status, contentType: contentType, length: body.utf8.count,
                   extraHeaders: extraHeaders)
-        var buffer = context.channel.allocator.buffer(capacity: body.utf8.count)
-        buffer.writeString(body)
-        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        // HEAD: the headers GET would get, without the body.
+        if head.method != .HEAD {
+            var buffer = context.channel.allocator.buffer(capacity: body.utf8.count)
+            buffer.writeString(body)
+            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        }
         let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !head.isKeepAlive {
             let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)

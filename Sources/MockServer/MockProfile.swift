@@ -11,8 +11,12 @@ public struct MockProfile: Sendable, Equatable {
     /// place of the text after the reasoning and counts the tokens of its arguments instead (see `MockToolCall`).
     public var outputTokens: ClosedRange<Int>
     public var seed: UInt64
-    /// Models listed by `GET /v1/models` (any model name is answered).
-    public var models: [String]
+    /// The model catalogue: `GET /v1/models` lists it; a request naming a model that is not in it for its API gets
+    /// 404 `model_not_found`.
+    public var models: [MockModel]
+    /// The key requests must carry (`Authorization: Bearer KEY`, or `x-api-key: KEY` on Messages); nil accepts any
+    /// non-empty key. A request without one, or with another, gets 401.
+    public var apiKey: String?
     /// Limits on concurrent generation; nil answers every request at once at full speed.
     public var capacity: MockCapacity?
     /// Fraction of each request's output tokens (rounded) that is reasoning, streamed before the answer (0...1).
@@ -28,11 +32,16 @@ public struct MockProfile: Sendable, Equatable {
     /// The words the answers are made of: all five bytes long (text length apportions tokens exactly), or of
     /// 2 to 17 bytes (so only a tokenizer counts each chunk's tokens exactly).
     public var wordLengths: MockWordLengths
+    /// With nothing to answer, a connection that does not start its next request within this long is closed.
+    public var idleTimeoutNs: Int64 = 60_000_000_000
+    /// A request whose first byte has arrived must be read whole (headers and body) within this long, or its
+    /// connection is closed: a client sending its headers a byte at a time holds nothing for long.
+    public var requestReadTimeoutNs: Int64 = 30_000_000_000
 
     public init(ttftNs: Int64 = 200_000_000, decodeTokensPerSecond: Double = 600, tokensPerChunk: ClosedRange<Int> = 4...12,
                 outputTokens: ClosedRange<Int> = 256...256, seed: UInt64 = 42,
-                models: [String] = ["gpt-oss-120b", "Meta-Llama-3.3-70B-Instruct", "DeepSeek-V3.1", "MiniMax-M2.7"],
-                capacity: MockCapacity? = nil, reasoningShare: Double = 0, toolCallShare: Double = 1,
+                models: [MockModel] = MockModel.catalogue,
+                capacity: MockCapacity? = nil, reasoningShare: Double = 0, toolCallShare: Double = 1, apiKey: String? = nil,
                 faults: MockFaults = .none, stampSendTimes: Bool = false, wordLengths: MockWordLengths = .uniform) {
         precondition((0...1).contains(reasoningShare) && (0...1).contains(toolCallShare), "mock shares must lie in 0...1")
         self.ttftNs = ttftNs
@@ -41,6 +50,7 @@ public struct MockProfile: Sendable, Equatable {
         self.outputTokens = outputTokens
         self.seed = seed
         self.models = models
+        self.apiKey = apiKey
         self.capacity = capacity
         self.reasoningShare = reasoningShare
         self.toolCallShare = toolCallShare

@@ -26,7 +26,6 @@ extension MockRequest {
         default:
             throw MockError.invalid("Missing required field: input", code: "missing_required_field")
         }
-        guard !items.isEmpty else { throw MockError.invalid("input must not be empty", code: "invalid_value") }
         let instructions = object["instructions"] as? String
         var request = MockRequest(model: model, stream: (object["stream"] as? Bool) ?? false,
                                   maxTokens: try limit(object["max_output_tokens"], name: "max_output_tokens"),
@@ -39,9 +38,29 @@ extension MockRequest {
         }
         request.instructions = instructions
         request.endsWithToolResult = items.last?["type"] as? String == "function_call_output"
-        request.toolChoiceNone = object["tool_choice"] as? String == "none"
+        try request.readToolChoice(object["tool_choice"])
+        request.format = MockFormat((object["text"] as? [String: Any])?["format"])
+        request.seed = seed(object["seed"])
+        // The response object repeats the request's parameters, with the service's defaults for those not given.
+        for (name, fallback) in Self.echoedDefaults {
+            let value = object[name]
+            request.echoed[name] = value == nil || value is NSNull ? fallback : MockJSON.fragment(value!)
+        }
+        if object["reasoning"] is [String: Any] {
+            let effort = (object["reasoning"] as? [String: Any])?["effort"] as? String
+            request.echoed["reasoning"] = #"{"effort":\#(effort.map(MockJSON.string) ?? "null"),"summary":null}"#
+        }
         return request
     }
+
+    /// Parameters a Responses object echoes, and what it says when the request left them out.
+    private static let echoedDefaults: [(String, String)] = [
+        ("temperature", "1.0"), ("top_p", "1.0"), ("tool_choice", #""auto""#), ("text", #"{"format":{"type":"text"}}"#),
+        ("reasoning", #"{"effort":null,"summary":null}"#), ("parallel_tool_calls", "true"), ("store", "false"),
+        ("truncation", #""disabled""#), ("metadata", "{}"), ("user", "null"), ("background", "false"),
+        ("service_tier", #""default""#), ("frequency_penalty", "0.0"), ("presence_penalty", "0.0"),
+        ("max_tool_calls", "null"), ("top_logprobs", "null"), ("previous_response_id", "null"),
+    ]
 
     private static let responsesItemTypes: Set = ["message", "function_call", "function_call_output", "reasoning"]
 }

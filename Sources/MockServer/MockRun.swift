@@ -59,6 +59,13 @@ final class MockRun: @unchecked Sendable {
         lastSent = time
     }
 
+    /// The answer left at `time`; the first chunk's time stands if it was timed (the capacity model times a whole
+    /// answer's chunks unseen).
+    func markFinished(at time: NIODeadline) {
+        if firstSent == nil { firstSent = time }
+        lastSent = time
+    }
+
     func markSent(first: NIODeadline, last: NIODeadline) {
         firstSent = first
         lastSent = last

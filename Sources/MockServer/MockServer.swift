@@ -41,9 +41,14 @@ public final class MockServer: Sendable {
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let timer = MockConnectionTimer(idleTimeoutNs: profile.idleTimeoutNs,
+                                                    requestReadTimeoutNs: profile.requestReadTimeoutNs)
+                    let watchers = timer.handlers
+                    try channel.pipeline.syncOperations.addHandler(watchers.bytes)
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(watchers.responses)
                     try channel.pipeline.syncOperations.addHandler(
-                        MockHTTPHandler(profile: profile, counter: counter, gate: gate))
+                        MockHTTPHandler(profile: profile, counter: counter, gate: gate, timer: timer))
                 }
             }
         do {

@@ -35,10 +35,10 @@ final class ResponsesJob: MockJob {
         switch completion.kind(ofChunk: index) {
         case .reasoning:
             events.append(event("response.reasoning_text.delta",
-                                #"\#(ids),"content_index":0,"delta":"\#(completion.text(ofChunk: index))""#))
+                                #"\#(ids),"content_index":0,"delta":\#(MockJSON.quoted(completion.text(ofChunk: index)))"#))
         case .text:
             events.append(event("response.output_text.delta",
-                                #"\#(ids),"content_index":0,"delta":"\#(completion.text(ofChunk: index))","logprobs":[]"#))
+                                #"\#(ids),"content_index":0,"delta":\#(MockJSON.quoted(completion.text(ofChunk: index))),"annotations":[],"logprobs":[]"#))
         case .toolCall:
             for fragment in completion.toolCall?.fragments ?? [] {
                 events.append(event("response.function_call_arguments.delta", #"\#(ids),"delta":\#(MockJSON.string(fragment))"#))
@@ -94,9 +94,9 @@ final class ResponsesJob: MockJob {
         let ids = #""item_id":"\#(itemID(part))","output_index":\#(part)"#
         switch completion.segments[part] {
         case .reasoning:
-            events.append(event("response.reasoning_text.done", #"\#(ids),"content_index":0,"text":"\#(completion.reasoningText)""#))
+            events.append(event("response.reasoning_text.done", #"\#(ids),"content_index":0,"text":\#(MockJSON.quoted(completion.reasoningText))"#))
         case .text:
-            events.append(event("response.output_text.done", #"\#(ids),"content_index":0,"text":"\#(completion.answerText)","logprobs":[]"#))
+            events.append(event("response.output_text.done", #"\#(ids),"content_index":0,"text":\#(MockJSON.quoted(completion.answerText)),"logprobs":[]"#))
         case .toolCall:
             let call = completion.toolCall ?? MockToolCall(name: "", arguments: "")
             events.append(event("response.function_call_arguments.done",
@@ -123,8 +123,8 @@ final class ResponsesJob: MockJob {
     /// The content part of a reasoning or message item; a function call has none.
     private func contentPart(_ part: Int, text: String) -> String? {
         switch completion.segments[part] {
-        case .reasoning: #"{"type":"reasoning_text","text":"\#(text)"}"#
-        case .text: #"{"type":"output_text","text":"\#(text)","annotations":[],"logprobs":[]}"#
+        case .reasoning: #"{"type":"reasoning_text","text":\#(MockJSON.quoted(text))}"#
+        case .text: #"{"type":"output_text","text":\#(MockJSON.quoted(text)),"annotations":[],"logprobs":[]}"#
         case .toolCall: nil
         }
     }
@@ -150,8 +150,25 @@ final class ResponsesJob: MockJob {
         let incomplete = status == "incomplete" ? #"{"reason":"max_output_tokens"}"# : "null"
         let instructions = request.instructions.map(MockJSON.string) ?? "null"
         let limit = request.maxTokens.map(String.init) ?? "null"
-        return #"{"id":"\#(run.id("resp"))","object":"response","created_at":\#(Int(run.wallStart)),"status":"\#(status)","error":\#(error),"incomplete_details":\#(incomplete),"instructions":\#(instructions),"max_output_tokens":\#(limit),"model":\#(MockJSON.string(request.model)),"output":\#(output),"parallel_tool_calls":true,"previous_response_id":null,"reasoning":{"effort":null,"summary":null},"store":false,"temperature":1.0,"text":{"format":{"type":"text"}},"tool_choice":"\#(request.toolChoiceNone ? "none" : "auto")","tools":\#(request.toolsJSON),"top_p":1.0,"truncation":"disabled","usage":\#(usage),"metadata":{}}"#
+        let completedAt = status == "completed" ? String(Int(run.figures.endTime)) : "null"
+        // The request's parameters as it gave them (the service's defaults for those it left out).
+        let echoed = Self.echoedOrder.map { name in
+            #""\#(name)":\#(request.echoed[name] ?? Self.echoFallback[name] ?? "null")"#
+        }.joined(separator: ",")
+        return #"{"id":"\#(run.id("resp"))","object":"response","created_at":\#(Int(run.wallStart)),"completed_at":\#(completedAt),"status":"\#(status)","error":\#(error),"incomplete_details":\#(incomplete),"instructions":\#(instructions),"max_output_tokens":\#(limit),"model":\#(MockJSON.string(request.model)),"output":\#(output),\#(echoed),"tools":\#(request.toolsJSON),"top_k":null,"usage":\#(usage)}"#
     }
+
+    /// The echoed parameters, in the order they are written.
+    private static let echoedOrder = ["background", "frequency_penalty", "max_tool_calls", "metadata", "parallel_tool_calls",
+                                      "presence_penalty", "previous_response_id", "reasoning", "service_tier", "store",
+                                      "temperature", "text", "tool_choice", "top_logprobs", "top_p", "truncation", "user"]
+    /// What a request parsed without them (the mock's own tests build such requests) says.
+    private static let echoFallback: [String: String] = [
+        "background": "false", "frequency_penalty": "0.0", "metadata": "{}", "parallel_tool_calls": "true",
+        "presence_penalty": "0.0", "reasoning": #"{"effort":null,"summary":null}"#, "service_tier": #""default""#,
+        "store": "false", "temperature": "1.0", "text": #"{"format":{"type":"text"}}"#, "tool_choice": #""auto""#,
+        "top_p": "1.0", "truncation": #""disabled""#,
+    ]
 
     /// OpenAI's usage with SambaNova's timing figures under their output_* names.
     private func usage() -> String {

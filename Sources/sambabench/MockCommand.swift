@@ -14,6 +14,9 @@ struct MockCommand: AsyncParsableCommand {
             Example: sambabench mock --port 8000 --ttft 200ms --decode-rate 600 --tokens-per-chunk 4-12
             With --port 0 a free port is picked: --address-file PATH writes the bound base URL
             (http://127.0.0.1:PORT/v1 and a newline) to PATH, atomically, once the server accepts connections.
+            Requests need a key, as SambaNova's do (Authorization: Bearer KEY, or x-api-key: KEY on /v1/messages):
+            any non-empty key, or exactly the one --api-key gives. Models outside the catalogue (GET /v1/models)
+            get 404; requests are checked against SambaNova's published specification.
             """
     )
 
@@ -50,6 +53,9 @@ struct MockCommand: AsyncParsableCommand {
     @Option(help: "Once bound, write the base URL (http://127.0.0.1:PORT/v1 and a newline) to this file, atomically: how scripts learn the port --port 0 picked.")
     var addressFile: String?
 
+    @Option(help: "The only key accepted (Authorization: Bearer KEY, or x-api-key on /v1/messages); without it any non-empty key is. Never printed.")
+    var apiKey: String?
+
     @Flag(help: "Stamp each stream's first token chunk with its send time on CLOCK_MONOTONIC (an SSE comment), so a client on this machine measures its own TTFT error.")
     var stampSendTimes = false
 
@@ -57,6 +63,7 @@ struct MockCommand: AsyncParsableCommand {
         do {
             try MockFlags.check(ttft: ttft, decodeRate: decodeRate, port: port, threads: threads, reasoningShare: reasoningShare,
                                 toolCallShare: toolCallShare, tokensPerChunk: tokensPerChunk, outputTokens: outputTokens, faults: faults)
+            try MockFlags.checkAPIKey(apiKey)
         } catch { throw ValidationError(error.description) }
     }
 
@@ -65,7 +72,7 @@ struct MockCommand: AsyncParsableCommand {
                                   tokensPerChunk: try MockFlags.range(tokensPerChunk, option: "--tokens-per-chunk"),
                                   outputTokens: try MockFlags.range(outputTokens, option: "--output-tokens"), seed: seed,
                                   reasoningShare: reasoningShare, toolCallShare: toolCallShare,
-                                  faults: try MockFlags.faults(faults), stampSendTimes: stampSendTimes)
+                                  apiKey: apiKey, faults: try MockFlags.faults(faults), stampSendTimes: stampSendTimes)
         do {
             try await StandaloneMock.serve(profile, port: port, threads: threads, addressFile: addressFile,
                                            describing: "TTFT \(ttft), \(decodeRate) tokens/s, \(tokensPerChunk) tokens per chunk")

@@ -113,6 +113,9 @@ struct ScenarioOverrideOptions: ParsableArguments {
     @Flag(help: "Write every answer's text, reasoning and tool calls to responses.jsonl.")
     var recordText = false
 
+    @Option(parsing: .unconditional, help: "Chunk rows to keep in chunks.csv: all, none, or a fraction of requests (0.01).")
+    var chunkRows: String?
+
     @Flag(help: "Answer from the embedded mock server, whatever base_url says.")
     var mock = false
 
@@ -123,6 +126,7 @@ struct ScenarioOverrideOptions: ParsableArguments {
     var overrides: ScenarioOverrides {
         ScenarioOverrides(concurrency: concurrency, rate: rate, arrival: arrival, requests: requests, duration: duration,
                           warmup: warmup, thinkTime: thinkTime, baseURL: baseURL, model: model, maxTokens: maxTokens,
-                          api: api, stream: stream, recordText: recordText, mock: mock, insecure: insecure)
+                          api: api, stream: stream, recordText: recordText, chunkRows: chunkRows, mock: mock,
+                          insecure: insecure)
     }
 }

@@ -24,7 +24,8 @@ func chatExecutor(_ transport: CurlTransport, baseURL: String, maxTokens: Int? =
     scenario.request.maxTokens = maxTokens
     scenario.stream = stream
     scenario.timeouts = timeouts
-    var factory = RequestFactory(scenario: scenario, baseURL: baseURL, apiKey: nil)
+    // The mock wants a key, as the service does.
+    var factory = RequestFactory(scenario: scenario, baseURL: baseURL, apiKey: "dummy")
     factory.options.maxEventBytes = maxEventBytes
     return RequestExecutor(transport: transport, factory: factory)
 }

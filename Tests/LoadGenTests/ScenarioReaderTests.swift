@@ -30,9 +30,11 @@ prompts: [hello]
         let scenario = try ScenarioReader.load(path: url.standardizedFileURL.path)
         #expect(scenario.name == "demo")
         #expect(scenario.usesMock)
-        #expect(scenario.load.concurrency == [1, 8, 32])
+        #expect(scenario.load.concurrency == [1, 2, 4, 8, 16, 32])
+        #expect(scenario.load.durationNs == 7_000_000_000 && scenario.load.requests == nil && scenario.load.warmupNs == 2_000_000_000)
         #expect(scenario.mock.ttftNs == 200_000_000)
         #expect(scenario.mock.decodeTokensPerSecond == 600)
+        #expect(scenario.mock.capacity?.slots == 8 && scenario.mock.capacity?.decodeRateAtCapacity == 300)
         #expect(scenario.mock.tokensPerChunk == 4...12)
         #expect(scenario.request.maxTokens == 256)
     }

@@ -38,11 +38,11 @@ import MockServer
         let profile = MockProfile(ttftNs: 5_000_000, decodeTokensPerSecond: 5000, tokensPerChunk: 2...4, outputTokens: 12...12,
                                   stampSendTimes: true)
         try await withMock(profile) { server, transport in
-            var scenario = Scenario(name: "t", baseURL: server.baseURL, model: "m", prompts: [.text("hi")])
+            var scenario = Scenario(name: "t", baseURL: server.baseURL, model: "gpt-oss-120b", prompts: [.text("hi")])
             scenario.api = api
             scenario.request.maxTokens = 64
             let executor = RequestExecutor(transport: transport,
-                                           factory: RequestFactory(scenario: scenario, baseURL: server.baseURL, apiKey: nil))
+                                           factory: RequestFactory(scenario: scenario, baseURL: server.baseURL, apiKey: "dummy"))
             for seq in 0..<3 {
                 let record = await executor.execute(context(seq, clock: transport.clock))
                 #expect(record.errorClass == nil, "\(record.errorMessage ?? "")")

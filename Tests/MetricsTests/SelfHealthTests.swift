@@ -58,15 +58,30 @@ import Testing
     }
 
     @Test func reportWarnsWhenTheClientMayBeTheLimit() {
+        // Levels of 1 s: too short for the transport rule; a 3 s one below.
         let healthy = LevelSummary(level: level(transport: TransportUtilisation(busyFraction: 0.5, cpuFraction: 0.4)),
                                    records: [stamped()])
-        #expect(ReportWriter.healthWarning(healthy) == nil)
-        let busy = LevelSummary(level: level(transport: TransportUtilisation(busyFraction: 0.9, cpuFraction: 0.85)), records: [stamped()])
-        #expect(ReportWriter.healthWarning(busy)?.contains("transport thread was busy 90% of the level, on a CPU 85% of it") == true)
-        // A request sent 3 ms after its virtual user was free: the client delayed it.
-        let late = LevelSummary(level: level(transport: nil), records: [stamped(lateByMs: 3)])
-        #expect(ReportWriter.healthWarning(late)?.contains("3 ms after their virtual user was free") == true)
-        // The open loop's lateness has its own note (the in-flight cap may explain it).
-        #expect(ReportWriter.healthWarning(LevelSummary(level: level(transport: nil, rate: 5), records: [stamped(lateByMs: 3)])) == nil)
+        #expect(ReportWriter.healthWarnings(healthy).isEmpty)
+        var long = level(transport: TransportUtilisation(busyFraction: 0.9, cpuFraction: 0.85))
+        long.endNs = 3_000_000_000
+        #expect(ReportWriter.healthWarnings(LevelSummary(level: long, records: [stamped()])) == [
+            "Level c1: transport_busy_fraction 90% over 3 s, on a CPU 85% of it, over the threshold (over 80% for at least 2 s): "
+                + "the client's transport thread was saturated, so it may have delayed what it measured and the throughput may be "
+                + "the client's. Run `sambabench calibrate` to see what this machine sustains, and rerun with fewer users or on a quieter machine.",
+        ])
+        #expect(ReportWriter.healthWarnings(LevelSummary(level: level(transport: TransportUtilisation(busyFraction: 0.9, cpuFraction: 0.85)),
+                                                         records: [stamped()])).isEmpty)
+        // One request of many late is an outlier; five of twenty are evidence.
+        let oneLate = LevelSummary(level: level(transport: nil), records: [stamped(lateByMs: 3)] + Array(repeating: stamped(), count: 95))
+        #expect(ReportWriter.healthWarnings(oneLate).isEmpty)
+        let fiveLate = LevelSummary(level: level(transport: nil), records: Array(repeating: stamped(lateByMs: 3), count: 5)
+                                    + Array(repeating: stamped(), count: 15))
+        #expect(ReportWriter.healthWarnings(fiveLate).first?.hasPrefix(
+            "Level c1: late_requests 5 of 20 (25%) sent over 1 ms after their virtual user was free, lateness p99 3 ms, over the "
+                + "threshold (at least 5 requests and 5% of those sent)") == true)
+        // The open loop names the in-flight cap.
+        let open = LevelSummary(level: level(transport: nil, rate: 5), records: Array(repeating: stamped(lateByMs: 3), count: 5))
+        #expect(ReportWriter.healthWarnings(open).first?.contains("after their scheduled time") == true)
+        #expect(ReportWriter.healthWarnings(open).first?.contains("load.max_in_flight") == true)
     }
 }

@@ -180,9 +180,9 @@ import Testing
         var renderer = PlotRenderer(directory: directory)
         // A matrix whose every request failed: no point to draw on either axis.
         try renderer.matrixThroughput(title: "t", loadLabel: "concurrency", cells: [
-            (cell: "in8-out8", rows: [(load: 1, tokensPerSecond: .nan, ttftP99: .nan), (load: 2, tokensPerSecond: .nan, ttftP99: .nan)])])
+            (cell: "in8-out8", rows: [(load: 1, tokensPerSecond: .nan, ttftP99: .nan), (load: 2, tokensPerSecond: .nan, ttftP99: .nan)])], integralLoads: true)
         let problems = renderer.render()
-        #expect(problems == ["plots/matrix_throughput.png was not drawn (gnuplot: \"matrix_throughput.gp\" line 17: all points "
+        #expect(problems == ["plots/matrix_throughput.png was not drawn (gnuplot: \"matrix_throughput.gp\" line 19: all points "
                              + "y value undefined!); matrix_throughput.gp and its data are in plots/"])
         #expect(!FileManager.default.fileExists(atPath: directory + "/matrix_throughput.png"))
     }

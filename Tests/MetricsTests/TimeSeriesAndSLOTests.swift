@@ -78,29 +78,54 @@ import Testing
 }
 
 @Suite struct LiveProgressTests {
+    static let busy = LiveProgress.Snapshot(level: "c8", done: 25, failed: 1, expected: 100, elapsedNs: 5_000_000_000,
+                                            remainingNs: nil, ttftP50Ms: 201.25, ttftP99Ms: 230, tokensPerSecond: 2950.4,
+                                            warmupDone: 4, warmupExpected: 4)
+
     @Test func lineWithCountETAAndLiveFigures() {
-        let snapshot = LiveProgress.Snapshot(level: "c8", done: 25, failed: 1, expected: 100, elapsedNs: 5_000_000_000,
-                                             remainingNs: nil, ttftP50Ms: 201.25, ttftP99Ms: 230, tokensPerSecond: 2950.4)
-        #expect(LiveProgress.line(snapshot, barWidth: 8)
-                == "c8 [==      ] 25% 25/100 done, 1 failed, ETA 15s, TTFT p50 201.2 p99 230 ms, 2950 tok/s")
+        #expect(LiveProgress.line(Self.busy, barWidth: 8)
+                == "c8 [==      ] 25% 25/100 measured, 1 failed, warm-up 4/4, ETA 15s, TTFT p50 201.2 p99 230 ms, 2950 tok/s")
     }
 
     @Test func durationLevelsShowTheTimeLeft() {
         let snapshot = LiveProgress.Snapshot(level: "r20", done: 40, failed: 0, expected: nil, elapsedNs: 2_000_000_000,
-                                             remainingNs: 6_000_000_000, ttftP50Ms: nil, ttftP99Ms: nil, tokensPerSecond: 0)
-        #expect(LiveProgress.line(snapshot, barWidth: 4) == "r20 [=   ] 25% 40 done, 0 failed, ETA 6s, 0 tok/s")
+                                             remainingNs: 6_000_000_000, ttftP50Ms: nil, ttftP99Ms: nil, tokensPerSecond: 0,
+                                             warmupDone: 3)
+        #expect(LiveProgress.line(snapshot, barWidth: 4) == "r20 [=   ] 25% 40 measured, 0 failed, warm-up 3, ETA 6s, 0 tok/s")
+    }
+
+    /// Cut to the terminal: under its width (the last column left free so the line never wraps), dropping tokens/s,
+    /// then TTFT, then the ETA and the warm-up count, then narrowing the bar.
+    @Test func theLineFitsTheTerminal() {
+        let full = LiveProgress.line(Self.busy)
+        #expect(LiveProgress.line(Self.busy, width: 200) == full)
+        #expect(LiveProgress.line(Self.busy, width: 100)
+                == "c8 [======                  ] 25% 25/100 measured, 1 failed, warm-up 4/4, ETA 15s")
+        #expect(LiveProgress.line(Self.busy, width: 80) == "c8 [======                  ] 25% 25/100 measured, 1 failed, warm-up 4/4")
+        #expect(LiveProgress.line(Self.busy, width: 60) == "c8 [======                  ] 25% 25/100 measured, 1 failed")
+        #expect(LiveProgress.line(Self.busy, width: 40) == "c8 [=   ] 25% 25/100 measured, 1 failed")
+        #expect(LiveProgress.line(Self.busy, width: 30) == "c8 25% 25/100 measured, 1 fai")
+        for width in 1...120 {
+            #expect(LiveProgress.line(Self.busy, width: width).count < max(width, 2), "width \(width)")
+        }
     }
 
     @Test func recordsFeedTheSnapshot() {
         let live = LiveProgress()
         live.begin(LevelPlan(index: 0, name: "c2", load: .concurrency(2), requests: 4, durationNs: nil, warmup: 1), at: 0)
+        var warmup = RequestRecord(sentNs: 500_000_000, endNs: 900_000_000,
+                                   chunks: [ChunkRecord(arrivalNs: 800_000_000, tokens: 6, answerBytes: 1)], outputTokens: 6)
+        warmup.warmup = true
+        live.add(warmup)
         live.add(RequestRecord(sentNs: 1_000_000_000, endNs: 1_500_000_000,
                                chunks: [ChunkRecord(arrivalNs: 1_100_000_000, tokens: 30, answerBytes: 1)], outputTokens: 30))
         live.add(RequestRecord(errorClass: .truncated, sentNs: 1_000_000_000, endNs: 1_200_000_000))
         let snapshot = live.snapshot(at: 3_000_000_000)
-        #expect(snapshot.done == 2 && snapshot.failed == 1 && snapshot.expected == 5)
+        #expect(snapshot.done == 2 && snapshot.failed == 1 && snapshot.expected == 4)
+        #expect(snapshot.warmupDone == 1 && snapshot.warmupExpected == 1)
+        // The warm-up's TTFT (300 ms) with the measured one's (100 ms): the live TTFT shows what the server does now.
         #expect(abs(snapshot.ttftP50Ms! - 100) <= 0.1)
-        // 30 tokens in the last 3 s.
-        #expect(snapshot.tokensPerSecond == 10)
+        // 36 tokens in the last 3 s, the warm-up's included.
+        #expect(snapshot.tokensPerSecond == 12)
     }
 }

@@ -10,18 +10,23 @@ func quickProfile(seed: UInt64 = 7, outputTokens: ClosedRange<Int> = 100...100, 
                 seed: seed, capacity: capacity, reasoningShare: reasoningShare, toolCallShare: toolCallShare)
 }
 
-/// POSTs a JSON body to one of the mock's paths and returns the raw outcome.
-func post(_ server: MockServer, _ path: String, _ body: String, headers: [String] = [],
+/// The key the tests' requests carry (the mock accepts any non-empty key unless its profile names one).
+let testKey = "mock-test-key"
+
+/// POSTs a JSON body to one of the mock's paths and returns the raw outcome; `key` goes in `Authorization: Bearer`
+/// (nil: no key at all).
+func post(_ server: MockServer, _ path: String, _ body: String, headers: [String] = [], key: String? = testKey,
           timeouts: TransferTimeouts = TransferTimeouts(totalNs: 5_000_000_000)) async -> TransferOutcome {
     let transport = CurlTransport(clock: RunClock())
     defer { transport.shutdown() }
-    return await post(transport, server, path, body, headers: headers, timeouts: timeouts)
+    return await post(transport, server, path, body, headers: headers, key: key, timeouts: timeouts)
 }
 
 /// The same on a shared transport, so concurrent requests share a clock.
 func post(_ transport: CurlTransport, _ server: MockServer, _ path: String, _ body: String, headers: [String] = [],
-          timeouts: TransferTimeouts = TransferTimeouts(totalNs: 5_000_000_000)) async -> TransferOutcome {
-    let request = HTTPRequest(url: server.baseURL + path, headers: ["Content-Type: application/json"] + headers,
+          key: String? = testKey, timeouts: TransferTimeouts = TransferTimeouts(totalNs: 5_000_000_000)) async -> TransferOutcome {
+    let auth = key.map { ["Authorization: Bearer \($0)"] } ?? []
+    let request = HTTPRequest(url: server.baseURL + path, headers: ["Content-Type: application/json"] + auth + headers,
                               body: Array(body.utf8))
     return await transport.perform(request, options: TransferOptions(streaming: false, decoder: ChatCompletionsDecoder(),
                                                                      timeouts: timeouts))

@@ -24,7 +24,7 @@ import LoadGen
 
     /// A request body for `api`: a plain prompt, optionally offering the weather tool, or the tool-result turn.
     static func body(_ api: MockAPI, stream: Bool, limit: Int? = nil, tools: Bool = false, toolResult: Bool = false) -> String {
-        var members = [#""model":"m""#, #""stream":\#(stream)"#]
+        var members = [#""model":"gpt-oss-120b""#, #""stream":\#(stream)"#]
         if toolResult {
             members.append(toolResultTurn[api]!)
         } else {
@@ -180,7 +180,7 @@ import LoadGen
             let json = try jsonObject(outcome)
             #expect(json["request_id"] is String)
             let error = try #require(json["error"] as? [String: Any])
-            #expect(error["message"] is String && error["param"] is NSNull)
+            #expect(error["message"] is String && (error["param"] is NSNull || error["param"] is String))
             return error
         }
         func messagesError(_ outcome: TransferOutcome) throws -> [String: Any] {
@@ -190,22 +190,27 @@ import LoadGen
             #expect(error["message"] is String && error.count == 2)
             return error
         }
-        let noInput = await post(server, "/responses", #"{"model":"m"}"#)
+        let noInput = await post(server, "/responses", #"{"model":"gpt-oss-120b"}"#)
         #expect(noInput.status == 400)
         #expect(try openAIError(noInput)["code"] as? String == "missing_required_field")
+        #expect(try openAIError(noInput)["param"] as? String == "input")
         #expect(try openAIError(noInput)["type"] as? String == "invalid_request_error")
-        let badItem = await post(server, "/responses", #"{"model":"m","input":[{"type":"item_reference","id":"x"}]}"#)
+        let badItem = await post(server, "/responses", #"{"model":"gpt-oss-120b","input":[{"type":"item_reference","id":"x"}]}"#)
         #expect(badItem.status == 400)
-        #expect(try openAIError(badItem)["code"] as? String == "invalid_type")
-        let zero = await post(server, "/responses", #"{"model":"m","input":"x","max_output_tokens":0}"#)
+        #expect(try openAIError(badItem)["code"] as? String == "invalid_value")
+        #expect(try openAIError(badItem)["param"] as? String == "input[0].type")
+        let zero = await post(server, "/responses", #"{"model":"gpt-oss-120b","input":"x","max_output_tokens":0}"#)
         #expect(try openAIError(zero)["code"] as? String == "integer_below_min_value")
-        #expect(try openAIError(await post(server, "/responses", "[1]"))["code"] as? String == "invalid_json")
+        #expect(try openAIError(zero)["param"] as? String == "max_output_tokens")
+        #expect(try openAIError(await post(server, "/responses", "[1]"))["code"] as? String == "invalid_type")
+        let notJSON = try openAIError(await post(server, "/responses", "{model"))
+        #expect(notJSON["code"] is NSNull && (notJSON["message"] as? String ?? "").hasPrefix("We could not parse the JSON body"))
 
-        let noLimit = await post(server, "/messages", #"{"model":"m","messages":[{"role":"user","content":"x"}]}"#)
+        let noLimit = await post(server, "/messages", #"{"model":"gpt-oss-120b","messages":[{"role":"user","content":"x"}]}"#)
         #expect(noLimit.status == 400)
         #expect(try messagesError(noLimit)["type"] as? String == "invalid_request_error")
         #expect(try messagesError(noLimit)["message"] as? String == "max_tokens: Field required")
-        let badRole = await post(server, "/messages", #"{"model":"m","max_tokens":5,"messages":[{"role":"system","content":"x"}]}"#)
+        let badRole = await post(server, "/messages", #"{"model":"gpt-oss-120b","max_tokens":5,"messages":[{"role":"system","content":"x"}]}"#)
         #expect(badRole.status == 400)
         #expect(try messagesError(badRole)["type"] as? String == "invalid_request_error")
 
@@ -213,7 +218,7 @@ import LoadGen
         let stored = await fetch(server.baseURL + "/responses/resp_7_1", method: "GET")
         #expect(stored.status == 404)
         #expect(try openAIError(stored)["code"] as? String == "not_found")
-        let counting = await post(server, "/messages/count_tokens", #"{"model":"m","messages":[]}"#)
+        let counting = await post(server, "/messages/count_tokens", #"{"model":"gpt-oss-120b","messages":[]}"#)
         #expect(counting.status == 404)
         #expect(try messagesError(counting)["type"] as? String == "not_found_error")
         let wrongMethod = await fetch(server.baseURL + "/messages", method: "GET")

@@ -8,8 +8,9 @@ import LoadGen
 func chat(_ transport: CurlTransport, _ server: MockServer, stream: Bool, maxTokens: Int? = nil,
           timeouts: TransferTimeouts = TransferTimeouts(totalNs: 5_000_000_000)) async -> TransferOutcome {
     let limit = maxTokens.map { #","max_tokens":\#($0)"# } ?? ""
-    let body = #"{"model":"m","messages":[{"role":"user","content":"hi"}],"stream":\#(stream)\#(limit)}"#
-    let request = HTTPRequest(url: server.baseURL + "/chat/completions", headers: ["Content-Type: application/json"],
+    let body = #"{"model":"gpt-oss-120b","messages":[{"role":"user","content":"hi"}],"stream":\#(stream)\#(limit)}"#
+    let request = HTTPRequest(url: server.baseURL + "/chat/completions",
+                              headers: ["Content-Type: application/json", "Authorization: Bearer \(testKey)"],
                               body: Array(body.utf8))
     let options = TransferOptions(streaming: false, decoder: ChatCompletionsDecoder(), timeouts: timeouts)
     return await transport.perform(request, options: options)

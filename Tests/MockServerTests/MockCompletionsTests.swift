@@ -16,7 +16,7 @@ extension Answer {
 
 /// `POST /v1/completions`: SambaNova's legacy text completions, chat's course with `choices[].text`.
 @Suite(.serialized) struct MockCompletionsTests {
-    static let body = #"{"model":"m","prompt":"Once upon a time","stream":true,"stream_options":{"include_usage":true}}"#
+    static let body = #"{"model":"gpt-oss-120b","prompt":"Once upon a time","stream":true,"stream_options":{"include_usage":true}}"#
 
     @Test func streamHasTheTextCompletionsShape() async throws {
         let server = try await MockServer.start(profile: quickProfile())
@@ -26,7 +26,7 @@ extension Answer {
         let all = try events(of: outcome.body)
         #expect(all.last?["done"] as? Bool == true)
         let chunks = all.dropLast()
-        #expect(chunks.allSatisfy { $0["object"] as? String == "text_completion" && $0["id"] is String })
+        #expect(chunks.allSatisfy { $0["object"] as? String == "chat.completion.chunk" && $0["id"] is String })
         // An opening chunk without text, the text chunks, a finish chunk, the usage chunk.
         let choices = chunks.map { ($0["choices"] as? [[String: Any]])?.first }
         #expect(choices.first??["text"] as? String == "")
@@ -67,10 +67,10 @@ extension Answer {
     @Test func wholeCompletionWithoutStreaming() async throws {
         let server = try await MockServer.start(profile: quickProfile())
         defer { Task { await server.shutdown() } }
-        let outcome = await post(server, "/completions", #"{"model":"m","prompt":"hi","max_tokens":30}"#)
+        let outcome = await post(server, "/completions", #"{"model":"gpt-oss-120b","prompt":"hi","max_tokens":30}"#)
         #expect(outcome.status == 200 && outcome.contentType == "application/json")
         let json = try jsonObject(outcome)
-        #expect(json["object"] as? String == "text_completion")
+        #expect(json["object"] as? String == "chat.completion")
         let choice = try #require((json["choices"] as? [[String: Any]])?.first)
         #expect(tokens(try #require(choice["text"] as? String)) == 30)
         #expect(choice["finish_reason"] as? String == "length" && choice["index"] as? Int == 0)
@@ -81,8 +81,8 @@ extension Answer {
     @Test func badRequestsAndPathsAnswerInTheOpenAIShape() async throws {
         let server = try await MockServer.start(profile: quickProfile())
         defer { Task { await server.shutdown() } }
-        for (body, code) in [(#"{"model":"m"}"#, "missing_required_field"), (#"{"model":"m","prompt":["a","b"]}"#, "invalid_type"),
-                             (#"{"prompt":"hi"}"#, "missing_required_field"), (#"{"model":"m","prompt":"hi","max_tokens":0}"#, "integer_below_min_value")] {
+        for (body, code) in [(#"{"model":"gpt-oss-120b"}"#, "missing_required_field"), (#"{"model":"gpt-oss-120b","prompt":["a","b"]}"#, "invalid_type"),
+                             (#"{"prompt":"hi"}"#, "missing_required_field"), (#"{"model":"gpt-oss-120b","prompt":"hi","max_tokens":0}"#, "integer_below_min_value")] {
             let outcome = await post(server, "/completions", body)
             #expect(outcome.status == 400, "\(body)")
             let error = try #require(try jsonObject(outcome)["error"] as? [String: Any])
@@ -95,14 +95,14 @@ extension Answer {
         #expect(get.status == 405)
         #expect((try jsonObject(get)["error"] as? [String: Any])?["code"] as? String == "method_not_allowed")
         // Nothing lives under it: SambaNova's plain 404.
-        let under = await post(server, "/completions/abc", #"{"model":"m","prompt":"hi"}"#)
+        let under = await post(server, "/completions/abc", #"{"model":"gpt-oss-120b","prompt":"hi"}"#)
         #expect(under.status == 404 && String(decoding: under.body, as: UTF8.self) == #"{"error":"Not found"}"#)
     }
 
     @Test func toolsInTheRequestAreIgnored() async throws {
         let server = try await MockServer.start(profile: quickProfile(toolCallShare: 1))
         defer { Task { await server.shutdown() } }
-        let outcome = await post(server, "/completions", #"{"model":"m","prompt":"hi","stream":true,"tools":\#(chatTools)}"#)
+        let outcome = await post(server, "/completions", #"{"model":"gpt-oss-120b","prompt":"hi","stream":true,"tools":\#(chatTools)}"#)
         let answer = Answer(completionsEvents: try events(of: outcome.body))
         #expect(tokens(answer.text) == 100 && !String(decoding: outcome.body, as: UTF8.self).contains("tool"))
     }

@@ -44,7 +44,7 @@ import LoadGen
         let server = try await MockServer.start(profile: quickProfile(reasoningShare: 0.25))
         defer { Task { await server.shutdown() } }
         let outcome = await post(server, "/messages",
-                                 #"{"model":"m","max_tokens":1000,"messages":[{"role":"user","content":"hi"}],"stream":true}"#,
+                                 #"{"model":"gpt-oss-120b","max_tokens":1000,"messages":[{"role":"user","content":"hi"}],"stream":true}"#,
                                  headers: ["Authorization: Bearer any"])
         let all = try namedEvents(of: outcome.body)
         #expect(runs(all.map(Self.shape)) == ["message_start", "content_block_start:thinking", "ping",
@@ -69,7 +69,7 @@ import LoadGen
         let server = try await MockServer.start(profile: quickProfile(reasoningShare: 0.25))
         defer { Task { await server.shutdown() } }
         let outcome = await post(server, "/messages",
-                                 #"{"model":"m","max_tokens":1000,"tools":\#(messagesTools),"messages":[{"role":"user","content":"weather?"}],"stream":true}"#)
+                                 #"{"model":"gpt-oss-120b","max_tokens":1000,"tools":\#(messagesTools),"messages":[{"role":"user","content":"weather?"}],"stream":true}"#)
         let all = try namedEvents(of: outcome.body)
         #expect(runs(all.map(Self.shape)) == ["message_start", "content_block_start:thinking", "ping",
                                               "content_block_delta:thinking_delta", "content_block_delta:signature_delta",
@@ -89,7 +89,7 @@ import LoadGen
         #expect((delta["delta"] as? [String: Any])?["stop_reason"] as? String == "tool_use")
         #expect((delta["usage"] as? [String: Any])?["output_tokens"] as? Int == 25 + (arguments.utf8.count + 4) / 5)
 
-        let followUp = #"{"model":"m","max_tokens":1000,"tools":\#(messagesTools),"messages":[{"role":"user","content":"weather?"},{"role":"assistant","content":[{"type":"thinking","thinking":"\#(answer.reasoning)","signature":"x"},{"type":"tool_use","id":"toolu_7_1","name":"get_weather","input":\#(arguments)}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_7_1","content":"sunny"}]}]}"#
+        let followUp = #"{"model":"gpt-oss-120b","max_tokens":1000,"tools":\#(messagesTools),"messages":[{"role":"user","content":"weather?"},{"role":"assistant","content":[{"type":"thinking","thinking":"\#(answer.reasoning)","signature":"x"},{"type":"tool_use","id":"toolu_7_1","name":"get_weather","input":\#(arguments)}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_7_1","content":"sunny"}]}]}"#
         let next = try jsonObject(await post(server, "/messages", followUp))
         #expect(next["stop_reason"] as? String == "end_turn")
         #expect((next["content"] as? [[String: Any]])?.map { $0["type"] as? String } == ["thinking", "text"])
@@ -99,7 +99,7 @@ import LoadGen
         let server = try await MockServer.start(profile: quickProfile(reasoningShare: 0.25))
         defer { Task { await server.shutdown() } }
         let outcome = await post(server, "/messages",
-                                 #"{"model":"m","max_tokens":40,"system":[{"type":"text","text":"Be brief."}],"messages":[{"role":"user","content":[{"type":"text","text":"hi"}]}]}"#)
+                                 #"{"model":"gpt-oss-120b","max_tokens":40,"system":[{"type":"text","text":"Be brief."}],"messages":[{"role":"user","content":[{"type":"text","text":"hi"}]}]}"#)
         #expect(outcome.status == 200 && outcome.contentType == "application/json")
         let message = try jsonObject(outcome)
         #expect(message["type"] as? String == "message" && message["role"] as? String == "assistant")

@@ -63,7 +63,7 @@ import LoadGen
     @Test func reasoningComesFirstInItsOwnItem() async throws {
         let server = try await MockServer.start(profile: quickProfile(reasoningShare: 0.25))
         defer { Task { await server.shutdown() } }
-        let outcome = await post(server, "/responses", #"{"model":"m","input":"hi","stream":true}"#)
+        let outcome = await post(server, "/responses", #"{"model":"gpt-oss-120b","input":"hi","stream":true}"#)
         let all = try namedEvents(of: outcome.body)
         #expect(all.map { $0["sequence_number"] as? Int } == Array(0..<all.count))
         #expect(runs(all.compactMap(\.type)) == ["response.created", "response.in_progress"] + Self.reasoningItem
@@ -92,7 +92,7 @@ import LoadGen
     @Test func offeredToolsAreCalledAndAToolResultIsAnsweredWithText() async throws {
         let server = try await MockServer.start(profile: quickProfile(reasoningShare: 0.25))
         defer { Task { await server.shutdown() } }
-        let outcome = await post(server, "/responses", #"{"model":"m","input":"weather?","tools":\#(responsesTools),"stream":true}"#)
+        let outcome = await post(server, "/responses", #"{"model":"gpt-oss-120b","input":"weather?","tools":\#(responsesTools),"stream":true}"#)
         let all = try namedEvents(of: outcome.body)
         #expect(all.map { $0["sequence_number"] as? Int } == Array(0..<all.count))
         #expect(runs(all.compactMap(\.type)) == ["response.created", "response.in_progress"] + Self.reasoningItem
@@ -115,7 +115,7 @@ import LoadGen
         #expect((usage["output_tokens_details"] as? [String: Any])?["reasoning_tokens"] as? Int == 25)
 
         // The next turn sends the call back with its output: the answer is text.
-        let followUp = #"{"model":"m","tools":\#(responsesTools),"stream":true,"input":[{"role":"user","content":"weather?"},\#(MockJSON.fragment(item)),{"type":"function_call_output","call_id":"call_7_1","output":"sunny"}]}"#
+        let followUp = #"{"model":"gpt-oss-120b","tools":\#(responsesTools),"stream":true,"input":[{"role":"user","content":"weather?"},\#(MockJSON.fragment(item)),{"type":"function_call_output","call_id":"call_7_1","output":"sunny"}]}"#
         let next = try namedEvents(of: await post(server, "/responses", followUp).body)
         #expect(runs(next.compactMap(\.type)) == ["response.created", "response.in_progress"] + Self.reasoningItem
                 + Self.messageItem + ["response.completed"])
@@ -125,7 +125,7 @@ import LoadGen
         let server = try await MockServer.start(profile: quickProfile(reasoningShare: 0.25))
         defer { Task { await server.shutdown() } }
         let outcome = await post(server, "/responses",
-                                 #"{"model":"m","instructions":"Be brief.","input":[{"role":"user","content":[{"type":"input_text","text":"hi"}]}]}"#)
+                                 #"{"model":"gpt-oss-120b","instructions":"Be brief.","input":[{"role":"user","content":[{"type":"input_text","text":"hi"}]}]}"#)
         #expect(outcome.status == 200 && outcome.contentType == "application/json")
         let response = try jsonObject(outcome)
         #expect(response["object"] as? String == "response" && response["status"] as? String == "completed")
@@ -143,14 +143,14 @@ import LoadGen
         let server = try await MockServer.start(profile: quickProfile())
         defer { Task { await server.shutdown() } }
         let streamed = try namedEvents(of: await post(server, "/responses",
-                                                      #"{"model":"m","input":"hi","max_output_tokens":30,"stream":true}"#).body)
+                                                      #"{"model":"gpt-oss-120b","input":"hi","max_output_tokens":30,"stream":true}"#).body)
         #expect(streamed.last?.type == "response.incomplete")
         let response = try #require(streamed.last?["response"] as? [String: Any])
         #expect(response["status"] as? String == "incomplete")
         #expect((response["incomplete_details"] as? [String: Any])?["reason"] as? String == "max_output_tokens")
         #expect((response["usage"] as? [String: Any])?["output_tokens"] as? Int == 30)
         #expect(tokens(Answer(responsesEvents: streamed).text) == 30)
-        let whole = try jsonObject(await post(server, "/responses", #"{"model":"m","input":"hi","max_output_tokens":30}"#))
+        let whole = try jsonObject(await post(server, "/responses", #"{"model":"gpt-oss-120b","input":"hi","max_output_tokens":30}"#))
         #expect(whole["status"] as? String == "incomplete")
     }
 }

@@ -3,11 +3,13 @@ import Testing
 import LoadGen
 @testable import MockServer
 
-/// Fetches a URL with the project's own transport and returns the raw outcome (body unparsed).
-func fetch(_ url: String, method: String = "POST", body: String = "") async -> TransferOutcome {
+/// Fetches a URL with the project's own transport and returns the raw outcome (body unparsed); `key` goes in
+/// `Authorization: Bearer` (nil: no key at all).
+func fetch(_ url: String, method: String = "POST", body: String = "", key: String? = testKey) async -> TransferOutcome {
     let transport = CurlTransport(clock: RunClock())
     defer { transport.shutdown() }
-    let request = HTTPRequest(url: url, method: method, headers: ["Content-Type: application/json"], body: Array(body.utf8))
+    let headers = ["Content-Type: application/json"] + (key.map { ["Authorization: Bearer \($0)"] } ?? [])
+    let request = HTTPRequest(url: url, method: method, headers: headers, body: Array(body.utf8))
     return await transport.perform(request, options: TransferOptions(streaming: false, decoder: ChatCompletionsDecoder()))
 }
 
@@ -89,7 +91,7 @@ func delta(_ event: [String: Any]) -> [String: Any]? {
         let server = try await MockServer.start(profile: profile)
         defer { Task { await server.shutdown() } }
         let outcome = await fetch(server.baseURL + "/chat/completions",
-                                  body: #"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#)
+                                  body: #"{"model":"gpt-oss-120b","messages":[{"role":"user","content":"hi"}]}"#)
         #expect(outcome.status == 200)
         #expect(outcome.contentType == "application/json")
         let json = try JSONSerialization.jsonObject(with: Data(outcome.body)) as! [String: Any]
@@ -105,16 +107,18 @@ func delta(_ event: [String: Any]) -> [String: Any]? {
         defer { Task { await server.shutdown() } }
         let models = await fetch(server.baseURL + "/models", method: "GET")
         let list = try JSONSerialization.jsonObject(with: Data(models.body)) as! [String: Any]
-        #expect((list["data"] as? [[String: Any]])?.map { $0["id"] as? String } == profile.models)
+        #expect((list["data"] as? [[String: Any]])?.map { $0["id"] as? String } == profile.models.map(\.id))
         let missing = await fetch(server.baseURL + "/nothing", method: "GET")
         #expect(missing.status == 404)
         #expect(String(decoding: missing.body, as: UTF8.self) == #"{"error":"Not found"}"#)
         let invalid = await fetch(server.baseURL + "/chat/completions", body: "{not json")
         #expect(invalid.status == 400)
-        #expect(ChatCompletionsDecoder().parseError(body: invalid.body)?.code == "invalid_json")
+        // SambaNova's own words for a body that is not JSON, with no code.
+        #expect(ChatCompletionsDecoder().parseError(body: invalid.body)?.code == nil)
+        #expect(ChatCompletionsDecoder().parseError(body: invalid.body)?.message.hasPrefix("We could not parse the JSON body") == true)
         let noModel = await fetch(server.baseURL + "/chat/completions", body: #"{"messages":[{"role":"user","content":"x"}]}"#)
         #expect(ChatCompletionsDecoder().parseError(body: noModel.body)
-                == APIError(type: "invalid_request_error", code: "missing_required_field", message: "Missing required field: model"))
+                == APIError(type: "invalid_request_error", code: "missing_required_field", message: "you must provide a model parameter"))
     }
 
     @Test func outputIsDeterministicUnderTheSeed() {
@@ -147,7 +151,7 @@ func delta(_ event: [String: Any]) -> [String: Any]? {
         defer { Task { await server.shutdown() } }
         let before = MockClock.monotonicNanoseconds()
         let outcome = await fetch(server.baseURL + "/chat/completions",
-                                  body: #"{"model":"m","messages":[{"role":"user","content":"hi"}],"stream":true}"#)
+                                  body: #"{"model":"gpt-oss-120b","messages":[{"role":"user","content":"hi"}],"stream":true}"#)
         let after = MockClock.monotonicNanoseconds()
         let text = String(decoding: outcome.body, as: UTF8.self)
         let lines = text.split(separator: "\n").map(String.init)

@@ -72,13 +72,13 @@ import Glibc
         return path
     }
 
-    static let valid = "name: t\nbase_url: mock\nmodel: m\nprompts: [hi]\nload: {concurrency: 1, requests: 1}\n"
+    static let valid = "name: t\nbase_url: mock\nmodel: gpt-oss-120b\nprompts: [hi]\nload: {concurrency: 1, requests: 1}\n"
         + "mock: {ttft: 1ms, decode_rate: 100000, output_tokens: 4}\n"
 
     // MARK: Item 5
 
     @Test func anAliasBombIsRefusedInUnderASecondAndLittleMemory() throws {
-        var lines = ["name: t", "base_url: mock", "model: m", "prompts: [hi]", "request:", "  extra_body:", "    a0: &a0 \"lol\""]
+        var lines = ["name: t", "base_url: mock", "model: gpt-oss-120b", "prompts: [hi]", "request:", "  extra_body:", "    a0: &a0 \"lol\""]
         for level in 1...9 {
             lines.append("    a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]")
         }
@@ -127,7 +127,7 @@ import Glibc
             ("load: {concurrency: 1:0:0:0:0:0:0:0:0:0:0:0}", "load.concurrency: expected an integer, got '1:0:0:0:0:0:0:0:0:0:0:0'"),
         ]
         for (key, message) in keys {
-            let path = try Self.file("name: t\nbase_url: mock\nmodel: m\nprompts: [hi]\n\(key)\n")
+            let path = try Self.file("name: t\nbase_url: mock\nmodel: gpt-oss-120b\nprompts: [hi]\n\(key)\n")
             defer { try? FileManager.default.removeItem(atPath: path) }
             for command in [["validate", path], ["run", path, "--output", output]] {
                 let finished = try Self.run(command)

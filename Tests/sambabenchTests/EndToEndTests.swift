@@ -12,14 +12,19 @@ func temporaryDirectory() -> String {
 }
 
 @Suite(.serialized) struct EndToEndTests {
-    /// The demo's levels (1, 8, 32) in-process against the embedded mock, with fewer requests than the demo. Accuracy
+    /// Three of the demo's levels (1, 8, 32) in-process against the embedded mock, counted instead of timed and without
+    /// its capacity model (the decode rate must stay the configured one at every level). Accuracy
     /// is judged against the mock's stamped send times (the ground truth on the same clock), not against its
     /// configured TTFT: on a busy machine the mock itself sends late, and that is the server's time, not an error.
     @Test func demoLevelsMeasureTheMocksStampedTiming() async throws {
         var scenario = try ScenarioReader.load(path: repositoryRoot + "/scenarios/demo.yaml")
         scenario.mock.stampSendTimes = true
+        scenario.mock.capacity = nil
+        scenario.load.concurrency = [1, 8, 32]
         scenario.load.requests = 40
+        scenario.load.durationNs = nil
         scenario.load.warmup = 2
+        scenario.load.warmupNs = 0
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let session = BenchmarkRun(.init(scenario: scenario, scenarioFile: "scenarios/demo.yaml", outputDirectory: directory,
@@ -111,7 +116,7 @@ func temporaryDirectory() -> String {
     }
 
     @Test func malformedScenarioExitsWithTwo() async throws {
-        let path = try write("name: x\nbase_url: mock\nmodel: m\nprompts: [a]\nload:\n  concurrency: [1, 0]\n")
+        let path = try write("name: x\nbase_url: mock\nmodel: gpt-oss-120b\nprompts: [a]\nload:\n  concurrency: [1, 0]\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(await exitCode(["run", path]) == 2)
         #expect(await exitCode(["validate", path]) == 2)
@@ -147,7 +152,7 @@ func temporaryDirectory() -> String {
 
     @Test func missedObjectiveExitsWithThreeAfterWritingEverything() async throws {
         let directory = temporaryDirectory()
-        let path = try write("name: x\nbase_url: mock\nmodel: m\nprompts: [a]\nrequest: {max_tokens: 8}\nload: {requests: 3}\nslo: [\"p50 ttft_ms < 5\"]\nmock: {ttft: 20ms}\n")
+        let path = try write("name: x\nbase_url: mock\nmodel: gpt-oss-120b\nprompts: [a]\nrequest: {max_tokens: 8}\nload: {requests: 3}\nslo: [\"p50 ttft_ms < 5\"]\nmock: {ttft: 20ms}\n")
         defer {
             try? FileManager.default.removeItem(atPath: path)
             try? FileManager.default.removeItem(atPath: directory)
@@ -242,7 +247,7 @@ func temporaryDirectory() -> String {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         #expect(await exitCode(["run", repositoryRoot + "/scenarios/completions.yaml", "--concurrency", "2", "--requests", "4",
                                 "--warmup", "0", "--max-tokens", "16", "--output", directory, "--quiet"]) == 0)
-        let conversations = try write("name: c\nbase_url: mock\nmodel: m\napi: completions\nconversations: [[a, b]]\n")
+        let conversations = try write("name: c\nbase_url: mock\nmodel: gpt-oss-120b\napi: completions\nconversations: [[a, b]]\n")
         #expect(await exitCode(["validate", conversations]) == 2)
     }
 }

@@ -17,7 +17,7 @@ import Metrics
         try """
         name: long
         base_url: mock
-        model: m
+        model: gpt-oss-120b
         prompts: [hi]
         load: {concurrency: [8, 16], duration: 60s}
         mock: {ttft: 100ms, decode_rate: 200, output_tokens: 200, tokens_per_chunk: [4, 8]}
@@ -114,7 +114,7 @@ import Metrics
     static let busyYAML = """
     name: busy
     base_url: mock
-    model: m
+    model: gpt-oss-120b
     prompts: [hi]
     load: {concurrency: [4], requests: 40}
     mock: {ttft: 20ms, decode_rate: 2000, output_tokens: 40, capacity: {slots: 1, queue: 0}}

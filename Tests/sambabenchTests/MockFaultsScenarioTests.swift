@@ -11,7 +11,7 @@ import Metrics
     static let yaml = """
     name: faults
     base_url: mock
-    model: m
+    model: gpt-oss-120b
     prompts: [hi]
     load: {concurrency: [6], requests: 140}
     timeouts: {idle: 300ms}
@@ -47,7 +47,7 @@ import Metrics
         var reader = ScenarioReader(file: "faults.yaml", yaml: """
         name: retry
         base_url: mock
-        model: m
+        model: gpt-oss-120b
         prompts: [hi]
         load: {concurrency: [2], requests: 30}
         retries: {max: 3, on: [rate_limited], backoff: 1ms, max_backoff: 2ms}
@@ -73,7 +73,7 @@ import Metrics
         var reader = ScenarioReader(file: "s.yaml", yaml: """
         name: t
         base_url: mock
-        model: m
+        model: gpt-oss-120b
         prompts: [hi]
         mock: {faults: {rate_limited: 0.6, drip: 0.6}}
 

@@ -121,11 +121,14 @@ func sambabench(_ arguments: [String]) async -> Int32 {
         let server = try await MockServer.start(profile: MockProfile())
         let models = try await ModelList.fetch(baseURL: server.baseURL, apiKey: "sk-test", transport: transport)
         await server.shutdown()
-        #expect(models.map(\.id) == ["gpt-oss-120b", "Meta-Llama-3.3-70B-Instruct", "DeepSeek-V3.1", "MiniMax-M2.7"])
-        #expect(models.first == ModelInfo(id: "gpt-oss-120b", contextLength: 131072, maxCompletionTokens: 32768,
-                                          promptPrice: "0.0", completionPrice: "0.0", ownedBy: "mock"))
-        #expect(ModelTable.text(Array(models.prefix(1)))
-                == "id            context  max completion  prompt price  completion price\ngpt-oss-120b   131072           32768           0.0               0.0\n")
+        // The mock's catalogue, each model with its own context length and numeric (illustrative) prices.
+        #expect(models.map(\.id) == MockModel.catalogue.map(\.id))
+        #expect(models.map(\.contextLength) == MockModel.catalogue.map(\.contextLength))
+        #expect(models.first == ModelInfo(id: "gpt-oss-120b", contextLength: 131072, maxCompletionTokens: 131072,
+                                          promptPrice: "2.2e-07", completionPrice: "5.9e-07", ownedBy: "mock"))
+        let table = ModelTable.text(Array(models.prefix(1)))
+        #expect(table.hasPrefix("id            context  max completion  prompt price  completion price\ngpt-oss-120b   131072"))
+        #expect(table.contains("2.2e-07") && table.contains("5.9e-07"))
         #expect(await sambabench(["models", "--base-url", "mock"]) == 0)
     }
 

@@ -4,7 +4,7 @@ set title "{{TITLE}}" noenhanced
 set xlabel '{{XLABEL}}'
 set ylabel 'output throughput (tokens/s)'
 set yrange [0:*]
-set key top left noenhanced
+set key below noenhanced
 set grid
 {{XSCALE}}
 set terminal pngcairo size 1000,620 font 'DejaVu Sans,10'

@@ -1,11 +1,20 @@
-# sambabench compare: TTFT cumulative distributions of every run, level by level, overlaid.
-# Data: each run's hdr/ttft_ms.LEVEL.csv. Re-render after editing: gnuplot compare_ttft.gp (in this folder).
+# sambabench: TTFT cumulative distributions of every run, level by level, a step per measured request.
+# Data: each run's requests.csv (ttft_ms of each level's measured requests; failed ones have none), filtered into a
+# datablock per run and level. Re-render after editing: gnuplot compare_ttft.gp (in this folder).
 set datafile separator ','
+set datafile columnheaders
+{{TABLES}}
+set datafile nocolumnheaders
+set datafile separator whitespace
 set title "{{TITLE}}" noenhanced
 set xlabel 'time to first token (ms)'
 set ylabel 'requests at or below (%)'
-set yrange [0:100]
-set key bottom right noenhanced
+set yrange [0:1.02]
+set ytics ('0' 0, '20' 0.2, '40' 0.4, '60' 0.6, '80' 0.8, '100' 1)
+{{XSCALE}}
+set autoscale xfix
+set offsets graph 0.03, graph 0.03, 0, 0
+set key below noenhanced
 set grid
 set terminal pngcairo size 1000,620 font 'DejaVu Sans,10'
 set output 'compare_ttft.png'

@@ -9,7 +9,7 @@ set ytics nomirror
 set y2tics
 set yrange [0:*]
 set y2range [0:*]
-set key top left noenhanced
+set key below noenhanced
 set grid
 {{XSCALE}}
 set terminal pngcairo size 1000,620 font 'DejaVu Sans,10'

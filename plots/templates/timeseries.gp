@@ -1,4 +1,5 @@
-# sambabench: the run second by second: output tokens/s, requests in flight and errors.
+# sambabench: the run second by second: output tokens/s, requests in flight and errors; a dotted line and the
+# level's name mark where each level started.
 # Data: ../timeseries.csv. Re-render after editing: gnuplot timeseries.gp (in this folder).
 set datafile separator ','
 set title "{{TITLE}}" noenhanced
@@ -9,7 +10,9 @@ set ytics nomirror
 set y2tics
 set yrange [0:*]
 set y2range [0:*]
-set key top left
+set offsets 0, 0, graph 0.08, 0
+set key below
+{{LEVELS}}
 set grid
 set terminal pngcairo size 1000,620 font 'DejaVu Sans,10'
 set output 'timeseries.png'

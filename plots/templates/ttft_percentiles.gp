@@ -1,5 +1,6 @@
 # sambabench: TTFT percentile distribution per level, the HdrHistogram look: the x axis is 1/(1-percentile) on a
-# log scale, so the tail (99%, 99.9%, ...) gets as much room as the median.
+# log scale, so the tail (99%, 99.9%, ...) gets as much room as the median. The axis ends where the largest level's
+# samples end (n samples resolve up to 1/(1-p) = n); the time axis is fitted to the data.
 # Data: HdrHistogram percentile files in ../hdr/. Re-render after editing: gnuplot ttft_percentiles.gp
 set datafile separator ','
 set title "{{TITLE}}" noenhanced
@@ -7,9 +8,10 @@ set xlabel 'percentile'
 set ylabel 'time to first token (ms)'
 set logscale x
 set xrange [1:{{XMAX}}]
-set xtics ('0%%' 1, '90%%' 10, '99%%' 100, '99.9%%' 1000, '99.99%%' 10000, '99.999%%' 100000)
-set yrange [0:*]
-set key top left noenhanced
+set xtics ({{XTICS}})
+set autoscale yfix
+set offsets 0, 0, graph 0.06, graph 0.06
+set key below noenhanced
 set grid
 set terminal pngcairo size 1000,620 font 'DejaVu Sans,10'
 set output 'ttft_percentiles.png'

@@ -138,6 +138,8 @@ public struct RequestRecord: Sendable, Codable, Equatable {
     /// When a stamping mock sent the first token-carrying chunk (`SendStamp`), nanoseconds from the run origin:
     /// the ground truth the client's TTFT is checked against.
     public var mockSentNs: Int64?
+    /// The chunks' summary as read back from requests.csv, for a request whose chunk rows were not kept.
+    public var storedChunkSummary: ChunkSummary?
 
     public init(level: Int = 0, levelName: String = "", seq: Int = 0, warmup: Bool = false, conversation: Int? = nil,
                 turn: Int = 1, api: APIKind = .chat,
@@ -184,5 +186,38 @@ public struct RequestRecord: Sendable, Codable, Equatable {
     public var tokenizerVsUsage: Int? {
         guard let tokenizerTokens, tokenSource == .usage else { return nil }
         return tokenizerTokens - outputTokens
+    }
+}
+
+/// What the per-request metrics need of a request's chunks: its first and last arrivals, the first answer's
+/// arrival, the first chunk's tokens and how many chunks there were. Written in requests.csv, so a request's
+/// TTFT, TTFO and decode rate are exact even when its chunk rows were not kept (`chunk_rows`).
+public struct ChunkSummary: Sendable, Codable, Equatable {
+    public var count: Int
+    public var firstArrivalNs: Int64?
+    public var firstTokens: Int
+    public var lastArrivalNs: Int64?
+    public var firstAnswerNs: Int64?
+
+    public init(count: Int = 0, firstArrivalNs: Int64? = nil, firstTokens: Int = 0, lastArrivalNs: Int64? = nil,
+                firstAnswerNs: Int64? = nil) {
+        self.count = count
+        self.firstArrivalNs = firstArrivalNs
+        self.firstTokens = firstTokens
+        self.lastArrivalNs = lastArrivalNs
+        self.firstAnswerNs = firstAnswerNs
+    }
+
+    public init(_ chunks: [ChunkRecord]) {
+        self.init(count: chunks.count, firstArrivalNs: chunks.first?.arrivalNs, firstTokens: chunks.first?.tokens ?? 0,
+                  lastArrivalNs: chunks.last?.arrivalNs, firstAnswerNs: chunks.first { $0.answerBytes > 0 }?.arrivalNs)
+    }
+}
+
+extension RequestRecord {
+    /// The chunks' summary: from the chunks when the record has them, else as read from requests.csv.
+    public var chunkSummary: ChunkSummary {
+        get { chunks.isEmpty ? (storedChunkSummary ?? ChunkSummary()) : ChunkSummary(chunks) }
+        set { storedChunkSummary = newValue }
     }
 }

@@ -24,6 +24,8 @@ public struct Scenario: Sendable, Equatable {
     public var recordText = false
     /// Counts each chunk's tokens and the prompts' tokens exactly (`tokenizer:`); nil apportions usage by length.
     public var tokenizer: ScenarioTokenizer?
+    /// Which requests' chunks are written to chunks.csv (`chunk_rows`); figures are exact whichever.
+    public var chunkRows = ChunkRows.all
     /// Where `prompts` came from, how they are picked, and the synthetic prompts of a matrix level's length.
     public var promptSource = PromptSource()
     public var load = LoadSettings()
@@ -191,6 +193,9 @@ public struct MockSettings: Sendable, Equatable {
     public var stampSendTimes = false
     /// `mock.word_lengths`: uniform (five-byte words) or varied (2 to 17 bytes, each one token in o200k_base).
     public var variedWordLengths = false
+    /// `mock.api_key`: the only key the embedded mock accepts, and the one the run sends it; nil: a key made for
+    /// the run. A secret: never written to run.json or any output.
+    public var apiKey: String?
 
     /// `mock.ttft` (and `sambabench mock --ttft`): zero to an hour.
     public static let ttftRange: ClosedRange<Int64> = 0...3_600_000_000_000

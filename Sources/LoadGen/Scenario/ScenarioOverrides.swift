@@ -29,6 +29,8 @@ public struct ScenarioOverrides: Sendable, Equatable {
     /// `stream`.
     public var stream: Bool?
     public var recordText: Bool
+    /// `chunk_rows`.
+    public var chunkRows: String?
     /// Answer from the embedded mock whatever `base_url` says.
     public var mock: Bool
     public var insecure: Bool
@@ -36,7 +38,7 @@ public struct ScenarioOverrides: Sendable, Equatable {
     public init(concurrency: String? = nil, rate: String? = nil, arrival: String? = nil, requests: String? = nil,
                 duration: String? = nil, warmup: String? = nil, thinkTime: String? = nil, baseURL: String? = nil,
                 model: String? = nil, maxTokens: String? = nil, api: String? = nil, stream: Bool? = nil,
-                recordText: Bool = false, mock: Bool = false, insecure: Bool = false) {
+                recordText: Bool = false, chunkRows: String? = nil, mock: Bool = false, insecure: Bool = false) {
         self.concurrency = concurrency
         self.rate = rate
         self.arrival = arrival
@@ -50,6 +52,7 @@ public struct ScenarioOverrides: Sendable, Equatable {
         self.api = api
         self.stream = stream
         self.recordText = recordText
+        self.chunkRows = chunkRows
         self.mock = mock
         self.insecure = insecure
     }
@@ -132,6 +135,7 @@ public struct ScenarioOverrides: Sendable, Equatable {
         if insecure { scenario.insecure = true }
         if let stream { scenario.stream = stream }
         if recordText { scenario.recordText = true }
+        if let chunkRows { scenario.chunkRows = try ChunkRows.parse(chunkRows, at: .commandLine("--chunk-rows")) }
         if let api {
             let site = ValueSite.commandLine("--api")
             let kind = try ScenarioReader.api(value(api), at: site)

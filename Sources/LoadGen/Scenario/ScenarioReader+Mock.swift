@@ -3,7 +3,7 @@ import Yams
 /// `mock:`: the embedded mock server's timing, capacity and faults.
 extension ScenarioReader {
     static let mockKeys = ["ttft", "decode_rate", "tokens_per_chunk", "output_tokens", "seed", "capacity",
-                           "reasoning_share", "tool_call_share", "faults", "stamp_send_times", "word_lengths"]
+                           "reasoning_share", "tool_call_share", "faults", "stamp_send_times", "word_lengths", "api_key"]
 
     mutating func mock(_ node: Node) throws -> MockSettings {
         let map = try mapping(node, path: "mock", allowed: Self.mockKeys)
@@ -26,6 +26,15 @@ extension ScenarioReader {
                               hint: "uniform (five-byte words) or varied (2 to 17 bytes, each one token in o200k_base)")
             }
             settings.variedWordLengths = value == "varied"
+        }
+        if let n = map["api_key"] {
+            // Not echoed: it is a key.
+            let key = try string(n, path: "mock.api_key")
+            guard !key.isEmpty, key.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F }) else {
+                throw located(n, "mock.api_key", "the key is empty or holds a space or control character",
+                              hint: "one printable word, or leave mock.api_key out to have a key made for the run")
+            }
+            settings.apiKey = key
         }
         if let n = map["capacity"] {
             let capacity = try mapping(n, path: "mock.capacity", allowed: ["slots", "queue", "decode_rate_at_capacity", "batch_window", "max_batch"])

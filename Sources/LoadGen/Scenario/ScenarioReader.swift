@@ -42,7 +42,7 @@ public struct ScenarioReader {
 
     static let topKeys = ["name", "description", "api", "base_url", "model", "api_key_env", "api_key_file", "stream",
                           "request", "prompts", "matrix", "load", "timeouts", "mock", "output", "slo", "search",
-                          "max_error_rate", "conversations", "tools", "auth", "anthropic_version", "record_text",
+                          "max_error_rate", "conversations", "tools", "auth", "anthropic_version", "record_text", "chunk_rows",
                           "retries", "abort", "follow_redirects", "limits", "tokenizer"]
 
     public mutating func read() throws -> Scenario {
@@ -103,6 +103,7 @@ public struct ScenarioReader {
         if let node = top["auth"] { scenario.auth = try choice(node, path: "auth", AuthStyle.self) }
         if let node = top["anthropic_version"] { scenario.anthropicVersion = try string(node, path: "anthropic_version") }
         if let node = top["record_text"] { scenario.recordText = try bool(node, path: "record_text") }
+        if let node = top["chunk_rows"] { scenario.chunkRows = try chunkRows(node, path: "chunk_rows") }
         if let node = top["follow_redirects"] { scenario.followRedirects = try bool(node, path: "follow_redirects") }
         if let node = top["retries"] { scenario.retries = try retries(node) }
         if let node = top["abort"] { scenario.abort = try abort(node) }
