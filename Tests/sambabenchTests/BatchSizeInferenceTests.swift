@@ -27,7 +27,7 @@ import MockServer
             name: batches
             base_url: \(server.baseURL)
             api_key_file: key
-            model: test-model
+            model: gpt-oss-120b
             prompts: ["Say something."]
             load:
               concurrency: [4, 8]
@@ -91,8 +91,8 @@ import MockServer
     }
 
     static func prefill(_ transport: CurlTransport, _ baseURL: String) async throws -> BatchInference.Prefill {
-        let request = HTTPRequest(url: baseURL + "/chat/completions", headers: ["Content-Type: application/json"],
-                                  body: Array(#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#.utf8))
+        let request = HTTPRequest(url: baseURL + "/chat/completions", headers: ["Content-Type: application/json", "Authorization: Bearer unused-key"],
+                                  body: Array(#"{"model":"gpt-oss-120b","messages":[{"role":"user","content":"hi"}]}"#.utf8))
         let outcome = await transport.perform(request, options: TransferOptions(streaming: false, decoder: ChatCompletionsDecoder(),
                                                                                timeouts: TransferTimeouts(totalNs: 10_000_000_000)))
         let object = try JSONSerialization.jsonObject(with: Data(outcome.body)) as! [String: Any]

@@ -27,7 +27,7 @@ import Metrics
         try """
             name: exact-k\(k)
             base_url: mock
-            model: test-model
+            model: gpt-oss-120b
             tokenizer: \(tokenizer)
             prompts: ["Say something."]
             load:
