@@ -13,6 +13,10 @@ public struct PlotRenderer {
 
     /// The scripts written, to be rendered.
     public private(set) var scripts: [String] = []
+    /// The sample plots (`ttft_cdf`, `decode_rate`) read every `sampleEvery`-th row of requests.csv: gnuplot sorts
+    /// what it reads, and two million rows took it over ten minutes. 1 up to `sampleRows` requests.
+    public var sampleEvery = 1
+    public static let sampleRows = 100_000
 
     /// One line of a cumulative distribution drawn from the measured values themselves: the rows of a requests.csv
     /// that `filter` (a gnuplot expression over its columns) keeps.
@@ -76,7 +80,8 @@ public struct PlotRenderer {
     private mutating func sampleCDF(_ script: String, title: String, column: String, series: [SampleSeries],
                                     logRange: ClosedRange<Double>?, keyEntries: [String] = []) throws {
         let tables = series.enumerated().map { index, line in
-            "set table $S\(index)\nplot '\(line.requestsFile)' using (column(\"\(column)\")):(1) with table if (\(line.filter))\nunset table"
+            "set table $S\(index)\nplot '\(line.requestsFile)'" + (sampleEvery > 1 ? " every \(sampleEvery)" : "")
+                + " using (column(\"\(column)\")):(1) with table if (\(line.filter))\nunset table"
         }
         let lines = series.enumerated().map { index, line in
             "$S\(index) using 1:2 smooth cnormal with steps lw 2" + (line.style.isEmpty ? "" : " " + line.style)

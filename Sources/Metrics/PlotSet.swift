@@ -8,6 +8,12 @@ enum PlotSet {
         try FileManager.default.createDirectory(atPath: plotsDirectory, withIntermediateDirectories: true)
         var renderer = PlotRenderer(directory: plotsDirectory)
         var skipped: [String] = []
+        // A long run's sample plots read a deterministic share of requests.csv (every n-th row), about 100,000 rows.
+        renderer.sampleEvery = max(1, (run.results.records + PlotRenderer.sampleRows - 1) / PlotRenderer.sampleRows)
+        if renderer.sampleEvery > 1 {
+            skipped.append("plots/ttft_cdf.png and plots/decode_rate.png draw every \(renderer.sampleEvery)th row of requests.csv "
+                           + "(\(run.results.records) requests); the summary's percentiles are over every request")
+        }
         let title = "\(run.manifest.scenario.name): \(run.manifest.scenario.model) (\(run.manifest.scenario.api.rawValue))"
         let withTTFT = run.summaries.filter { ($0.distributions[.ttft]?.count ?? 0) > 0 }
         if !withTTFT.isEmpty {

@@ -50,29 +50,14 @@ public enum RecordCSV {
             r.chunkSummary.count = count
             return true
         }),
-        Column("first_chunk_ms", write: { r, _ in CSVFormat.milliseconds(r.chunkSummary.firstArrivalNs) }, read: { r, field in
-            if field.isEmpty { return true }
-            guard let ns = RunFiles.nanoseconds(field) else { return false }
-            r.chunkSummary.firstArrivalNs = ns
-            return true
-        }),
+        chunkTime("first_chunk_ms", \.firstArrivalNs),
         Column("first_chunk_tokens", write: { r, _ in String(r.chunkSummary.firstTokens) }, read: { r, field in
             guard let tokens = Int(field) else { return false }
             r.chunkSummary.firstTokens = tokens
             return true
         }),
-        Column("last_chunk_ms", write: { r, _ in CSVFormat.milliseconds(r.chunkSummary.lastArrivalNs) }, read: { r, field in
-            if field.isEmpty { return true }
-            guard let ns = RunFiles.nanoseconds(field) else { return false }
-            r.chunkSummary.lastArrivalNs = ns
-            return true
-        }),
-        Column("first_answer_ms", write: { r, _ in CSVFormat.milliseconds(r.chunkSummary.firstAnswerNs) }, read: { r, field in
-            if field.isEmpty { return true }
-            guard let ns = RunFiles.nanoseconds(field) else { return false }
-            r.chunkSummary.firstAnswerNs = ns
-            return true
-        }),
+        chunkTime("last_chunk_ms", \.lastArrivalNs),
+        chunkTime("first_answer_ms", \.firstAnswerNs),
         .optionalInt("input_tokens", \.inputTokens),
         .int("output_tokens", \.outputTokens, required: true),
         .optionalInt("reasoning_tokens", \.reasoningTokens),
@@ -108,6 +93,16 @@ public enum RecordCSV {
         .derived("tokenizer_vs_usage") { r, _ in r.tokenizerVsUsage.map(String.init) ?? "" },
         .derived("ttft_token_ms") { _, m in CSVFormat.number(m.ttftTokenNs.map { $0 / 1e6 }) },
     ])
+
+    /// A time of the chunks' summary, empty when the request had no such chunk.
+    static func chunkTime(_ name: String, _ path: WritableKeyPath<ChunkSummary, Int64?> & Sendable) -> Column {
+        Column(name, write: { r, _ in CSVFormat.milliseconds(r.chunkSummary[keyPath: path]) }, read: { r, field in
+            if field.isEmpty { return true }
+            guard let ns = RunFiles.nanoseconds(field) else { return false }
+            r.chunkSummary[keyPath: path] = ns
+            return true
+        })
+    }
 
     public static var requestsHeader: String { requests.header }
 

@@ -1,4 +1,5 @@
 import LoadGen
+import Synchronization
 
 /// The run directory's record files as a sink: records and level ends go through one stream to one writer task, so
 /// the load never waits on the disk, and the files always describe whole levels (an interrupted run can be rebuilt
@@ -34,9 +35,15 @@ public final class RunFilesSink: RecordSink {
         }
     }
 
+    /// Records can arrive from several threads at once: both streams get them under one lock, so the aggregate sees
+    /// them in the files' order (`report`, reading the files, then sums them in the same order, to the last bit).
+    private let order = Mutex(())
+
     public func receive(_ record: RequestRecord) {
-        continuation.yield(.record(record))
-        aggregateContinuation.yield(record)
+        order.withLock { _ in
+            continuation.yield(.record(record))
+            aggregateContinuation.yield(record)
+        }
     }
 
     public func levelEnded(_ levels: [LevelResult]) { continuation.yield(.levels(levels)) }

@@ -14,9 +14,8 @@ struct MockCommand: AsyncParsableCommand {
             Example: sambabench mock --port 8000 --ttft 200ms --decode-rate 600 --tokens-per-chunk 4-12
             With --port 0 a free port is picked: --address-file PATH writes the bound base URL
             (http://127.0.0.1:PORT/v1 and a newline) to PATH, atomically, once the server accepts connections.
-            Requests need a key, as SambaNova's do (Authorization: Bearer KEY, or x-api-key: KEY on /v1/messages):
-            any non-empty key, or exactly the one --api-key gives. Models outside the catalogue (GET /v1/models)
-            get 404; requests are checked against SambaNova's published specification.
+            Requests need a key (Bearer, or x-api-key on /v1/messages): any, or the one --api-key gives. Models outside
+            the catalogue (GET /v1/models) get 404; requests are checked against SambaNova's published specification.
             """
     )
 

@@ -126,7 +126,6 @@ struct ScenarioOverrideOptions: ParsableArguments {
     var overrides: ScenarioOverrides {
         ScenarioOverrides(concurrency: concurrency, rate: rate, arrival: arrival, requests: requests, duration: duration,
                           warmup: warmup, thinkTime: thinkTime, baseURL: baseURL, model: model, maxTokens: maxTokens,
-                          api: api, stream: stream, recordText: recordText, chunkRows: chunkRows, mock: mock,
-                          insecure: insecure)
+                          api: api, stream: stream, recordText: recordText, chunkRows: chunkRows, mock: mock, insecure: insecure)
     }
 }

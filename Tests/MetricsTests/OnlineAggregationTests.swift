@@ -246,3 +246,18 @@ import Testing
         }
     }
 }
+
+/// A long run's sample plots read every n-th row of requests.csv (gnuplot sorting two million rows took minutes).
+@Suite struct SamplePlotRowsTests {
+    @Test func samplePlotsReadEveryNthRowOfALongRun() throws {
+        let directory = NSTemporaryDirectory() + "sambabench-plots-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var renderer = PlotRenderer(directory: directory)
+        try renderer.ttftCDF(title: "t", series: [.level(0, label: "c1")], logRange: nil)
+        #expect(!(try String(contentsOfFile: directory + "/ttft_cdf.gp", encoding: .utf8)).contains(" every "))
+        renderer.sampleEvery = 20
+        try renderer.ttftCDF(title: "t", series: [.level(0, label: "c1")], logRange: nil)
+        #expect(try String(contentsOfFile: directory + "/ttft_cdf.gp", encoding: .utf8).contains("' every 20 using"))
+    }
+}

@@ -202,7 +202,10 @@ import Glibc
         let record = try #require(try RunFiles.records(directory: directory).first)
         #expect(record.errorClass == .tooManyChunks, "\(record.errorMessage ?? "")")
         #expect(record.chunks.count == RequestLimits.defaultMaxChunks + 1)
-        #expect(finished.maxRSSMB < 200, "peak RSS \(finished.maxRSSMB) MB")
+        // Bounded by the cap, not by the stream: one record of a million chunks (40 MB, more while its array grows),
+        // read by the files' task and the aggregate's at once (debug build). Measured 164-211 MB after issue 13's
+        // two writer tasks.
+        #expect(finished.maxRSSMB < 256, "peak RSS \(finished.maxRSSMB) MB")
         #expect(finished.seconds < 60)
     }
 }
