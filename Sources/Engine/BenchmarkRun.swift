@@ -90,7 +90,8 @@ public struct BenchmarkRun: Sendable {
         let timeline = executor.timeline
         // What a server sent back reaches the files and the console only with the key and the URL's secrets redacted.
         let redactor = SecretRedactor(apiKey: apiKey ?? mockKey, baseURL: baseURL)
-        let sinks: [any RecordSink] = [RunFilesSink(output), LiveProgressSink(observer: observer, now: { timeline.now() })]
+        let files = RunFilesSink(output)
+        let sinks: [any RecordSink] = [files, LiveProgressSink(observer: observer, now: { timeline.now() })]
         let engine = RunEngine(scenario: scenario, executor: executor,
                                sinks: sinks.map { RedactingSink($0, redactor: redactor) },
                                observer: observer, graceNs: configuration.graceNs)
@@ -110,6 +111,11 @@ public struct BenchmarkRun: Sendable {
         await mock?.shutdown()
 
         manifest.levels = outcome.plans
+        manifest.recorder = (files.backlog.largest, files.backlog.blockedNs)
+        if files.backlog.blockedNs > 0 {
+            observer.say(String(format: "note: the record writers fell behind; the load waited %.1f ms for them in all (the client, not the server, set the pace then)",
+                                Double(files.backlog.blockedNs) / 1e6))
+        }
         manifest.finishedAt = Date()
         manifest.interrupted = Task.isCancelled || outcome.stopReason == "interrupted"
         manifest.stopReason = outcome.stopReason
