@@ -116,7 +116,7 @@ import Testing
         stream.usage = ParsedUsage(outputTokens: 5, server: ServerUsage(timeToFirstToken: 0.5))
         stream.serverTimings = LlamaCppTimings(prompt_ms: 100, predicted_ms: 400, predicted_per_second: 10, cache_n: 7)
         var record = RequestRecord()
-        RecordBuilder.applyTokens(stream, into: &record)
+        RecordBuilder.applyTokens(stream, decoder: ChatCompletionsDecoder(), into: &record)
         #expect(record.server.timeToFirstToken == 0.5)
         #expect(record.server.totalLatency == 0.5 && record.server.completionTokensAfterFirstPerSec == 10)
         #expect(record.cachedInputTokens == 7)
