@@ -219,4 +219,20 @@ import Testing
         // The edits break most expositions: the parser is not lenient.
         #expect(failures > 1_000)
     }
+
+    /// llama-server's `/slots` as it answers (fields shortened): KV-cache usage is the tokens the slots hold over
+    /// their cells.
+    @Test func llamaSlotsKVCacheUsage() {
+        let slots = """
+        [{"id":0,"n_ctx":1024,"speculative":false,"is_processing":false,"n_prompt_tokens":59},
+         {"id":1,"n_ctx":1024,"is_processing":true,"n_prompt_tokens":84,"next_token":[{"n_decoded":38}]},
+         {"id":2,"n_ctx":1024,"is_processing":false},
+         {"id":3,"n_ctx":1024,"is_processing":false,"n_prompt_tokens":113}]
+        """
+        #expect(ServerMetricsSnapshot.llamaSlotsUsage(Array(slots.utf8)) == 256.0 / 4096)
+        #expect(ServerMetricsSnapshot.llamaSlotsUsage(Array("[]".utf8)) == nil)
+        #expect(ServerMetricsSnapshot.llamaSlotsUsage(Array("{\"error\":\"slots endpoint disabled\"}".utf8)) == nil)
+        #expect(ServerMetricsSnapshot.llamaSlotsUsage(Array("[{\"id\":0}]".utf8)) == nil)
+        #expect(ServerMetricsSnapshot.llamaSlotsUsage(Array("[{\"n_ctx\":10,\"n_prompt_tokens\":30}]".utf8)) == 1)
+    }
 }

@@ -88,8 +88,9 @@ public struct MessagesDecoder: StreamDecoder {
             }
         case "message_start":
             if let usage = decoded.message?.usage {
+                // Input counts only: message_start's output_tokens is a placeholder the message_delta replaces.
                 var parsed = accumulator.usage ?? ParsedUsage()
-                usage.merge(into: &parsed)
+                usage.mergeInput(into: &parsed)
                 accumulator.usage = parsed
             }
         case "message_delta":
@@ -219,13 +220,18 @@ struct MessagesUsage: Decodable {
     var start_time: Double?
     var end_time: Double?
 
-    func merge(into parsed: inout ParsedUsage) {
+    /// The input counts. Messages counts cache reads and writes apart from `input_tokens` (Anthropic's definition):
+    /// they are kept to be added back (`RecordBuilder.applyCache`).
+    func mergeInput(into parsed: inout ParsedUsage) {
         parsed.inputTokens = input_tokens?.value ?? parsed.inputTokens
-        parsed.outputTokens = output_tokens?.value ?? parsed.outputTokens
         parsed.cachedTokens = cache_read_input_tokens?.value ?? parsed.cachedTokens
         parsed.cacheCreationTokens = cache_creation_input_tokens?.value ?? parsed.cacheCreationTokens
-        // Messages counts cache reads and writes apart from `input_tokens` (Anthropic's definition).
         parsed.inputExcludesCache = true
+    }
+
+    func merge(into parsed: inout ParsedUsage) {
+        mergeInput(into: &parsed)
+        parsed.outputTokens = output_tokens?.value ?? parsed.outputTokens
         let server = ServerUsage(timeToFirstToken: time_to_first_token, totalLatency: total_latency,
                                  completionTokensPerSec: output_tokens_per_sec,
                                  completionTokensAfterFirstPerSec: output_tokens_after_first_per_sec,
