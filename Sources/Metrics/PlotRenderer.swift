@@ -260,7 +260,10 @@ public struct PlotRenderer {
     public mutating func serverMetrics(title: String, points: [ServerMetricsReport.Point],
                                        levelStarts: [(name: String, seconds: Double)]) throws {
         var data = "# seconds running waiting kv_cache_pct client_in_flight\n"
-        for point in points {
+        // A long run scraped often: every n-th scrape, about `RunAggregate.pointLimit` of them (the report's table
+        // keeps the peaks of all).
+        let every = max(1, (points.count + RunAggregate.pointLimit - 1) / RunAggregate.pointLimit)
+        for point in stride(from: 0, to: points.count, by: every).map({ points[$0] }) {
             data += [point.seconds, point.running, point.waiting, point.kvCacheUsage.map { $0 * 100 },
                      Double(point.clientInFlight)].map { CSVFormat.number($0, digits: 4) }
                 .map { $0.isEmpty ? "NaN" : $0 }.joined(separator: " ") + "\n"
