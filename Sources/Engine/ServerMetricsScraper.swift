@@ -118,6 +118,14 @@ public final class ServerMetricsScraper: RecordSink, Sendable {
         if let problem = problem.withLock({ $0 }) { throw WriteFailure(description: problem) }
     }
 
+    /// Stops scraping without a last scrape (a run that failed before its sinks finished); `finish` is the normal end.
+    public func stop() {
+        let (loop, timer) = tasks.withLock { $0 }
+        timer?.cancel()
+        loop?.cancel()
+        kick.finish()
+    }
+
     private func scrape() async {
         let (index, name) = level.withLock { ($0.index, $0.name) }
         let started = now()
@@ -173,6 +181,9 @@ extension ServerMetricsScraper {
                                            now: { timeline.now() }, sleep: { try await timeline.sleep(forNs: $0) }, fetch: fetch,
                                            fetchSlots: slots)
         scraper.start()
-        return (scraper, shutdown)
+        return (scraper, {
+            scraper.stop()
+            shutdown()
+        })
     }
 }
