@@ -88,6 +88,8 @@ public enum RecordCSV {
         // Filled only against a mock that stamps its send times: the ground truth and the client's error against it.
         .optionalTime("mock_sent_ms", \.mockSentNs),
         .derived("ttft_error_ms") { _, m in CSVFormat.milliseconds(m.ttftErrorNs) },
+        // The shard of a sharded run that sent the request; empty in a one-process run.
+        .optionalInt("shard", \.shard),
     ])
 
     /// A time of the chunks' summary, empty when the request had no such chunk.
