@@ -189,3 +189,19 @@ final class ShardStart: Sendable {
         }
     }
 }
+
+extension ShardSettings {
+    /// The command line's `--shard`, `--start-at` and `--barrier` (nil: a whole run); the environment gives `auto`'s
+    /// index and count.
+    public static func from(shard: String?, startAt: String?, barrier: String?, environment: [String: String]) throws -> ShardSettings? {
+        guard let shard else {
+            if startAt != nil || barrier != nil {
+                throw ScenarioError(file: startAt != nil ? "--start-at" : "--barrier", path: "", message: "only a shard of a sharded run waits for a start",
+                                    hint: "add --shard I/N (or auto), or leave it out to run the whole scenario now")
+            }
+            return nil
+        }
+        return ShardSettings(shard: try Shard.resolve(shard, environment: environment), startAtNs: try startAt.map { try instant($0) },
+                             barrierDirectory: barrier)
+    }
+}

@@ -26,7 +26,7 @@ struct Sambabench: AsyncParsableCommand {
               sambabench calibrate
             """,
         version: version,
-        subcommands: [RunCommand.self, ReportCommand.self, CompareCommand.self, ValidateCommand.self, InitCommand.self,
+        subcommands: [RunCommand.self, ReportCommand.self, MergeCommand.self, CompareCommand.self, ValidateCommand.self, InitCommand.self,
                       ModelsCommand.self, MockCommand.self, CalibrateCommand.self, BenchCommand.self]
     )
 
@@ -64,5 +64,5 @@ func failure(_ error: Error) -> ExitCode {
     if let code = error as? ExitCode { return code }
     // An error may quote a URL (a base URL with a password or a key in its query): written masked.
     printError("error: " + URLRedaction.maskingURLs(in: "\(error)"))
-    return error is ScenarioError || error is RunFiles.ReadError ? ExitCodes.invalidScenario : ExitCodes.runFailed
+    return error is ScenarioError || error is RunFiles.ReadError || error is RunMerge.MergeError ? ExitCodes.invalidScenario : ExitCodes.runFailed
 }
