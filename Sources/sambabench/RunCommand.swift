@@ -41,14 +41,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "After a first Ctrl-C or SIGTERM, how long requests in flight may finish before they are cancelled.")
     var grace = "10s"
 
-    @Option(help: "Run shard I of N (from 0): its share of the load. auto: SLURM_PROCID of SLURM_NTASKS; auto/N: the index from JOB_COMPLETION_INDEX or SLURM_PROCID.")
-    var shard: String?
-
-    @Option(help: "A shard's start: an ISO 8601 UTC instant, the same for every shard (2026-12-01T12:00:00Z).")
-    var startAt: String?
-
-    @Option(help: "A shard's barrier: a fresh directory every shard sees; each level starts when every shard has reached it.")
-    var barrier: String?
+    @Option(help: "Run shard I of N (from 0): its share of the load. auto: SLURM_PROCID of SLURM_NTASKS; auto/N: the index from JOB_COMPLETION_INDEX or SLURM_PROCID.") var shard: String?
+    @Option(help: "A shard's start: an ISO 8601 UTC instant, the same for every shard (2026-12-01T12:00:00Z).") var startAt: String?
+    @Option(help: "A shard's barrier: a fresh directory every shard sees; each level starts when every shard has reached it.") var barrier: String?
 
     func run() async throws {
         var loaded: Scenario
