@@ -2,7 +2,7 @@
 # Installs what sambabench builds and renders with, when missing: libcurl's and zlib's headers and gnuplot; with `--test`
 # also Python's venv module (the SDK compatibility check installs the official SDKs into a virtual environment, and
 # the contract check schemathesis into another: scripts/schemathesis/run.sh), nghttpd (the HTTP/2 test's server) and
-# Chromium (the HTML report's test loads report.html in it, headless).
+# Chromium (the HTML report's test loads report.html in it, headless); with `--slurm` Slurm and munge (the Slurm test).
 # Debian/Ubuntu. Runs apt-get as root, or through sudo.
 set -euo pipefail
 
@@ -18,6 +18,13 @@ if [ "${1:-}" = "--test" ]; then
   command -v nghttpd >/dev/null 2>&1 || [ -x /usr/sbin/nghttpd ] || missing+=(nghttp2-server)
   # The HTML report test renders report.html in headless Chromium; it is skipped without it.
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+fi
+if [ "${1:-}" = "--slurm" ]; then
+  # The Slurm test (scripts/slurm-test.sh): Slurm's daemons and munge (its authentication), and `ip` to bring up the
+  # loopback of the private network namespace the test runs in.
+  command -v slurmctld >/dev/null 2>&1 || missing+=(slurm-wlm)
+  command -v munged >/dev/null 2>&1 || missing+=(munge)
+  command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
