@@ -14,8 +14,9 @@ ROOT=$(pwd)
 
 if [ -z "${SAMBABENCH_SLURM_INSIDE:-}" ]; then
   if [ "$(id -u)" -ne 0 ]; then
-    echo "slurm-test: needs root (it starts Slurm's and munge's daemons); run it with sudo" >&2
-    exit 1
+    # Slurm's and munge's daemons, and the network namespace, need root.
+    command -v sudo >/dev/null 2>&1 || { echo "slurm-test: needs root (Slurm's and munge's daemons) and there is no sudo" >&2; exit 1; }
+    exec sudo --preserve-env=SAMBABENCH_BIN,SAMBABENCH_KEEP,SWIFT "$0" "$@"
   fi
   scripts/deps.sh --slurm
   BIN=${SAMBABENCH_BIN:-$ROOT/.build/debug/sambabench}
