@@ -27,14 +27,21 @@ public struct ShardSettings: Sendable {
 
     /// `2026-12-01T12:00:00Z` (fractional seconds allowed) as Unix nanoseconds.
     public static func instant(_ text: String, flag: String = "--start-at") throws -> Int64 {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let plain = ISO8601DateFormatter()
-        guard let date = formatter.date(from: text) ?? plain.date(from: text) else {
+        // Whole seconds through the formatter, the fraction's digits exactly (a Date would round them).
+        var whole = Substring(text)
+        var fractionNs: Int64 = 0
+        if let dot = text.lastIndex(of: "."), let time = text.firstIndex(of: "T"), dot > time {
+            let digits = text[text.index(after: dot)...].prefix { $0.isASCII && $0.isNumber }
+            if (1...9).contains(digits.count), let value = Int64(digits + String(repeating: "0", count: 9 - digits.count)) {
+                fractionNs = value
+                whole = text[..<dot] + text[digits.endIndex...]
+            }
+        }
+        guard let date = ISO8601DateFormatter().date(from: String(whole)) else {
             throw ScenarioError(file: flag, path: "", message: "'\(text)' is not an ISO 8601 instant",
                                 hint: "give UTC with a zone, e.g. 2026-12-01T12:00:00Z or 2026-12-01T12:00:00.5Z")
         }
-        return Int64((date.timeIntervalSince1970 * 1e9).rounded())
+        return Int64(date.timeIntervalSince1970.rounded()) * 1_000_000_000 + fractionNs
     }
 
     /// Checks that every level can start together: several shards need a start time or a barrier, and a run of
