@@ -27,12 +27,15 @@ let package = Package(
         ),
         // Small pieces the client and the mock share (the seeded generator); no dependencies, so the mock needs no LoadGen.
         .target(name: "BenchSupport"),
+        // Byte-level BPE tokenizers (tiktoken rank files, Hugging Face tokenizer.json), pure Swift.
+        .target(name: "Tokenizer"),
         // Scenario -> requests -> streamed events -> RequestRecord.
         .target(
             name: "LoadGen",
             dependencies: [
                 "BenchSupport",
                 "CCurl",
+                "Tokenizer",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -89,7 +92,10 @@ let package = Package(
         ),
         // The mock with injected faults, standalone, for scripts/soak.sh.
         .executableTarget(name: "sambabench-mock-faults", dependencies: ["MockServer"]),
+        // Tokenizer throughput on a text file, for scripts/tokenizer/bench.sh.
+        .executableTarget(name: "sambabench-tokenizer-bench", dependencies: ["Tokenizer"]),
         .testTarget(name: "CCurlTests", dependencies: ["CCurl"]),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], exclude: ["Fixtures"]),
         .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "LoadGenTesting", "MockServer", "BenchSupport"],
                     resources: [.copy("Fixtures")]),
         // Golden files are read from the source tree (so they can be regenerated there), not bundled.

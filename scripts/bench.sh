@@ -96,6 +96,8 @@ scenario() {
 name: bench
 base_url: $url
 model: gpt-oss-120b
+# The client's own costs without the tokenizer gpt-oss models get by default (it keeps each stream's events).
+tokenizer: none
 api_key_env: SAMBABENCH_BENCH_KEY
 prompts: ["Count to three."]
 request: {max_tokens: $2}

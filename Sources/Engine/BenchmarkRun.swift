@@ -103,7 +103,8 @@ public struct BenchmarkRun: Sendable {
         let timeline = executor.timeline
         // What a server sent back reaches the files and the console only with the key and the URL's secrets redacted.
         let redactor = SecretRedactor(apiKey: apiKey ?? mockKey, baseURL: baseURL)
-        let sinks: [any RecordSink] = [RunFilesSink(output), LiveProgressSink(observer: observer, now: { timeline.now() })]
+        let files = RunFilesSink(output)
+        let sinks: [any RecordSink] = [files, LiveProgressSink(observer: observer, now: { timeline.now() })]
         let control = RunControl()
         let start = configuration.shard.map { settings -> ShardStart in
             ShardStart(settings: settings, anchor: anchor, timeline: timeline, isStopped: { control.isStopped })
@@ -138,6 +139,11 @@ public struct BenchmarkRun: Sendable {
         await mock?.shutdown()
 
         manifest.levels = outcome.plans
+        manifest.recorder = (files.backlog.largest, files.backlog.blockedNs)
+        if files.backlog.blockedNs > 0 {
+            observer.say(String(format: "note: the record writers fell behind; the load waited %.1f ms for them in all (the client, not the server, set the pace then)",
+                                Double(files.backlog.blockedNs) / 1e6))
+        }
         manifest.finishedAt = Date()
         manifest.interrupted = Task.isCancelled || outcome.stopReason == "interrupted"
         manifest.stopReason = outcome.stopReason
@@ -163,9 +169,12 @@ extension MockProfile {
     public init(_ settings: MockSettings, apiKey: String? = nil) {
         self.init(ttftNs: settings.ttftNs, decodeTokensPerSecond: settings.decodeTokensPerSecond,
                   tokensPerChunk: settings.tokensPerChunk, outputTokens: settings.outputTokens, seed: settings.seed,
-                  capacity: settings.capacity.map {
-                      MockCapacity(slots: $0.slots, maxQueue: $0.maxQueue, decodeRateAtCapacity: $0.decodeRateAtCapacity)
+                  capacity: settings.capacity.map { capacity in
+                      MockCapacity(slots: capacity.slots, maxQueue: capacity.maxQueue,
+                                   decodeRateAtCapacity: capacity.decodeRateAtCapacity,
+                                   batching: capacity.batchWindowNs.map { MockBatching(windowNs: $0, maxBatch: capacity.maxBatch) })
                   }, reasoningShare: settings.reasoningShare, toolCallShare: settings.toolCallShare, apiKey: apiKey,
-                  faults: MockFaults(settings.faults), stampSendTimes: settings.stampSendTimes)
+                  faults: MockFaults(settings.faults), stampSendTimes: settings.stampSendTimes,
+                  wordLengths: settings.variedWordLengths ? .varied : .uniform)
     }
 }

@@ -12,6 +12,15 @@ extension LevelFigure {
         case .warmupRequests: Double(summary.warmupRequests)
         case .estimatedTokenRequests: Double(summary.estimatedTokenRequests)
         case .estimatedInputTokenRequests: Double(summary.estimatedInputTokenRequests)
+        case .tokenizerVsUsageTokens: Double(summary.tokenizerTokens - summary.tokenizerComparedUsageTokens)
+        case .tokenizerVsUsagePercent: summary.tokenizerComparedUsageTokens > 0
+            ? Double(summary.tokenizerTokens - summary.tokenizerComparedUsageTokens) / Double(summary.tokenizerComparedUsageTokens) * 100 : nil
+        case .inferredBatches: Double(summary.inferredBatchSizes.count)
+        case .inferredBatchSizeMean: summary.inferredBatchSizes.isEmpty ? nil
+            : Double(summary.inferredBatchSizes.reduce(0, +)) / Double(summary.inferredBatchSizes.count)
+        case .inferredBatchSizeP50: summary.inferredBatchSizes.isEmpty ? nil
+            : Double(summary.inferredBatchSizes.sorted()[(summary.inferredBatchSizes.count - 1) / 2])
+        case .inferredBatchSizeMax: summary.inferredBatchSizes.max().map(Double.init)
         case .outputThroughput: summary.outputThroughput
         case .requestThroughput: summary.requestThroughput
         case .newConnections: Double(summary.newConnections)
@@ -29,6 +38,8 @@ extension LevelFigure {
     public func applies(to summary: LevelSummary) -> Bool {
         switch self {
         case .transportBusyFraction, .transportCPUFraction: summary.level.transport != nil
+        case .tokenizerVsUsageTokens, .tokenizerVsUsagePercent: summary.tokenizerComparedRequests > 0
+        case .inferredBatches, .inferredBatchSizeMean, .inferredBatchSizeP50, .inferredBatchSizeMax: !summary.serverPrefills.isEmpty
         default: true
         }
     }

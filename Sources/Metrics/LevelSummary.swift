@@ -17,6 +17,12 @@ public struct LevelSummary: Sendable {
     public private(set) var estimatedTokenRequests = 0
     /// Successful measured requests whose input tokens are the prompt's local estimate (no usage from the server).
     public private(set) var estimatedInputTokenRequests = 0
+    /// Successful measured requests with both a tokenizer count and a usage count of their output, and the sums.
+    public private(set) var tokenizerComparedRequests = 0
+    public private(set) var tokenizerTokens = 0
+    public private(set) var tokenizerComparedUsageTokens = 0
+    /// The server's start time and TTFT of each successful measured request that reported both (batch inference).
+    public private(set) var serverPrefills: [BatchInference.Prefill] = []
     /// Output tokens and successful requests (warm-up included) that ended inside the measurement window.
     public private(set) var windowOutputTokens = 0
     public private(set) var windowRequests = 0
@@ -148,6 +154,14 @@ public struct LevelSummary: Sendable {
         succeeded += 1
         if record.tokenSource == .estimate { estimatedTokenRequests += 1 }
         if record.inputTokenSource == .estimate { estimatedInputTokenRequests += 1 }
+        if let start = record.server.startTime, let ttft = record.server.timeToFirstToken {
+            serverPrefills.append(BatchInference.Prefill(start: start, ttft: ttft))
+        }
+        if let counted = record.tokenizerTokens, record.tokenizerVsUsage != nil {
+            tokenizerComparedRequests += 1
+            tokenizerTokens += counted
+            tokenizerComparedUsageTokens += record.outputTokens
+        }
         for metric in Metric.perRequest {
             if let value = metrics.value(metric, of: record) { distributions[metric]!.record(value) }
         }
@@ -205,6 +219,9 @@ public struct LevelSummary: Sendable {
             return slo.comparison.holds(value / metric.scale, slo.threshold)
         }
     }
+
+    /// Requests per batch the server prefilled, inferred from `serverPrefills` (README: Batch size from the server's TTFT).
+    public var inferredBatchSizes: [Int] { BatchInference.batchSizes(serverPrefills) }
 }
 
 /// Which successful requests of a level ended inside its measurement window, decided when the level ends, in memory

@@ -159,6 +159,20 @@ public struct PlotRenderer {
                                            "KNEE": kneeMark])
     }
 
+    /// Writes `batch_size.gp` and `batch_size.dat` (load, mean, median and largest inferred batch size).
+    public mutating func batchSize(title: String, loadLabel: String, rows: [(load: Double, mean: Double, median: Double, largest: Double)]) throws {
+        var data = "# \(loadLabel) mean median largest\n"
+        for row in rows {
+            data += [row.load, row.mean, row.median, row.largest].map { CSVFormat.number($0, digits: 4) }
+                .map { $0.isEmpty ? "NaN" : $0 }.joined(separator: " ") + "\n"
+        }
+        try data.write(toFile: directory + "/batch_size.dat", atomically: true, encoding: .utf8)
+        let loads = rows.map(\.load)
+        let logScale = loads.count > 2 && (loads.min() ?? 0) > 0 && (loads.max() ?? 0) / (loads.min() ?? 1) >= 8
+        try write("batch_size.gp", values: ["TITLE": title, "XLABEL": loadLabel,
+                                           "XSCALE": logScale ? "set logscale x 2" : "set xrange [0:*]"])
+    }
+
     /// Writes `matrix_throughput.gp` and its data: per matrix cell, a block of (load, output tokens/s, TTFT p99) rows.
     public mutating func matrixThroughput(title: String, loadLabel: String,
                                           cells: [(cell: String, rows: [(load: Double, tokensPerSecond: Double, ttftP99: Double)])],

@@ -45,6 +45,16 @@ enum PlotSet {
             try renderer.clientVersusServer(title: "Client against server TTFT, \(title)", levels: run.levels.map(\.name),
                                             points: pairs.map { (level: $0.0, client: $0.1, server: $0.2) })
         }
+        let batched = run.summaries.filter { !$0.serverPrefills.isEmpty }
+        if !batched.isEmpty {
+            let open = batched.contains { $0.level.rate != nil }
+            try renderer.batchSize(
+                title: "Inferred prefill batch size, \(title)", loadLabel: open ? "offered rate (requests/s)" : "concurrency",
+                rows: batched.sorted { $0.level.loadValue < $1.level.loadValue }.map { summary in
+                    (summary.level.loadValue, LevelFigure.inferredBatchSizeMean.value(summary) ?? .nan,
+                     LevelFigure.inferredBatchSizeP50.value(summary) ?? .nan, LevelFigure.inferredBatchSizeMax.value(summary) ?? .nan)
+                })
+        }
         let cells = Dictionary(grouping: run.summaries) { LoadMatrix.cell(ofLevel: $0.level.name) ?? "" }
         if cells.keys.contains(where: { !$0.isEmpty }) {
             // A matrix: one line per cell, or the cells' loads would zigzag on one line.

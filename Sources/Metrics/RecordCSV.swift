@@ -88,6 +88,10 @@ public enum RecordCSV {
         // Filled only against a mock that stamps its send times: the ground truth and the client's error against it.
         .optionalTime("mock_sent_ms", \.mockSentNs),
         .derived("ttft_error_ms") { _, m in CSVFormat.milliseconds(m.ttftErrorNs) },
+        // The scenario's tokenizer: its count of the output, and that count - usage (README: Exact tokens per chunk).
+        .optionalInt("tokenizer_tokens", \.tokenizerTokens),
+        .derived("tokenizer_vs_usage") { r, _ in r.tokenizerVsUsage.map(String.init) ?? "" },
+        .derived("ttft_token_ms") { _, m in CSVFormat.number(m.ttftTokenNs.map { $0 / 1e6 }) },
         // The shard of a sharded run that sent the request; empty in a one-process run.
         .optionalInt("shard", \.shard),
     ])

@@ -4,6 +4,8 @@ import LoadGen
 public struct RequestMetrics: Sendable, Equatable {
     public var ttftNs: Int64?
     public var ttftScheduledNs: Int64?
+    /// TTFT - (k1 - 1) * TPOT (`ttft_token_ms`); TTFT itself when the first chunk holds one token.
+    public var ttftTokenNs: Double?
     public var ttfoNs: Int64?
     public var e2eNs: Int64
     public var e2eScheduledNs: Int64
@@ -57,6 +59,13 @@ public struct RequestMetrics: Sendable, Equatable {
                 }
             }
         }
+        if let ttftNs, summary.count > 0 {
+            if summary.firstTokens <= 1 {
+                ttftTokenNs = Double(ttftNs)
+            } else if let tpotNs {
+                ttftTokenNs = Double(ttftNs) - Double(summary.firstTokens - 1) * tpotNs
+            }
+        }
         if e2eNs > 0 && record.outputTokens > 0 {
             e2eRate = Double(record.outputTokens) / (Double(e2eNs) / 1e9)
         }
@@ -72,6 +81,7 @@ public struct RequestMetrics: Sendable, Equatable {
         switch metric {
         case .ttft: return ttftNs.map(Double.init)
         case .ttftScheduled: return ttftScheduledNs.map(Double.init)
+        case .ttftToken: return ttftTokenNs
         case .ttfo: return ttfoNs.map(Double.init)
         case .e2e: return Double(e2eNs)
         case .e2eScheduled: return Double(e2eScheduledNs)
@@ -81,6 +91,7 @@ public struct RequestMetrics: Sendable, Equatable {
         case .outputTokens: return Double(record.outputTokens)
         case .inputTokens: return record.inputTokens.map(Double.init)
         case .reasoningTokens: return record.reasoningTokens.map(Double.init)
+        case .tokenizerVsUsage: return record.tokenizerVsUsage.map(Double.init)
         case .serverTTFT: return serverTTFTNs
         case .serverLatency: return record.server.totalLatency.map { $0 * 1e9 }
         case .serverDecodeRate: return rate(record.server.completionTokensAfterFirstPerSec)

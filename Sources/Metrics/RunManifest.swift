@@ -24,6 +24,9 @@ public struct RunManifest: Sendable {
     public var promptCycle: Int?
     /// The transport thread's scheduling priority, as granted (nil until the transport runs).
     public var transportPriority: TransportPriority?
+    /// How far the record writers fell behind: the most records queued at once, and the time the load's threads
+    /// waited for room in the queues (summed over threads; 0 when the recorder kept up). Nil until the run ends.
+    public var recorder: (largestBacklog: Int, waitedNs: Int64)?
     /// The run.json this manifest was read from (`report`, `compare`): written back exactly as recorded, so what is
     /// derived from a copied run (summary.json's `run`) is byte for byte what the run wrote.
     public var recorded: JSONValue?
@@ -78,6 +81,9 @@ public struct RunManifest: Sendable {
             ("insecure", .bool(scenario.insecure)),
             ("api_key", apiKeyPresent ? .string("<redacted: from \(scenario.apiKeyFile.map { "file \($0)" } ?? "$" + scenario.apiKeyEnv)>") : .null),
             ("transport_priority", transportPriority.map { .string($0.rawValue) } ?? .null),
+            ("recorder", recorder.map { .object([("largest_backlog", .number(Double($0.largestBacklog))),
+                                                 ("capacity", .number(Double(RunFilesSink.defaultCapacity))),
+                                                 ("load_waited_ms", .number(Double($0.waitedNs / 1000) / 1000))]) } ?? .null),
             ("scenario", ScenarioJSON.value(scenario)),
             ("levels", .array(levels.map { plan in
                 .object([

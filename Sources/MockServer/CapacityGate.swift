@@ -1,3 +1,5 @@
+import Foundation
+import NIOCore
 import Synchronization
 
 /// The server-wide slots of the capacity model: at most `slots` requests (of any API) generate at once, the rest
@@ -27,6 +29,43 @@ final class CapacityGate: Sendable {
     }
 
     private let state = Mutex(State())
+
+    /// The batch being collected and where the last prefill ends (batched prefill only).
+    private struct Batching {
+        var closes: NIODeadline = .uptimeNanoseconds(0)
+        var start: NIODeadline = .uptimeNanoseconds(0)
+        var wallStart: Double = 0
+        var members = 0
+        var prefillEnds: NIODeadline = .uptimeNanoseconds(0)
+        var sizes: [Int] = []
+    }
+
+    private let batching = Mutex(Batching())
+
+    /// When a request that may start generating at `ready` begins its prefill, and that moment on the wall clock:
+    /// `ready` itself without batching; with it, its batch's start, shared by every request of the batch.
+    func prefillStart(ready: NIODeadline, ttftNs: Int64) -> (start: NIODeadline, wallStart: Double) {
+        guard let settings = capacity.batching else {
+            return (ready, Date().timeIntervalSince1970)
+        }
+        return batching.withLock { batch in
+            if batch.members > 0 && ready < batch.closes && batch.members < settings.maxBatch {
+                batch.members += 1
+                batch.sizes[batch.sizes.count - 1] += 1
+                return (batch.start, batch.wallStart)
+            }
+            batch.closes = ready + .nanoseconds(settings.windowNs)
+            batch.start = max(batch.closes, batch.prefillEnds)
+            batch.prefillEnds = batch.start + .nanoseconds(ttftNs)
+            batch.wallStart = Date().timeIntervalSince1970 + Double((batch.start - .now()).nanoseconds) / 1e9
+            batch.members = 1
+            batch.sizes.append(1)
+            return (batch.start, batch.wallStart)
+        }
+    }
+
+    /// The size of every batch formed so far, in order: the ground truth batch-size inference is checked against.
+    var batchSizes: [Int] { batching.withLock { $0.sizes } }
 
     init(capacity: MockCapacity) {
         self.capacity = capacity

@@ -60,6 +60,7 @@ struct MockCompletion: Equatable {
         tokensAfterFirst = Self.tokensAfterFirst(chunks)
         outputTokens = chunks.reduce(0, +)
         textSeed = rng.next()
+        words = profile.wordLengths.words
         guard toolCall == nil, !stop.isEmpty || format.isJSON else { return }
         // The text is fixed now: JSON for a JSON format, cut at the first stop sequence; its chunks are re-cut to fit.
         var text = answerText
@@ -112,6 +113,7 @@ struct MockCompletion: Equatable {
     }
 
     private var textSeed: UInt64 = 0
+    private var words: [String] = MockCompletion.vocabulary
     /// Tokens of chunks 1...i for each chunk i (0 for the first), so a chunk's send time is one lookup.
     private var tokensAfterFirst: [Int] = []
 
@@ -156,7 +158,7 @@ struct MockCompletion: Equatable {
         var rng = SplitMix64(seed: textSeed &+ UInt64(index) &+ UInt64(variant) &* 0x9E37_79B9_7F4A_7C15)
         var text = ""
         text.reserveCapacity(chunkTokens[index] * 5)
-        for _ in 0..<chunkTokens[index] { text += Self.vocabulary[Int(rng.next() % UInt64(Self.vocabulary.count))] }
+        for _ in 0..<chunkTokens[index] { text += words[Int(rng.next() % UInt64(words.count))] }
         return text
     }
 

@@ -205,8 +205,11 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                                         requestNumber: request.seed.map { $0 ^ 0x5EED_5EED_5EED_5EED } ?? number,
                                         tools: request.callableTools, forceToolCall: request.toolRequired,
                                         stop: request.stop, format: request.format)
+        // Batched prefill (capacity.batching) moves the start to the batch's; otherwise it stays.
+        let (started, wallStart) = gate?.prefillStart(ready: started, ttftNs: profile.ttftNs)
+            ?? (started, Date().timeIntervalSince1970)
         let run = MockRun(profile: profile, request: request, completion: completion, number: number, started: started,
-                          wallStart: Date().timeIntervalSince1970, lease: lease, fault: fault)
+                          wallStart: wallStart, lease: lease, fault: fault)
         let job = api.job(run: run)
         if let lease { leases.append(lease) }
         if request.stream {

@@ -29,6 +29,9 @@ public struct MockProfile: Sendable, Equatable {
     /// Write `: x-mock-sent-ns <CLOCK_MONOTONIC ns>` just before each stream's first token-carrying chunk, taken the
     /// moment before the write, so a client on this machine can measure its own timestamp error against it.
     public var stampSendTimes: Bool
+    /// The words the answers are made of: all five bytes long (text length apportions tokens exactly), or of
+    /// 2 to 17 bytes (so only a tokenizer counts each chunk's tokens exactly).
+    public var wordLengths: MockWordLengths
     /// With nothing to answer, a connection that does not start its next request within this long is closed.
     public var idleTimeoutNs: Int64 = 60_000_000_000
     /// A request whose first byte has arrived must be read whole (headers and body) within this long, or its
@@ -39,7 +42,7 @@ public struct MockProfile: Sendable, Equatable {
                 outputTokens: ClosedRange<Int> = 256...256, seed: UInt64 = 42,
                 models: [MockModel] = MockModel.catalogue,
                 capacity: MockCapacity? = nil, reasoningShare: Double = 0, toolCallShare: Double = 1, apiKey: String? = nil,
-                faults: MockFaults = .none, stampSendTimes: Bool = false) {
+                faults: MockFaults = .none, stampSendTimes: Bool = false, wordLengths: MockWordLengths = .uniform) {
         precondition((0...1).contains(reasoningShare) && (0...1).contains(toolCallShare), "mock shares must lie in 0...1")
         self.ttftNs = ttftNs
         self.decodeTokensPerSecond = decodeTokensPerSecond
@@ -53,6 +56,25 @@ public struct MockProfile: Sendable, Equatable {
         self.toolCallShare = toolCallShare
         self.faults = faults
         self.stampSendTimes = stampSendTimes
+        self.wordLengths = wordLengths
+    }
+}
+
+/// The mock's answer words. Every word is one token in o200k_base and in cl100k_base (a space and lowercase
+/// letters), so a chunk of k words is exactly k tokens to those tokenizers.
+public enum MockWordLengths: String, Sendable, Equatable, CaseIterable {
+    /// Sixteen five-byte words.
+    case uniform
+    /// Sixteen words of 2 to 17 bytes.
+    case varied
+
+    var words: [String] {
+        switch self {
+        case .uniform: MockCompletion.vocabulary
+        case .varied: [" a", " to", " the", " data", " model", " server", " latency", " response", " throughput",
+                       " information", " performance", " development", " configuration", " implementation",
+                       " infrastructure", " responsibilities"]
+        }
     }
 }
 
@@ -66,12 +88,17 @@ public struct MockCapacity: Sendable, Equatable {
     /// Tokens per second after the first chunk, per request, when all slots are busy (above 0); with fewer active
     /// requests the rate lies on the line from `decodeTokensPerSecond` at one.
     public var decodeRateAtCapacity: Double
+    /// Batched prefill: requests that start generating within one window of the window's first request form one
+    /// batch (at most `maxBatch`), whose prefill begins when the window closes and after the previous batch's
+    /// prefill ended. Its requests share the start time and TTFT they report. Nil: each request starts at once.
+    public var batching: MockBatching?
 
-    public init(slots: Int, maxQueue: Int, decodeRateAtCapacity: Double) {
+    public init(slots: Int, maxQueue: Int, decodeRateAtCapacity: Double, batching: MockBatching? = nil) {
         precondition(slots >= 1 && maxQueue >= 0 && decodeRateAtCapacity > 0, "invalid mock capacity")
         self.slots = slots
         self.maxQueue = maxQueue
         self.decodeRateAtCapacity = decodeRateAtCapacity
+        self.batching = batching
     }
 
     /// Per-request decode rate with `active` requests generating: linear from `singleRate` at one request to
@@ -79,5 +106,19 @@ public struct MockCapacity: Sendable, Equatable {
     func decodeRate(active: Int, singleRate: Double) -> Double {
         let n = min(max(active, 1), slots)
         return singleRate + (decodeRateAtCapacity - singleRate) * Double(n - 1) / Double(max(slots - 1, 1))
+    }
+}
+
+/// The mock's batched prefill (`mock.capacity.batch_window`, `max_batch`).
+public struct MockBatching: Sendable, Equatable {
+    /// How long a batch collects requests after its first one.
+    public var windowNs: Int64
+    /// The most requests in one batch; a full batch still starts when its window closes.
+    public var maxBatch: Int
+
+    public init(windowNs: Int64, maxBatch: Int) {
+        precondition(windowNs >= 0 && maxBatch >= 1, "invalid mock batching")
+        self.windowNs = windowNs
+        self.maxBatch = maxBatch
     }
 }

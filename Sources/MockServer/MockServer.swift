@@ -12,9 +12,12 @@ public final class MockServer: Sendable {
     public let host: String
     private let channel: Channel
     private let group: MultiThreadedEventLoopGroup
+    private let gate: CapacityGate?
 
-    private init(profile: MockProfile, host: String, port: Int, channel: Channel, group: MultiThreadedEventLoopGroup) {
+    private init(profile: MockProfile, host: String, port: Int, channel: Channel, group: MultiThreadedEventLoopGroup,
+                 gate: CapacityGate?) {
         self.profile = profile
+        self.gate = gate
         self.host = host
         self.port = port
         self.channel = channel
@@ -53,7 +56,7 @@ public final class MockServer: Sendable {
             guard let bound = channel.localAddress?.port else {
                 throw MockServerError.noPort
             }
-            return MockServer(profile: profile, host: host, port: bound, channel: channel, group: group)
+            return MockServer(profile: profile, host: host, port: bound, channel: channel, group: group, gate: gate)
         } catch let error as IOError {
             try? await group.shutdownGracefully()
             // Said in words, not as the socket call's errno.
@@ -64,6 +67,9 @@ public final class MockServer: Sendable {
             throw error
         }
     }
+
+    /// The size of each prefill batch formed so far, in order (batched prefill only; empty otherwise).
+    public var batchSizes: [Int] { gate?.batchSizes ?? [] }
 
     /// Closes the listening socket and every connection.
     public func shutdown() async {

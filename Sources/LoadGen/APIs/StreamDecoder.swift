@@ -73,6 +73,9 @@ public struct StreamAccumulator: Sendable {
     /// The model the response named, when it is not the one asked.
     public var responseModel: String?
     var modelChecked = false
+    /// The stream's events, kept raw when the scenario has a tokenizer (`TextKeepingDecoder`), to be decoded again
+    /// for their text off the transport thread.
+    public var keptEvents: KeptEvents?
 
     public init(capture: Bool = false) {
         if capture { self.capture = CapturedOutput() }

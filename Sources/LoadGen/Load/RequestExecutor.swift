@@ -91,7 +91,7 @@ public struct RequestExecutor<T: Transport, C: RunTimeClock>: Sendable {
             // No usage from the server: the prompt's local estimate, marked as such (later turns re-send
             // answers the pool knows nothing of, so they stay empty).
             record.inputTokens = factory.prompts.inputTokens(seq: context.conversation, level: context.levelName)
-            record.inputTokenSource = .estimate
+            record.inputTokenSource = factory.prompts.inputTokenSource
         }
         return record
     }

@@ -41,7 +41,10 @@ public struct RequestFactory: Sendable {
         self.prepared = zip(prompts.variants, builders).map { variant, builder in
             variant.prompts.map { builder.request(for: $0, apiKey: apiKey) }
         }
-        self.options = TransferOptions(streaming: scenario.stream, decoder: APIAdapters.decoder(for: scenario.api),
+        // With a tokenizer the stream's events are kept, to be tokenized once the record is built.
+        let decoder: any StreamDecoder = scenario.tokenizer.map { TextKeepingDecoder(APIAdapters.decoder(for: scenario.api), tokenizer: $0.tokenizer) }
+            ?? APIAdapters.decoder(for: scenario.api)
+        self.options = TransferOptions(streaming: scenario.stream, decoder: decoder,
                                        timeouts: scenario.timeouts, maxChunks: scenario.limits.maxChunksPerRequest,
                                        insecure: scenario.insecure,
                                        followRedirects: scenario.followRedirects,

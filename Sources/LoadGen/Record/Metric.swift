@@ -8,6 +8,9 @@ public enum Metric: String, CaseIterable, Sendable, Codable {
     case ttft = "ttft_ms"
     /// First token-carrying chunk - scheduled: includes waiting for a free slot.
     case ttftScheduled = "ttft_sched_ms"
+    /// First-token time as SambaNova's kit reads it: TTFT - (k1 - 1) * TPOT, the first chunk's arrival minus the
+    /// time its other k1 - 1 tokens took at the request's own decode pace. Equal to TTFT when k1 is 1.
+    case ttftToken = "ttft_token_ms"
     /// Time to first output: first answer-text (non-reasoning) chunk - sent.
     case ttfo = "ttfo_ms"
     /// end - sent.
@@ -30,6 +33,8 @@ public enum Metric: String, CaseIterable, Sendable, Codable {
     case outputTokens = "output_tokens"
     case inputTokens = "input_tokens"
     case reasoningTokens = "reasoning_tokens"
+    /// The scenario tokenizer's count of the output - the server's usage count (requests with both). May be negative.
+    case tokenizerVsUsage = "tokenizer_vs_usage"
     /// The server's own `time_to_first_token`.
     case serverTTFT = "server_ttft_ms"
     /// The server's `total_latency`.
@@ -65,7 +70,7 @@ public enum Metric: String, CaseIterable, Sendable, Codable {
     public var unit: Unit {
         switch self {
         case .decodeRate, .e2eRate, .serverDecodeRate: return .tokensPerSecond
-        case .tokensPerChunk, .outputTokens, .inputTokens, .reasoningTokens: return .tokens
+        case .tokensPerChunk, .outputTokens, .inputTokens, .reasoningTokens, .tokenizerVsUsage: return .tokens
         default: return .milliseconds
         }
     }
@@ -83,7 +88,7 @@ public enum Metric: String, CaseIterable, Sendable, Codable {
     public var largerIsBetter: Bool { unit == .tokensPerSecond }
 
     /// Values that can be below zero are kept exactly instead of in a histogram.
-    public var signed: Bool { self == .clientMinusServerTTFT }
+    public var signed: Bool { self == .clientMinusServerTTFT || self == .tokenizerVsUsage }
 }
 
 /// A level-wide figure: one number per level (not a distribution). Listed in summary.csv's order; an SLO may name
@@ -101,6 +106,16 @@ public enum LevelFigure: String, CaseIterable, Sendable {
     /// Requests whose output tokens are a local estimate, not the server's usage.
     case estimatedTokenRequests = "estimated_token_requests"
     case estimatedInputTokenRequests = "estimated_input_token_requests"
+    /// Sum over the level's requests with both counts of (tokenizer count - usage count) of their output, and that
+    /// sum as a percentage of their usage total: how far the scenario's tokenizer is from the server's count.
+    case tokenizerVsUsageTokens = "tokenizer_vs_usage_tokens"
+    case tokenizerVsUsagePercent = "tokenizer_vs_usage_pct"
+    /// Batches inferred from the server's start times and TTFTs (`BatchInference`), and the requests per batch:
+    /// mean, median and largest. Only on levels whose server reported both figures.
+    case inferredBatches = "inferred_batches"
+    case inferredBatchSizeMean = "inferred_batch_size_mean"
+    case inferredBatchSizeP50 = "inferred_batch_size_p50"
+    case inferredBatchSizeMax = "inferred_batch_size_max"
     /// Output tokens of successful requests that ended inside the window / window length.
     case outputThroughput = "output_throughput_tps"
     /// Successful requests that ended inside the window / window length.
@@ -130,6 +145,10 @@ public enum LevelFigure: String, CaseIterable, Sendable {
              .lateRequests: "requests"
         case .errorRate, .goodFraction, .transportBusyFraction, .transportCPUFraction: "fraction"
         case .outputThroughput: "tokens/s"
+        case .tokenizerVsUsageTokens: "tokens"
+        case .tokenizerVsUsagePercent: "%"
+        case .inferredBatches: "batches"
+        case .inferredBatchSizeMean, .inferredBatchSizeP50, .inferredBatchSizeMax: "requests"
         case .requestThroughput, .offeredRate, .achievedRate, .goodput: "requests/s"
         case .newConnections: "connections"
         }

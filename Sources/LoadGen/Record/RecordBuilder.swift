@@ -52,7 +52,7 @@ public enum RecordBuilder {
             // reset would otherwise end the request too early).
             record.endNs = outcome.completedNs
         }
-        applyTokens(stream, into: &record)
+        applyTokens(stream, decoder: decoder, into: &record)
         record.output = stream.capture
         if !outcome.rateLimitHeaders.isEmpty { record.rateLimit = RateLimitHeaders.parse(outcome.rateLimitHeaders) }
         if !outcome.readAsStream {
@@ -129,19 +129,38 @@ public enum RecordBuilder {
         }
     }
 
-    /// N from usage when the server sent it, else the local estimate; then tokens per chunk summing to N.
-    static func applyTokens(_ stream: StreamAccumulator, into record: inout RequestRecord) {
+    /// N from usage when the server sent it, else the tokenizer's count or the local estimate; then tokens per chunk
+    /// summing to N: the tokenizer's per-chunk counts when the scenario has one (`TextKeepingDecoder`), otherwise the
+    /// total apportioned by text length.
+    static func applyTokens(_ stream: StreamAccumulator, decoder: any StreamDecoder, into record: inout RequestRecord) {
         var chunks = stream.chunks
         let lengths = chunks.map(\.bytes)
+        var counted: [Int]?
+        if let keeper = decoder as? TextKeepingDecoder, let kept = stream.keptEvents, !chunks.isEmpty {
+            // Tokenized once, here on the awaiting task: never on the transport thread.
+            let text = keeper.chunkText(kept, chunkCount: chunks.count)
+            if text.ends.count == chunks.count {
+                counted = keeper.tokenizer.tokensPerSegment(bytes: text.bytes, segmentEnds: text.ends)
+            }
+        }
         let total: Int
         if let reported = stream.usage?.outputTokens {
             total = reported
             record.tokenSource = .usage
+        } else if let counted {
+            total = counted.reduce(0, +)
+            record.tokenSource = .tokenizer
         } else {
             total = TokenEstimator(model: record.model).estimate(chunkBytes: lengths)
             record.tokenSource = .estimate
         }
-        let shares = TokenApportioning.apportion(total: total, lengths: lengths)
+        let shares: [Int]
+        if let counted {
+            record.tokenizerTokens = counted.reduce(0, +)
+            shares = reconcile(counted, total: total)
+        } else {
+            shares = TokenApportioning.apportion(total: total, lengths: lengths)
+        }
         for index in chunks.indices { chunks[index].tokens = shares[index] }
         record.chunks = chunks
         record.outputTokens = total
@@ -155,5 +174,23 @@ public enum RecordBuilder {
             }
         }
         record.server = stream.usage?.server ?? ServerUsage()
+    }
+
+    /// The tokenizer's per-chunk counts made to sum to the server's total: tokens the server counted beyond the
+    /// text (an end-of-turn token) go to the last chunk; tokens the tokenizer counted beyond the server's come off
+    /// the last chunks first. The difference itself stays on the record (`tokenizerTokens`).
+    static func reconcile(_ counted: [Int], total: Int) -> [Int] {
+        var shares = counted
+        var difference = total - counted.reduce(0, +)
+        guard !shares.isEmpty else { return shares }
+        if difference > 0 { shares[shares.count - 1] += difference }
+        var index = shares.count - 1
+        while difference < 0 && index >= 0 {
+            let taken = min(shares[index], -difference)
+            shares[index] -= taken
+            difference += taken
+            index -= 1
+        }
+        return shares
     }
 }

@@ -4,13 +4,16 @@ public enum TokenSource: String, Sendable, Codable {
     case usage
     /// A local estimate (`TokenEstimator`) from the streamed text or the prompt: the server sent no usage.
     case estimate
+    /// The scenario's tokenizer counted the streamed text (or the prompt): the server sent no usage.
+    case tokenizer
 }
 
 /// One token-carrying chunk as it arrived.
 public struct ChunkRecord: Sendable, Codable, Equatable {
     /// Arrival, nanoseconds from the run origin, taken in libcurl's write callback.
     public var arrivalNs: Int64
-    /// Tokens in this chunk: exact when the server says, otherwise apportioned from the usage total.
+    /// Tokens in this chunk: the tokenizer's count of the tokens its bytes completed when the scenario has a
+    /// tokenizer (reconciled with usage on the last chunk), otherwise apportioned from the total by text length.
     public var tokens: Int
     /// UTF-8 bytes of answer text in the chunk.
     public var answerBytes: Int
@@ -120,6 +123,9 @@ public struct RequestRecord: Sendable, Codable, Equatable {
     public var outputTokens: Int
     public var reasoningTokens: Int?
     public var tokenSource: TokenSource
+    /// The scenario's tokenizer's count of the streamed text (answer, reasoning and tool calls), kept beside the
+    /// server's usage so their difference (`tokenizer_vs_usage`) is reported, not absorbed. Nil without a tokenizer.
+    public var tokenizerTokens: Int?
     public var server: ServerUsage
     public var connection: ConnectionTimings
     public var bytesReceived: Int
@@ -177,6 +183,12 @@ public struct RequestRecord: Sendable, Codable, Equatable {
     }
 
     public var succeeded: Bool { errorClass == nil }
+
+    /// Tokenizer count - the server's usage count of the output, when both exist.
+    public var tokenizerVsUsage: Int? {
+        guard let tokenizerTokens, tokenSource == .usage else { return nil }
+        return tokenizerTokens - outputTokens
+    }
 }
 
 /// What the per-request metrics need of a request's chunks: its first and last arrivals, the first answer's

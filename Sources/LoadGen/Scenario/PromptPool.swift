@@ -15,12 +15,26 @@ public struct PromptPool: Sendable {
     private let variantOfLevel: [String: Int]
     public let sampling: PromptSampling
     public let seed: UInt64
+    /// How `inputTokens` were counted: by the scenario's tokenizer (exact for the prompt's text), or estimated.
+    public let inputTokenSource: TokenSource
 
     public init(scenario: Scenario, levels: [LevelPlan] = []) {
         let estimator = TokenEstimator(model: scenario.model)
         let system = scenario.request.system
+        let tokenizer = scenario.tokenizer?.tokenizer
         func estimates(_ prompts: [Prompt], known: [Int]) -> [Int] {
-            prompts.enumerated().map { index, prompt in
+            if let tokenizer {
+                // Every message's text counted by the tokenizer (chat-template tokens around them are not).
+                return prompts.map { prompt in
+                    switch prompt {
+                    case .text(let text):
+                        return tokenizer.count(text) + (system.map { tokenizer.count($0) } ?? 0)
+                    case .messages(let messages):
+                        return messages.reduce(0) { $0 + tokenizer.count(TokenEstimator.text(of: $1["content"])) }
+                    }
+                }
+            }
+            return prompts.enumerated().map { index, prompt in
                 guard index < known.count else { return estimator.tokens(in: prompt, system: system) }
                 if case .text = prompt, let system { return known[index] + estimator.tokens(in: system) }
                 return known[index]
@@ -49,6 +63,7 @@ public struct PromptPool: Sendable {
         self.variantOfLevel = variantOfLevel
         self.sampling = scenario.promptSource.sampling
         self.seed = scenario.promptSource.seed
+        self.inputTokenSource = tokenizer == nil ? .estimate : .tokenizer
     }
 
     /// The variant and prompt index request `seq` of `level` takes.
@@ -69,7 +84,7 @@ public struct PromptPool: Sendable {
         return variants[variant].prompts[index]
     }
 
-    /// The local estimate of request `seq`'s input tokens, for a record whose server sent no usage.
+    /// The local count (`inputTokenSource`) of request `seq`'s input tokens, for a record whose server sent no usage.
     public func inputTokens(seq: Int, level: String) -> Int {
         let (variant, index) = pick(seq: seq, level: level)
         return variants[variant].inputTokens[index]

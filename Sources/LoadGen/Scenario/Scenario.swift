@@ -22,6 +22,8 @@ public struct Scenario: Sendable, Equatable {
     public var anthropicVersion = "2023-06-01"
     /// Write every answer's text, reasoning and tool calls to `responses.jsonl` (off: answers are not kept).
     public var recordText = false
+    /// Counts each chunk's tokens and the prompts' tokens exactly (`tokenizer:`); nil apportions usage by length.
+    public var tokenizer: ScenarioTokenizer?
     /// Which requests' chunks are written to chunks.csv (`chunk_rows`); figures are exact whichever.
     public var chunkRows = ChunkRows.all
     /// Where `prompts` came from, how they are picked, and the synthetic prompts of a matrix level's length.
@@ -189,6 +191,8 @@ public struct MockSettings: Sendable, Equatable {
     /// Stamp the first token chunk's send time into each stream (an SSE comment), so the client's TTFT error against
     /// it is measured (`ttft_error_ms`).
     public var stampSendTimes = false
+    /// `mock.word_lengths`: uniform (five-byte words) or varied (2 to 17 bytes, each one token in o200k_base).
+    public var variedWordLengths = false
     /// `mock.api_key`: the only key the embedded mock accepts, and the one the run sends it; nil: a key made for
     /// the run. A secret: never written to run.json or any output.
     public var apiKey: String?
@@ -224,11 +228,16 @@ public struct MockSettings: Sendable, Equatable {
         public var slots: Int
         public var maxQueue: Int
         public var decodeRateAtCapacity: Double
+        /// Batched prefill: `batch_window` (nil: none) and `max_batch`.
+        public var batchWindowNs: Int64?
+        public var maxBatch = 1_000_000
 
-        public init(slots: Int, maxQueue: Int, decodeRateAtCapacity: Double) {
+        public init(slots: Int, maxQueue: Int, decodeRateAtCapacity: Double, batchWindowNs: Int64? = nil, maxBatch: Int = 1_000_000) {
             self.slots = slots
             self.maxQueue = maxQueue
             self.decodeRateAtCapacity = decodeRateAtCapacity
+            self.batchWindowNs = batchWindowNs
+            self.maxBatch = maxBatch
         }
     }
 

@@ -3,7 +3,7 @@ import Yams
 /// `mock:`: the embedded mock server's timing, capacity and faults.
 extension ScenarioReader {
     static let mockKeys = ["ttft", "decode_rate", "tokens_per_chunk", "output_tokens", "seed", "capacity",
-                           "reasoning_share", "tool_call_share", "faults", "stamp_send_times", "api_key"]
+                           "reasoning_share", "tool_call_share", "faults", "stamp_send_times", "word_lengths", "api_key"]
 
     mutating func mock(_ node: Node) throws -> MockSettings {
         let map = try mapping(node, path: "mock", allowed: Self.mockKeys)
@@ -19,6 +19,14 @@ extension ScenarioReader {
         if let n = map["tool_call_share"] { settings.toolCallShare = try double(n, path: "mock.tool_call_share", in: 0...1) }
         if let n = map["faults"] { settings.faults = try faults(n) }
         if let n = map["stamp_send_times"] { settings.stampSendTimes = try bool(n, path: "mock.stamp_send_times") }
+        if let n = map["word_lengths"] {
+            let value = try string(n, path: "mock.word_lengths")
+            guard ["uniform", "varied"].contains(value) else {
+                throw located(n, "mock.word_lengths", "'\(value)' is not a word-length mix",
+                              hint: "uniform (five-byte words) or varied (2 to 17 bytes, each one token in o200k_base)")
+            }
+            settings.variedWordLengths = value == "varied"
+        }
         if let n = map["api_key"] {
             // Not echoed: it is a key.
             let key = try string(n, path: "mock.api_key")
@@ -29,7 +37,7 @@ extension ScenarioReader {
             settings.apiKey = key
         }
         if let n = map["capacity"] {
-            let capacity = try mapping(n, path: "mock.capacity", allowed: ["slots", "queue", "decode_rate_at_capacity"])
+            let capacity = try mapping(n, path: "mock.capacity", allowed: ["slots", "queue", "decode_rate_at_capacity", "batch_window", "max_batch"])
             guard let slots = capacity["slots"] else {
                 throw located(n, "mock.capacity.slots", "missing required key", hint: "the concurrent requests the mock serves, e.g. 16")
             }
@@ -39,6 +47,16 @@ extension ScenarioReader {
                 decodeRateAtCapacity: try capacity["decode_rate_at_capacity"].map {
                     try double($0, path: "mock.capacity.decode_rate_at_capacity", in: 0.001...10_000_000)
                 } ?? settings.decodeTokensPerSecond)
+            if let window = capacity["batch_window"] {
+                settings.capacity?.batchWindowNs = try duration(window, path: "mock.capacity.batch_window", in: 0...60_000_000_000)
+            }
+            if let maxBatch = capacity["max_batch"] {
+                guard capacity["batch_window"] != nil else {
+                    throw located(maxBatch, "mock.capacity.max_batch", "max_batch without batch_window",
+                                  hint: "batched prefill needs its window, e.g. batch_window: 20ms")
+                }
+                settings.capacity?.maxBatch = try int(maxBatch, path: "mock.capacity.max_batch", in: 1...100_000)
+            }
         }
         return settings
     }

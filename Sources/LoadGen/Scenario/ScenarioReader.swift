@@ -43,7 +43,7 @@ public struct ScenarioReader {
     static let topKeys = ["name", "description", "api", "base_url", "model", "api_key_env", "api_key_file", "stream",
                           "request", "prompts", "matrix", "load", "timeouts", "mock", "output", "slo", "search",
                           "max_error_rate", "conversations", "tools", "auth", "anthropic_version", "record_text", "chunk_rows",
-                          "retries", "abort", "follow_redirects", "limits"]
+                          "retries", "abort", "follow_redirects", "limits", "tokenizer"]
 
     public mutating func read() throws -> Scenario {
         var root: Node
@@ -108,6 +108,7 @@ public struct ScenarioReader {
         if let node = top["retries"] { scenario.retries = try retries(node) }
         if let node = top["abort"] { scenario.abort = try abort(node) }
         if let node = top["limits"] { scenario.limits = try limits(node) }
+        scenario.tokenizer = try tokenizer(top["tokenizer"], model: model)
         try checkAPIFields(scenario, top: top)
         if let node = top["slo"] { scenario.slos = try slos(node) }
         if let node = top["max_error_rate"] { scenario.maxErrorRate = try double(node, path: "max_error_rate", in: 0...1) }
