@@ -216,6 +216,25 @@ public enum RunMerge {
         object.set("stop_reason", failed.isEmpty ? .null : .string(failed.map { "shard \($0.index): \($0.status ?? "")" }.joined(separator: "; ")))
         object.set("command", .array(commandLine.map { .string(URLRedaction.maskingURLs(in: $0)) }))
         object.set("levels", whole.json["levels"] ?? .array([]))
+        // What each process measured of itself, over every shard: the hosts, and the recorders' worst backlog and
+        // summed waits (each shard's own are in its run.json).
+        var hosts: [String] = []
+        for part in parts where !hosts.contains(part.info.host) { hosts.append(part.info.host) }
+        object.set("host", .string(hosts.joined(separator: ", ")))
+        let recorders = parts.compactMap(\.manifest.recorded?["recorder"]).filter { !$0.isNull }
+        if recorders.count == parts.count, case .object(var recorder)? = first.recorded?["recorder"] {
+            func total(_ key: String, _ combine: ([Double]) -> Double) -> JSONValue {
+                .number(combine(recorders.compactMap { $0[key]?.numberValue }))
+            }
+            recorder = recorder.map { pair in
+                switch pair.0 {
+                case "largest_backlog": return (pair.0, total(pair.0) { $0.max() ?? 0 })
+                case "load_waited_ms": return (pair.0, total(pair.0) { $0.reduce(0, +) })
+                default: return pair
+                }
+            }
+            object.set("recorder", .object(recorder))
+        }
         object.set("shards", .array(shards.map(\.json)))
         return object
     }
