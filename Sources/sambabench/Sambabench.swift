@@ -18,6 +18,7 @@ struct Sambabench: AsyncParsableCommand {
               sambabench run scenarios/gpt-oss-120b.yaml --concurrency 1,4 --requests 20
               sambabench run scenarios/gpt-oss-120b.yaml --mock --duration 10s
               sambabench report results/demo/20261121-193000
+              sambabench merge results/shards/* --output results/merged
               sambabench compare results/demo/RUN1 results/demo/RUN2 --output /tmp/ab
               sambabench validate scenarios/*.yaml
               sambabench init scenarios/my-model.yaml --model DeepSeek-V3.1

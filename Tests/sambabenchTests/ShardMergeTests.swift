@@ -139,6 +139,10 @@ import MockServer
         let manifest = try RunManifest.read(directory: merged)
         #expect(manifest.shards.map { $0.status ?? "" } == ["ok", "ok", "missing", "ok"])
         #expect(try String(contentsOfFile: merged + "/report.md", encoding: .utf8).contains("| 2 |  | missing | - |"))
+        let html = try String(contentsOfFile: merged + "/report.html", encoding: .utf8)
+        #expect(html.contains("Merged from 3 of 4 shards that finished") && html.contains(">missing</td>"))
+        // A shard's own report says which shard it is.
+        #expect(try String(contentsOfFile: shards[1] + "/report.md", encoding: .utf8).contains("This run is shard 1 of 4"))
         let rows = try Self.rows(merged + "/requests.csv")
         let seqs = rows.compactMap { Int($0["seq"] ?? "") }
         #expect(Set(seqs).count == seqs.count && seqs.allSatisfy { $0 % 4 != 2 })
