@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Engine
 import LoadGen
+import LoadGenTesting
 
 /// A shard's start: the command line's checks, and a barrier that never fills or holds an earlier run's files.
 @Suite struct ShardStartTests {
@@ -63,5 +64,57 @@ import LoadGen
         #expect(written >= before && info.startAtNs == written + 10_000_000)
         #expect(info.levelLatenessNs.count == 1 && info.storageClockOffsetNs != nil)
         #expect(ClockAnchor.wallNanoseconds() >= written + 10_000_000)
+    }
+}
+
+/// Issue 18's split on the engine itself (scripted transport, manual clock): four shards' engines, each with its
+/// share of the levels, send together exactly the requests one process sends, level after level.
+@Suite struct ShardedEngineTests {
+    static func run(_ scenario: Scenario, shard: Shard?) async throws -> [RequestRecord] {
+        let sink = CollectingSink()
+        let clock = ManualClock()
+        let transport = ScriptedTransport(clock: clock) { _, _ in steadyAnswer }
+        let executor = RequestExecutor(transport: transport,
+                                       factory: RequestFactory(scenario: scenario, baseURL: scenario.baseURL, apiKey: nil),
+                                       timeline: transport.timeline)
+        let engine = RunEngine(scenario: scenario, executor: executor, sinks: [sink], firstSeq: shard?.index ?? 0)
+        let whole = LevelPlan.levels(scenario.load)
+        let plans = try shard.map { try $0.plans(whole, scenario: scenario, file: "s.yaml") } ?? whole
+        let outcome = try await Simulation.run(clock: clock) { try! await engine.run(plans: plans) }
+        #expect(outcome.stopReason == nil)
+        return sink.records
+    }
+
+    static func union(_ scenario: Scenario) async throws -> [RequestRecord] {
+        var records: [RequestRecord] = []
+        for index in 0..<4 {
+            let mine = try await run(scenario, shard: Shard(index: index, count: 4))
+            #expect(mine.allSatisfy { $0.shard == index && $0.seq % 4 == index })
+            records += mine
+        }
+        return records
+    }
+
+    static func key(_ record: RequestRecord) -> String { "\(record.level) \(record.seq) \(record.warmup)" }
+
+    @Test func closedLoopLevelsSplitIntoTheOneProcessRequests() async throws {
+        let scenario = scriptedScenario(concurrency: [4, 8], requests: 10, warmup: 3)
+        let whole = try await Self.run(scenario, shard: nil)
+        let union = try await Self.union(scenario)
+        // 13 requests a level, sequence numbers 0-25 once each, the same three warm-up ones in each level.
+        #expect(whole.count == 26 && union.count == 26)
+        #expect(Set(union.map(Self.key)) == Set(whole.map(Self.key)))
+        #expect(union.filter(\.warmup).map(\.seq).sorted() == [0, 1, 2, 13, 14, 15])
+    }
+
+    @Test func openLoopLevelsSplitIntoTheOneProcessSchedule() async throws {
+        var scenario = scriptedScenario(requests: 9, warmup: 2)
+        scenario.load.mode = .open
+        scenario.load.rates = [20, 40]
+        scenario.load.arrival = .poisson
+        let whole = try await Self.run(scenario, shard: nil)
+        let union = try await Self.union(scenario)
+        #expect(whole.count == 22 && union.count == 22)
+        #expect(Set(union.map(Self.key)) == Set(whole.map(Self.key)))
     }
 }

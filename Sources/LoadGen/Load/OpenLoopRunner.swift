@@ -67,7 +67,7 @@ extension LevelPlan {
     /// The pacer a level asks for.
     public func pacer() -> any Pacer {
         guard let shard, shard.count > 1 else { return wholePacer() }
-        return ShardPacer(wholePacer(), shard: shard)
+        return ShardPacer(wholePacer(), shard: shard, slot: shardSlot)
     }
 
     /// The pacer of the whole level (every shard's arrivals).

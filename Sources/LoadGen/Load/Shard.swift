@@ -13,7 +13,8 @@ import Foundation
 /// - request counts, warm-up counts and the in-flight cap: split like the users, each shard's share matching the
 ///   arrivals it keeps;
 /// - sequence numbers: shard i's are i, i+N, i+2N, ... (`LevelPlan.seqStride`), so no two shards share one and the
-///   prompts (picked by sequence number) are the ones the one-process run would send.
+///   prompts (picked by sequence number) are the ones the one-process run would send; each level's arrivals are dealt
+///   from the slot that makes a shard's sequence numbers the ones one process gives them (`LevelPlan.shardSlot`).
 public struct Shard: Sendable, Equatable, Codable, CustomStringConvertible {
     public var index: Int
     public var count: Int
@@ -98,19 +99,30 @@ public struct Shard: Sendable, Equatable, Codable, CustomStringConvertible {
             throw ScenarioError(file: file, path: "search", message: "an SLO search cannot run sharded: each probe's verdict needs every shard's records, and the shards share no coordinator",
                                 hint: "run the search in one process, or run its levels as a sweep (load.concurrency or load.rate lists) sharded and merge them")
         }
-        return try plans.map { try plan($0, file: file) }
+        // The sequence number each level starts at in one process, where its request counts fix it (a level limited by
+        // its duration gives a stand-in all shards compute alike): the shard's slot in each level's round robin is its
+        // index less that, so its sequence numbers (index, index + N, ...) are the very ones one process gives the
+        // arrivals it keeps.
+        var base = 0
+        return try plans.map { level in
+            defer { base += level.warmup + (level.requests ?? 0) }
+            return try plan(level, slot: ((index - base) % count + count) % count, file: file)
+        }
     }
 
-    /// One level's share (see the type's notes).
-    public func plan(_ plan: LevelPlan, file: String) throws -> LevelPlan {
+    /// One level's share (see the type's notes), taking arrivals `slot`, `slot` + N, ... of the level.
+    public func plan(_ plan: LevelPlan, slot: Int? = nil, file: String) throws -> LevelPlan {
         var shared = plan
         shared.shard = self
+        let slot = slot ?? index
+        shared.shardSlot = slot
+        let dealt = Shard(index: slot, count: count)
         if case .concurrency(let users) = plan.load {
             guard users >= count else {
                 throw ScenarioError(file: file, path: "load.concurrency", message: "level \(plan.name) has \(users) virtual users, fewer than the \(count) shards",
                                     hint: "give each shard at least one user: concurrency of \(count) or more, or fewer shards")
             }
-            shared.load = .concurrency(share(of: users))
+            shared.load = .concurrency(dealt.share(of: users))
         }
         if let requests = plan.requests {
             guard requests >= count else {
@@ -118,30 +130,33 @@ public struct Shard: Sendable, Equatable, Codable, CustomStringConvertible {
                                     hint: "give each shard at least one request: \(count) or more")
             }
             // Arrival k of the level is warm-up while k < warmup: the measured ones start after them.
-            shared.requests = share(of: requests, startingAt: plan.warmup)
+            shared.requests = dealt.share(of: requests, startingAt: plan.warmup)
         }
-        shared.warmup = share(of: plan.warmup)
-        shared.maxInFlight = max(1, share(of: plan.maxInFlight))
+        shared.warmup = dealt.share(of: plan.warmup)
+        shared.maxInFlight = max(1, dealt.share(of: plan.maxInFlight))
         return shared
     }
 }
 
-/// Shard i of N's arrivals: the whole schedule's arrivals i, i+N, i+2N, ... (from the same pacer and seed as one
-/// process would use), so the shards' arrivals together are exactly the one-process schedule.
+/// A shard's arrivals: the whole schedule's arrivals `slot`, `slot`+N, `slot`+2N, ... (from the same pacer and seed as
+/// one process would use; `slot` is the shard's index unless its level says otherwise), so the shards' arrivals
+/// together are exactly the one-process schedule.
 public struct ShardPacer: Pacer {
     private var base: any Pacer
-    private let shard: Shard
+    private let count: Int
+    private let slot: Int
     private var position = 0
 
-    public init(_ base: any Pacer, shard: Shard) {
+    public init(_ base: any Pacer, shard: Shard, slot: Int? = nil) {
         self.base = base
-        self.shard = shard
+        self.count = shard.count
+        self.slot = slot ?? shard.index
     }
 
     public mutating func next() -> Duration? {
         while let offset = base.next() {
             defer { position += 1 }
-            if position % shard.count == shard.index { return offset }
+            if position % count == slot { return offset }
         }
         return nil
     }
