@@ -31,9 +31,47 @@ public final class LiveProgress: Sendable {
         var failed = 0
         var warmupDone = 0
         var ttft = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
-        /// (arrival, tokens) of recent chunks, for the tokens/s of the last `windowNs`.
-        var recent: [(Int64, Int)] = []
-        var pruneAt = 4096
+        /// Tokens of recent chunks by arrival, for the tokens/s of the last `windowNs`.
+        var recent = TokenWindow()
+    }
+
+    /// Tokens summed into 10 ms slots of arrival time, in a ring that covers the window: memory is the ring's, not
+    /// the chunks'. (A list of every chunk's arrival held 2.3 million entries, 52 MB, at 12,000 requests/s of
+    /// 64-chunk answers.)
+    struct TokenWindow {
+        static let slotNs: Int64 = 10_000_000
+        static let slots = Int(LiveProgress.windowNs / slotNs) + 1
+        private var tokens = [Int](repeating: 0, count: slots)
+        /// The slot each ring entry holds now (entries are reused as time moves on).
+        private var slotOf = [Int64](repeating: .min, count: slots)
+        private var newest: Int64 = .min
+
+        static func slot(_ ns: Int64) -> Int64 { ns >= 0 ? ns / slotNs : (ns - slotNs + 1) / slotNs }
+
+        mutating func add(arrivalNs: Int64, tokens count: Int) {
+            let slot = Self.slot(arrivalNs)
+            newest = max(newest, slot)
+            guard slot > newest - Int64(Self.slots) else { return }  // older than the ring reaches: out of any window
+            let index = Int(((slot % Int64(Self.slots)) + Int64(Self.slots)) % Int64(Self.slots))
+            if slotOf[index] < slot {
+                slotOf[index] = slot
+                tokens[index] = 0
+            } else if slotOf[index] > slot {
+                return
+            }
+            tokens[index] += count
+        }
+
+        /// Tokens that arrived from `fromNs` on (to the slot: up to 10 ms earlier).
+        func sum(fromNs: Int64) -> Int {
+            let lowest = Self.slot(fromNs)
+            var total = 0
+            for index in 0..<Self.slots where slotOf[index] >= lowest { total += tokens[index] }
+            return total
+        }
+
+        /// Memory held, in slots: constant.
+        var count: Int { tokens.count }
     }
 
     private let state = Mutex(State())
@@ -60,26 +98,18 @@ public final class LiveProgress: Sendable {
                 if !record.succeeded { state.failed += 1 }
             }
             if let first = record.chunks.first { _ = state.ttft.record(UInt64(max(first.arrivalNs - record.sentNs, 0))) }
-            let oldest = record.endNs - Self.windowNs
-            for chunk in record.chunks where chunk.arrivalNs >= oldest { state.recent.append((chunk.arrivalNs, chunk.tokens)) }
-            if record.chunks.isEmpty && record.succeeded { state.recent.append((record.endNs, record.outputTokens)) }
-            // Arrivals older than the window before this record's end are dropped here too, not only when a line is
-            // drawn: a run that draws none (--quiet) would otherwise keep every chunk's arrival.
-            if state.recent.count >= state.pruneAt {
-                state.recent.removeAll { $0.0 < record.endNs - Self.windowNs }
-                state.pruneAt = max(4096, 2 * state.recent.count)
-            }
+            for chunk in record.chunks { state.recent.add(arrivalNs: chunk.arrivalNs, tokens: chunk.tokens) }
+            if record.chunks.isEmpty && record.succeeded { state.recent.add(arrivalNs: record.endNs, tokens: record.outputTokens) }
         }
     }
 
-    /// Arrivals held for the tokens-per-second figure (for tests: bounded by the window, not the run).
+    /// Slots held for the tokens-per-second figure (for tests: fixed by the window, not the run or its rate).
     var recentCount: Int { state.withLock { $0.recent.count } }
 
     public func snapshot(at nowNs: Int64) -> Snapshot {
         state.withLock { state in
-            state.recent.removeAll { $0.0 < nowNs - Self.windowNs }
             let span = Double(min(Self.windowNs, max(nowNs - state.startNs, 1))) / 1e9
-            let tokens = state.recent.reduce(0) { $0 + $1.1 }
+            let tokens = state.recent.sum(fromNs: nowNs - Self.windowNs)
             let elapsed = nowNs - state.startNs
             var remaining: Int64?
             if let duration = state.plan?.durationNs { remaining = max(0, duration + (state.plan?.warmupNs ?? 0) - elapsed) }

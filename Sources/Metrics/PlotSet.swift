@@ -8,7 +8,7 @@ enum PlotSet {
         try FileManager.default.createDirectory(atPath: plotsDirectory, withIntermediateDirectories: true)
         var renderer = PlotRenderer(directory: plotsDirectory)
         var skipped: [String] = []
-        // A long run's sample plots read a deterministic share of requests.csv (every n-th row), about 100,000 rows.
+        // A long run's sample plots read a deterministic share of requests.csv (every n-th row), about 10,000 rows.
         renderer.sampleEvery = max(1, (run.results.records + PlotRenderer.sampleRows - 1) / PlotRenderer.sampleRows)
         if renderer.sampleEvery > 1 {
             skipped.append("plots/ttft_cdf.png and plots/decode_rate.png draw every \(renderer.sampleEvery)th row of requests.csv "

@@ -31,7 +31,7 @@ public final class RunAggregate {
     /// deterministic reservoir sample of that many.
     private(set) var points: [(level: Int, client: Double, server: Double)] = []
     private(set) var pointsSeen = 0
-    static let pointLimit = 20_000
+    static let pointLimit = 5_000
     private var pointSampler = SplitMix64(seed: 0x706F_696E_7473)
     private let intervals: IntervalLog?
     /// Records added, and those whose chunks were counted here.

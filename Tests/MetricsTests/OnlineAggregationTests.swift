@@ -108,8 +108,11 @@ import Testing
             live.add(RequestRecord(seq: n, sentNs: end - 5_000_000, endNs: end,
                                    chunks: [ChunkRecord(arrivalNs: end - 1_000_000, tokens: 4), ChunkRecord(arrivalNs: end, tokens: 4)]))
         }
-        // 100 records a second, two chunks each: the window's worth and at most one pruning's slack.
-        #expect(live.recentCount <= 2 * 4096 + Int(LiveProgress.windowNs / 10_000_000) * 2)
+        // 100 records a second, two chunks each, for 200 s: the window's 301 slots of 10 ms, whatever the rate.
+        #expect(live.recentCount == 301)
+        // From 196.99 s (slot 19,699) on: the last chunk of records 19,699 to 19,999 (301 x 4 tokens) and the one
+        // 1 ms before it of records 19,700 to 19,999 (300 x 4; record 19,699's falls in slot 19,698).
+        #expect(live.snapshot(at: 19_999 * 10_000_000).tokensPerSecond == Double(301 * 4 + 300 * 4) / 3)
     }
 
     /// HdrHistogram's compressed V2 encoding: what is encoded decodes to the same counts, values and percentiles.
