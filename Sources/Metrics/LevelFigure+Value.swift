@@ -15,12 +15,10 @@ extension LevelFigure {
         case .tokenizerVsUsageTokens: Double(summary.tokenizerTokens - summary.tokenizerComparedUsageTokens)
         case .tokenizerVsUsagePercent: summary.tokenizerComparedUsageTokens > 0
             ? Double(summary.tokenizerTokens - summary.tokenizerComparedUsageTokens) / Double(summary.tokenizerComparedUsageTokens) * 100 : nil
-        case .inferredBatches: Double(summary.inferredBatchSizes.count)
-        case .inferredBatchSizeMean: summary.inferredBatchSizes.isEmpty ? nil
-            : Double(summary.inferredBatchSizes.reduce(0, +)) / Double(summary.inferredBatchSizes.count)
-        case .inferredBatchSizeP50: summary.inferredBatchSizes.isEmpty ? nil
-            : Double(summary.inferredBatchSizes.sorted()[(summary.inferredBatchSizes.count - 1) / 2])
-        case .inferredBatchSizeMax: summary.inferredBatchSizes.max().map(Double.init)
+        case .inferredBatches: Double(summary.batches.figures?.batches ?? 0)
+        case .inferredBatchSizeMean: summary.batches.figures?.mean
+        case .inferredBatchSizeP50: summary.batches.figures.map { Double($0.median) }
+        case .inferredBatchSizeMax: summary.batches.figures.map { Double($0.largest) }
         case .outputThroughput: summary.outputThroughput
         case .requestThroughput: summary.requestThroughput
         case .newConnections: Double(summary.newConnections)
@@ -39,7 +37,7 @@ extension LevelFigure {
         switch self {
         case .transportBusyFraction, .transportCPUFraction: summary.level.transport != nil
         case .tokenizerVsUsageTokens, .tokenizerVsUsagePercent: summary.tokenizerComparedRequests > 0
-        case .inferredBatches, .inferredBatchSizeMean, .inferredBatchSizeP50, .inferredBatchSizeMax: !summary.serverPrefills.isEmpty
+        case .inferredBatches, .inferredBatchSizeMean, .inferredBatchSizeP50, .inferredBatchSizeMax: summary.batches.prefills > 0
         default: true
         }
     }

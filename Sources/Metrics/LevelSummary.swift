@@ -21,8 +21,9 @@ public struct LevelSummary: Sendable {
     public private(set) var tokenizerComparedRequests = 0
     public private(set) var tokenizerTokens = 0
     public private(set) var tokenizerComparedUsageTokens = 0
-    /// The server's start time and TTFT of each successful measured request that reported both (batch inference).
-    public private(set) var serverPrefills: [BatchInference.Prefill] = []
+    /// The batches the server prefilled, inferred from the start time and TTFT of each successful measured request
+    /// that reported both, counted as records arrive (`BatchInference.Tally`).
+    public var batches = BatchInference.Tally()
     /// Output tokens and successful requests (warm-up included) that ended inside the measurement window.
     public private(set) var windowOutputTokens = 0
     public private(set) var windowRequests = 0
@@ -85,6 +86,7 @@ public struct LevelSummary: Sendable {
         windowRequests = totals.requests
         goodWindowRequests = totals.good
         ledger = WindowLedger()
+        batches.finish()
     }
 
     /// The ledger's entries not yet folded (its memory), for tests.
@@ -155,7 +157,7 @@ public struct LevelSummary: Sendable {
         if record.tokenSource == .estimate { estimatedTokenRequests += 1 }
         if record.inputTokenSource == .estimate { estimatedInputTokenRequests += 1 }
         if let start = record.server.startTime, let ttft = record.server.timeToFirstToken {
-            serverPrefills.append(BatchInference.Prefill(start: start, ttft: ttft))
+            batches.add(BatchInference.Prefill(start: start, ttft: ttft))
         }
         if let counted = record.tokenizerTokens, record.tokenizerVsUsage != nil {
             tokenizerComparedRequests += 1
@@ -220,8 +222,8 @@ public struct LevelSummary: Sendable {
         }
     }
 
-    /// Requests per batch the server prefilled, inferred from `serverPrefills` (README: Batch size from the server's TTFT).
-    public var inferredBatchSizes: [Int] { BatchInference.batchSizes(serverPrefills) }
+    /// Requests per batch the server prefilled, smallest first (README: Batch size from the server's TTFT).
+    public var inferredBatchSizes: [Int] { batches.sizes }
 }
 
 /// Which successful requests of a level ended inside its measurement window, decided when the level ends, in memory

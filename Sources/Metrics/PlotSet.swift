@@ -45,7 +45,7 @@ enum PlotSet {
             try renderer.clientVersusServer(title: "Client against server TTFT, \(title)", levels: run.levels.map(\.name),
                                             points: pairs.map { (level: $0.0, client: $0.1, server: $0.2) })
         }
-        let batched = run.summaries.filter { !$0.serverPrefills.isEmpty }
+        let batched = run.summaries.filter { $0.batches.prefills > 0 }
         if !batched.isEmpty {
             let open = batched.contains { $0.level.rate != nil }
             try renderer.batchSize(

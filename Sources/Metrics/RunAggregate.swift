@@ -39,6 +39,7 @@ public final class RunAggregate {
     /// Each prompt's first request, when prompts cycle with the sequence number.
     private var coldStart: ColdStartTally?
     public private(set) var chunkCount = 0
+    private let totalTimeoutNs: Int64?
 
     /// `intervalLog`: the path of the per-second HDR interval log to write as records arrive (nil: none).
     /// `totalTimeoutNs`: the longest a request can last (the scenario's total timeout), after which a second's
@@ -50,6 +51,7 @@ public final class RunAggregate {
         self.withTurns = withTurns
         self.chunkFiguresFromRecords = chunkFiguresFromRecords
         timeSeries.chunkTokensFromRecords = chunkFiguresFromRecords
+        self.totalTimeoutNs = totalTimeoutNs
         if let total = totalTimeoutNs { timeSeries.settleAfterNs = total + 10_000_000_000 }
         intervals = try intervalLog.map { try IntervalLog(path: $0, startEpochSeconds: startEpochSeconds) }
     }
@@ -102,6 +104,7 @@ public final class RunAggregate {
     private func made(_ index: Int, _ name: String) -> LevelSummary {
         var summary = LevelSummary(index: index, name: name, slos: slos)
         summary.chunkFiguresFromRecords = chunkFiguresFromRecords
+        if let total = totalTimeoutNs { summary.batches.horizonSeconds = Double(total) / 1e9 + 10 }
         return summary
     }
 
