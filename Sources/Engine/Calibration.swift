@@ -38,6 +38,22 @@ public struct Calibration: Sendable {
 
     public init() {}
 
+    /// The calibration the command line asks for (`sambabench calibrate`'s flags), each checked: an error names the
+    /// flag and what would be valid.
+    public init(accuracy: String, requests: String, chunks: String, streams: Int, seconds: Double, mockThreads: Int,
+                inProcessMock: Bool, transportPriority: TransportPriority?) throws(Invalid) {
+        accuracyLevels = try Self.levels(accuracy, option: "--accuracy")
+        requestLevels = try Self.levels(requests, option: "--requests")
+        chunkLevels = try Self.levels(chunks, option: "--chunks")
+        guard streams >= 0 else { throw Invalid(description: "--streams must be 0 or more") }
+        guard seconds > 0 && seconds <= 3600 else { throw Invalid(description: "--seconds: \(seconds) is out of range (above 0, at most 3600)") }
+        guard mockThreads >= 1 else { throw Invalid(description: "--mock-threads must be at least 1") }
+        self.streams = streams
+        self.seconds = seconds
+        mock = inProcessMock ? .inProcess : .childProcess(binary: ProcessResources.executablePath, threads: mockThreads)
+        self.transportPriority = transportPriority ?? .realtime
+    }
+
     public struct Invalid: Error, CustomStringConvertible {
         public var description: String
     }

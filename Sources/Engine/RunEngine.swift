@@ -10,13 +10,16 @@ import Synchronization
 public final class RunEngine<T: Transport, C: RunTimeClock>: Sendable {
     public let scenario: Scenario
     public let executor: RequestExecutor<T, C>
-    public let control = RunControl()
+    public let control: RunControl
     private let sinks: [any RecordSink]
     private let observer: any RunObserver
     private let tally = LevelTally()
     private let state = Mutex(State())
     /// After a first interrupt, how long requests in flight may take before they are cancelled.
     public let graceNs: Int64
+    /// Runs before each level and returns when it may start (a sharded run's start time and per-level barrier,
+    /// `ShardStart`), or why the run must stop instead.
+    private let levelGate: (@Sendable (LevelPlan) async -> String?)?
     private let interrupts: AsyncStream<Void>
     private let interruptSink: AsyncStream<Void>.Continuation
 
@@ -32,8 +35,12 @@ public final class RunEngine<T: Transport, C: RunTimeClock>: Sendable {
     public var transport: T { executor.transport }
 
     public init(scenario: Scenario, executor: RequestExecutor<T, C>, sinks: [any RecordSink],
-                observer: any RunObserver = SilentObserver(), graceNs: Int64 = 10_000_000_000) {
+                observer: any RunObserver = SilentObserver(), graceNs: Int64 = 10_000_000_000, control: RunControl = RunControl(), firstSeq: Int = 0,
+                levelGate: (@Sendable (LevelPlan) async -> String?)? = nil) {
         self.scenario = scenario
+        self.levelGate = levelGate
+        self.control = control
+        state.withLock { $0.nextSeq = firstSeq }
         self.graceNs = graceNs
         (interrupts, interruptSink) = AsyncStream.makeStream(of: Void.self)
         self.executor = executor
@@ -82,6 +89,11 @@ public final class RunEngine<T: Transport, C: RunTimeClock>: Sendable {
     private func runLevels(_ plans: [LevelPlan]) async -> SearchOutcome? {
         if let settings = scenario.search { return await runSearch(settings) }
         for plan in plans {
+            if let levelGate, let reason = await levelGate(plan) {
+                stop(reason)
+                break
+            }
+            if Task.isCancelled || control.isStopped { break }
             _ = await runLevel(plan)
             if Task.isCancelled || control.isStopped { break }
             if plan.cooldownNs > 0 && plan.index < plans.count - 1 {
@@ -103,7 +115,10 @@ public final class RunEngine<T: Transport, C: RunTimeClock>: Sendable {
         let now = timeline.now()
         for sink in sinks { sink.levelStarted(plan, atNs: now) }
         let firstSeq = state.withLock { $0.nextSeq }
+        let shard = plan.shard?.index
         let onRecord: @Sendable (RequestRecord) -> Void = { [self] record in
+            var record = record
+            record.shard = shard
             let counts = tally.add(record)
             for sink in sinks { sink.receive(record) }
             if let other = record.responseModel { warnOtherModel(other, asked: record.model, seq: record.seq) }

@@ -146,25 +146,47 @@ public enum RunFiles {
     /// Streams a run's records in the order they were written, each with its chunks when `withChunks` (chunks.csv
     /// holds each request's chunks together, before its row in requests.csv). Memory stays bounded by one record.
     public static func forEachRecord(directory: String, withChunks: Bool = true, _ body: (RequestRecord) throws -> Void) throws {
-        let requestsPath = directory + "/requests.csv"
-        let requests = try CSVStream(path: requestsPath)
-        let columns = try header(requests, required: RecordCSV.requests.requiredNames, known: RecordCSV.requests.columns.map(\.name))
-        var chunks = withChunks ? ChunkReader(try CSVStream(path: directory + "/chunks.csv")) : nil
-        try chunks?.start()
-        while requests.next() {
-            if requests.fields.count == 1 && requests.fields[0].isEmpty { continue }
-            let row = Row(columns: columns, fields: (0..<requests.fields.count).map { requests.string($0) ?? "" })
-            var record = RequestRecord()
-            if let column = RecordCSV.requests.read(row, into: &record) {
-                throw ReadError(file: requestsPath, line: requests.line, message: "column \(column): '\(row[column] ?? "")' is not valid")
-            }
-            if var reader = chunks {
-                record.chunks = try reader.chunks(of: record.seq, expected: record.storedChunkSummary?.count, requestLine: requests.line)
-                chunks = reader
-            }
-            try body(record)
+        let reader = try RecordReader(directory: directory, withChunks: withChunks)
+        while let record = try reader.next() { try body(record) }
+    }
+
+    /// A run directory's records one at a time, in file order, each with its chunks (`withChunks`): what
+    /// `forEachRecord` hands on, for a reader that takes records from several runs in turn (`RunMerge`).
+    public final class RecordReader {
+        let requestsPath: String
+        let requests: CSVStream
+        let columns: [String: Int]
+        var chunks: ChunkReader?
+        private var done = false
+
+        public init(directory: String, withChunks: Bool = true) throws {
+            requestsPath = directory + "/requests.csv"
+            requests = try CSVStream(path: requestsPath)
+            columns = try RunFiles.header(requests, required: RecordCSV.requests.requiredNames, known: RecordCSV.requests.columns.map(\.name))
+            chunks = withChunks ? ChunkReader(try CSVStream(path: directory + "/chunks.csv")) : nil
+            try chunks?.start()
         }
-        if let reader = chunks { try reader.finish() }
+
+        /// The next record, or nil after the last (when every chunk row has been matched to its request).
+        public func next() throws -> RequestRecord? {
+            guard !done else { return nil }
+            while requests.next() {
+                if requests.fields.count == 1 && requests.fields[0].isEmpty { continue }
+                let row = Row(columns: columns, fields: (0..<requests.fields.count).map { requests.string($0) ?? "" })
+                var record = RequestRecord()
+                if let column = RecordCSV.requests.read(row, into: &record) {
+                    throw ReadError(file: requestsPath, line: requests.line, message: "column \(column): '\(row[column] ?? "")' is not valid")
+                }
+                if var reader = chunks {
+                    record.chunks = try reader.chunks(of: record.seq, expected: record.storedChunkSummary?.count, requestLine: requests.line)
+                    chunks = reader
+                }
+                return record
+            }
+            done = true
+            if let reader = chunks { try reader.finish() }
+            return nil
+        }
     }
 
     /// The requests whose chunks chunks.csv holds (its groups of rows).

@@ -92,6 +92,8 @@ public enum RecordCSV {
         .optionalInt("tokenizer_tokens", \.tokenizerTokens),
         .derived("tokenizer_vs_usage") { r, _ in r.tokenizerVsUsage.map(String.init) ?? "" },
         .derived("ttft_token_ms") { _, m in CSVFormat.number(m.ttftTokenNs.map { $0 / 1e6 }) },
+        // The shard of a sharded run that sent the request; empty in a one-process run.
+        .optionalInt("shard", \.shard),
         // Input tokens from the server's prompt cache (part of input_tokens), and the finish in one word across APIs.
         .optionalInt("cached_input_tokens", \.cachedInputTokens),
         .optionalName("finish", \.finish),

@@ -41,6 +41,11 @@ public enum ReportHTML {
         if let description = manifest.scenario.description { overview.paragraphs.append(inline(description)) }
         overview.items = ReportWriter.facts(manifest).map(inline)
         sections.append(overview)
+        if let shards = ShardReport.content(manifest) {
+            sections.append(Section(heading: shards.heading, id: shards.id, paragraphs: [inline(shards.paragraph)],
+                                    tables: shards.headers.isEmpty ? [] : [Table(headers: shards.headers.map(escape),
+                                                                                  rows: shards.rows.map { $0.map(escape) })]))
+        }
         var summary = Section(heading: "Summary", id: "summary")
         summary.tables = [Table(headers: SummaryTable.headers.map(escape), rows: SummaryTable.rows(run.summaries).map { $0.map(escape) })]
         let footnote = SummaryTable.footnote(run.summaries)

@@ -9,6 +9,7 @@ public enum ReportWriter {
         var text = "# sambabench report: \(scenario.name)\n\n"
         if let description = scenario.description { text += description + "\n\n" }
         text += facts(manifest).map { "- \($0)\n" }.joined()
+        text += ShardReport.section(manifest)
         text += "\n## Summary\n\n" + SummaryTable.markdown(summaries) + "\n"
         text += summaryExplanation + "\n\n"
         let analysis = self.analysis(manifest: manifest, summaries: summaries, coldStart: coldStart)

@@ -30,6 +30,10 @@ public struct RunManifest: Sendable {
     /// The run.json this manifest was read from (`report`, `compare`): written back exactly as recorded, so what is
     /// derived from a copied run (summary.json's `run`) is byte for byte what the run wrote.
     public var recorded: JSONValue?
+    /// A shard of a sharded run: which, and its clock (`ShardInfo`); nil in a one-process run.
+    public var shard: ShardInfo?
+    /// A merged run (`sambabench merge`): every shard it was made of, including failed and missing ones.
+    public var shards: [ShardInfo] = []
 
     public init(scenario: Scenario, scenarioFile: String, effectiveBaseURL: String, startedAt: Date, levels: [LevelPlan],
                 toolVersion: String, libcurlVersion: String, apiKeyPresent: Bool, commandLine: [String]) {
@@ -96,6 +100,8 @@ public struct RunManifest: Sendable {
             })),
         ]
         if scenario.usesMock { pairs.append(("mock", ScenarioJSON.mock(scenario.mock))) }
+        if let shard { pairs.append(("shard", shard.json)) }
+        if !shards.isEmpty { pairs.append(("shards", .array(shards.map(\.json)))) }
         return .object(pairs)
     }
 }
@@ -142,6 +148,8 @@ extension RunManifest {
         manifest.interrupted = run["interrupted"]?.boolValue ?? false
         manifest.stopReason = run["stop_reason"]?.stringValue
         manifest.transportPriority = run["transport_priority"]?.stringValue.flatMap(TransportPriority.init(rawValue:))
+        manifest.shard = run["shard"].flatMap(ShardInfo.init(json:))
+        manifest.shards = (run["shards"]?.arrayValue ?? []).compactMap(ShardInfo.init(json:))
         manifest.recorded = run
         return manifest
     }

@@ -17,20 +17,11 @@ struct BenchCommand: ParsableCommand {
         shouldDisplay: false
     )
 
-    @Argument(help: "A recorded response body (server-sent events).")
-    var file: String
-
-    @Option(help: "The API that produced it: \(APIRegistry.names).")
-    var api: APIKind = .chat
-
-    @Option(help: "Seconds per timed round.")
-    var seconds = 0.5
-
-    @Option(help: "Bytes per read (libcurl hands its write callback at most 16 KiB at a time).")
-    var readSize = 16 << 10
-
-    @Option(help: "Run only the write path this many times, untimed.")
-    var iterations: Int?
+    @Argument(help: "A recorded response body (server-sent events).") var file: String
+    @Option(help: "The API that produced it: \(APIRegistry.names).") var api: APIKind = .chat
+    @Option(help: "Seconds per timed round.") var seconds = 0.5
+    @Option(help: "Bytes per read (libcurl hands its write callback at most 16 KiB at a time).") var readSize = 16 << 10
+    @Option(help: "Run only the write path this many times, untimed.") var iterations: Int?
 
     func validate() throws {
         guard seconds > 0 && seconds <= 3600 else { throw ValidationError("--seconds: \(seconds) is out of range (above 0, at most 3600)") }

@@ -21,51 +21,28 @@ struct CalibrateCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Concurrency levels of the accuracy step (comma-separated; empty skips it).")
-    var accuracy = "1,16,64,256"
+    @Option(help: "Concurrency levels of the accuracy step (comma-separated; empty skips it).") var accuracy = "1,16,64,256"
+    @Option(help: "Concurrency levels of the request-rate step.") var requests = "8,32,128"
+    @Option(help: "Concurrency levels of the chunk-rate step.") var chunks = "8,32,64"
+    @Option(help: "Streams held open at once for the memory step (0 skips it).") var streams = 1000
+    @Option(help: "Seconds measured per level (after 1 s of warm-up).") var seconds = 3.0
+    @Option(help: "Event-loop threads of the mock.") var mockThreads = 1
+    @Flag(help: "Run the mock inside this process (its CPU is then not told apart from the client's).") var inProcessMock = false
+    @Option(help: "Scheduling of the thread that takes the timestamps: realtime (SCHED_FIFO), raised (nice -10) or normal. Default: realtime where permitted (root or CAP_SYS_NICE), else raised, else normal.") var transportPriority: TransportPriority?
 
-    @Option(help: "Concurrency levels of the request-rate step.")
-    var requests = "8,32,128"
-
-    @Option(help: "Concurrency levels of the chunk-rate step.")
-    var chunks = "8,32,64"
-
-    @Option(help: "Streams held open at once for the memory step (0 skips it).")
-    var streams = 1000
-
-    @Option(help: "Seconds measured per level (after 1 s of warm-up).")
-    var seconds = 3.0
-
-    @Option(help: "Event-loop threads of the mock.")
-    var mockThreads = 1
-
-    @Flag(help: "Run the mock inside this process (its CPU is then not told apart from the client's).")
-    var inProcessMock = false
-
-    @Option(help: "Scheduling of the thread that takes the timestamps: realtime (SCHED_FIFO), raised (nice -10) or normal. Default: realtime where permitted (root or CAP_SYS_NICE), else raised, else normal.")
-    var transportPriority: TransportPriority?
+    func calibration() throws(Calibration.Invalid) -> Calibration {
+        try Calibration(accuracy: accuracy, requests: requests, chunks: chunks, streams: streams, seconds: seconds,
+                        mockThreads: mockThreads, inProcessMock: inProcessMock, transportPriority: transportPriority)
+    }
 
     func validate() throws {
-        for (name, text) in [("--accuracy", accuracy), ("--requests", requests), ("--chunks", chunks)] {
-            do { _ = try Calibration.levels(text, option: name) } catch { throw ValidationError(error.description) }
-        }
-        guard streams >= 0 else { throw ValidationError("--streams must be 0 or more") }
-        guard seconds > 0 && seconds <= 3600 else { throw ValidationError("--seconds: \(seconds) is out of range (above 0, at most 3600)") }
-        guard mockThreads >= 1 else { throw ValidationError("--mock-threads must be at least 1") }
+        do { _ = try calibration() } catch { throw ValidationError(error.description) }
     }
 
     func run() async throws {
         if let note = Calibration.raiseOpenFileLimit(streams: streams) { printError("note: \(note)") }
         let console = Console(quiet: false)
-        var calibration = Calibration()
-        calibration.accuracyLevels = try Calibration.levels(accuracy, option: "--accuracy")
-        calibration.requestLevels = try Calibration.levels(requests, option: "--requests")
-        calibration.chunkLevels = try Calibration.levels(chunks, option: "--chunks")
-        calibration.streams = streams
-        calibration.seconds = seconds
-        calibration.mock = inProcessMock ? .inProcess
-            : .childProcess(binary: ProcessResources.executablePath, threads: mockThreads)
-        calibration.transportPriority = transportPriority ?? .realtime
+        var calibration = try calibration()
         calibration.say = { console.say($0) }
         console.say("sambabench \(Sambabench.version) calibrate: " + calibration.setup(asked: transportPriority))
         let (levels, memory) = try await calibration.run()

@@ -41,13 +41,19 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "After a first Ctrl-C or SIGTERM, how long requests in flight may finish before they are cancelled.")
     var grace = "10s"
 
+    @Option(help: "Run shard I of N (from 0): its share of the load. auto: SLURM_PROCID of SLURM_NTASKS; auto/N: the index from JOB_COMPLETION_INDEX or SLURM_PROCID.") var shard: String?
+    @Option(help: "A shard's start: an ISO 8601 UTC instant, the same for every shard (2026-12-01T12:00:00Z).") var startAt: String?
+    @Option(help: "A shard's barrier: a fresh directory every shard sees; each level starts when every shard has reached it.") var barrier: String?
+
     func run() async throws {
         var loaded: Scenario
         let graceNs: Int64
+        let shardSettings: ShardSettings?
         do {
             loaded = try ScenarioReader.load(path: scenario)
             try overrides.overrides.apply(to: &loaded)
             graceNs = try ScenarioOverrides.duration(grace, flag: "--grace")
+            shardSettings = try ShardSettings.from(shard: shard, startAt: startAt, barrier: barrier, environment: ProcessInfo.processInfo.environment)
         } catch { throw failure(error) }
         // Every stream in flight is a socket: thousands of them need more than the usual soft limit of 1024.
         ProcessResources.raiseOpenFileLimit()
@@ -57,6 +63,7 @@ struct RunCommand: AsyncParsableCommand {
         configuration.handlesInterrupts = true
         configuration.force = force
         configuration.transportPriority = transportPriority
+        configuration.shard = shardSettings
         do {
             let result = try await BenchmarkRun(configuration, observer: Console(quiet: quiet, json: json)).run()
             print(json ? try result.summaryJSON() : "\n" + result.table + "\nresults: \(result.directory)", terminator: json ? "" : "\n")

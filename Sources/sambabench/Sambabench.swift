@@ -18,6 +18,7 @@ struct Sambabench: AsyncParsableCommand {
               sambabench run scenarios/gpt-oss-120b.yaml --concurrency 1,4 --requests 20
               sambabench run scenarios/gpt-oss-120b.yaml --mock --duration 10s
               sambabench report results/demo/20261121-193000
+              sambabench merge results/shards/* --output results/merged
               sambabench compare results/demo/RUN1 results/demo/RUN2 --output /tmp/ab
               sambabench validate scenarios/*.yaml
               sambabench init scenarios/my-model.yaml --model DeepSeek-V3.1
@@ -26,7 +27,7 @@ struct Sambabench: AsyncParsableCommand {
               sambabench calibrate
             """,
         version: version,
-        subcommands: [RunCommand.self, ReportCommand.self, CompareCommand.self, ValidateCommand.self, InitCommand.self,
+        subcommands: [RunCommand.self, ReportCommand.self, MergeCommand.self, CompareCommand.self, ValidateCommand.self, InitCommand.self,
                       ModelsCommand.self, MockCommand.self, CalibrateCommand.self, BenchCommand.self]
     )
 
@@ -64,5 +65,5 @@ func failure(_ error: Error) -> ExitCode {
     if let code = error as? ExitCode { return code }
     // An error may quote a URL (a base URL with a password or a key in its query): written masked.
     printError("error: " + URLRedaction.maskingURLs(in: "\(error)"))
-    return error is ScenarioError || error is RunFiles.ReadError ? ExitCodes.invalidScenario : ExitCodes.runFailed
+    return error is ScenarioError || error is RunFiles.ReadError || error is RunMerge.MergeError ? ExitCodes.invalidScenario : ExitCodes.runFailed
 }

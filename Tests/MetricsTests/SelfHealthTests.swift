@@ -33,7 +33,7 @@ import Testing
 
     @Test func stampAndErrorColumnsRoundTrip() throws {
         let row = RecordCSV.requestRow(stamped())
-        #expect(row.hasSuffix(",109.950000,0.050000,,,90,,\n"))
+        #expect(row.hasSuffix(",109.950000,0.050000,,,90,,,\n"))
         let directory = NSTemporaryDirectory() + "sambabench-stamp-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }

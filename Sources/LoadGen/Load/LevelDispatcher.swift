@@ -62,8 +62,8 @@ final class LevelDispatcher: Sendable {
             state.startNs = start
             if state.warmupDispatched < plan.warmup || (plan.warmupNs > 0 && now < start + plan.warmupNs) {
                 state.warmupDispatched += 1
-                state.nextSeq += 1
-                return Ticket(seq: state.nextSeq - 1, warmup: true)
+                state.nextSeq += plan.seqStride
+                return Ticket(seq: state.nextSeq - plan.seqStride, warmup: true)
             }
             if state.windowStartNs == nil {
                 state.windowStartNs = now
@@ -77,14 +77,14 @@ final class LevelDispatcher: Sendable {
                 return nil
             }
             state.measuredDispatched += 1
-            state.nextSeq += 1
+            state.nextSeq += plan.seqStride
             // The window spans every measured dispatch, in whatever order their times arrive.
             state.windowStartNs = min(windowStart, now)
             state.latestMeasuredNs = max(state.latestMeasuredNs ?? now, now)
             if let count = plan.requests, state.measuredDispatched >= count {
                 (stopWaiters, _) = state.stop("requests", windowEnd: state.latestMeasuredNs!)
             }
-            return Ticket(seq: state.nextSeq - 1, warmup: false)
+            return Ticket(seq: state.nextSeq - plan.seqStride, warmup: false)
         }
         for waiter in windowWaiters { waiter.resume(returning: windowOpened) }
         for waiter in stopWaiters { waiter.resume() }
@@ -96,8 +96,8 @@ final class LevelDispatcher: Sendable {
     func reserveSeq() -> Int? {
         state.withLock { state in
             guard !state.hardStop else { return nil }
-            state.nextSeq += 1
-            return state.nextSeq - 1
+            state.nextSeq += plan.seqStride
+            return state.nextSeq - plan.seqStride
         }
     }
 
@@ -162,7 +162,7 @@ final class LevelDispatcher: Sendable {
                 windowEnd = last
                 toLastEnd = true
             }
-            var result = LevelResult(index: plan.index, name: plan.name, concurrency: plan.concurrency, rate: plan.rate,
+            var result = LevelResult(index: plan.index, name: plan.name, concurrency: plan.concurrency, rate: plan.offeredRate,
                                      startNs: start, windowStartNs: windowStart, windowEndNs: windowEnd,
                                      endNs: endNs, warmupDispatched: state.warmupDispatched,
                                      measuredDispatched: state.measuredDispatched, stopReason: state.stopReason ?? "cancelled")

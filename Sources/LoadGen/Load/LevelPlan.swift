@@ -41,6 +41,11 @@ public struct LevelPlan: Sendable, Equatable, Codable {
     /// A matrix cell's prompt length in tokens (its prompts are built for it) and max_tokens; nil outside a matrix.
     public var inputTokens: Int?
     public var maxTokens: Int?
+    /// The shard of a sharded run this plan is the share of (`Shard.plan`); nil in a one-process run.
+    public var shard: Shard?
+    /// Which of every N arrivals of the level the shard takes (`ShardPacer`): its index less the level's first
+    /// sequence number in one process, modulo N.
+    public var shardSlot = 0
 
     public init(index: Int, name: String, load: LevelLoad, requests: Int?, durationNs: Int64?, warmup: Int = 0,
                 warmupNs: Int64 = 0, thinkTimeNs: Int64 = 0, drainTimeoutNs: Int64 = 120_000_000_000,

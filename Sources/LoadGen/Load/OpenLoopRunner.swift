@@ -66,6 +66,12 @@ public struct OpenLoopRunner<T: Transport, C: RunTimeClock>: Sendable {
 extension LevelPlan {
     /// The pacer a level asks for.
     public func pacer() -> any Pacer {
+        guard let shard, shard.count > 1 else { return wholePacer() }
+        return ShardPacer(wholePacer(), shard: shard, slot: shardSlot)
+    }
+
+    /// The pacer of the whole level (every shard's arrivals).
+    func wholePacer() -> any Pacer {
         switch load {
         case .concurrency:
             preconditionFailure("a closed-loop level has no pacer")

@@ -140,6 +140,8 @@ public struct RequestRecord: Sendable, Codable, Equatable {
     public var mockSentNs: Int64?
     /// The chunks' summary as read back from requests.csv, for a request whose chunk rows were not kept.
     public var storedChunkSummary: ChunkSummary?
+    /// The shard of a sharded run that sent the request (`Shard.index`); nil in a one-process run.
+    public var shard: Int?
     /// Input tokens the server served from its prompt cache, as its usage (or llama.cpp's `cache_n`) said; they are
     /// part of `inputTokens`.
     public var cachedInputTokens: Int?
