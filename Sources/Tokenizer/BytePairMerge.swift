@@ -34,14 +34,7 @@ extension MergeScratch {
                     return table.value(piece + start, Int(starts[i + 3]) - start)
                 }
                 while count > 1 {
-                    var best = UInt32.max
-                    var bestIndex = 0
-                    for i in 0..<(count - 1) where ranks[i] < best {
-                        best = ranks[i]
-                        bestIndex = i
-                    }
-                    if best == .max { break }
-                    let i = bestIndex
+                    guard let i = lowestRank(ranks, count - 1) else { break }
                     // Ranks first, skipping part i+1 (still present: i+3 reaches the part after the merge).
                     ranks[i] = pairRank(i)
                     if i > 0 { ranks[i - 1] = pairRank(i - 1) }
@@ -91,14 +84,7 @@ extension MergeScratch {
                 ids.withUnsafeMutableBufferPointer { ids in
                     var count = length
                     while count > 1 {
-                        var best = UInt32.max
-                        var bestIndex = 0
-                        for i in 0..<(count - 1) where ranks[i] < best {
-                            best = ranks[i]
-                            bestIndex = i
-                        }
-                        if best == .max { break }
-                        let i = bestIndex
+                        guard let i = lowestRank(ranks, count - 1) else { break }
                         ids[i] = pairs.merge(ids[i], ids[i + 1]).merged
                         var j = i + 1
                         while j < count - 1 {
@@ -117,4 +103,17 @@ extension MergeScratch {
             }
         }
     }
+}
+
+/// The first of the `count` ranks that is lowest, or nil when none can merge (all are `.max`): the next pair
+/// byte-pair encoding merges.
+@inline(__always)
+func lowestRank(_ ranks: UnsafeMutableBufferPointer<UInt32>, _ count: Int) -> Int? {
+    var best = UInt32.max
+    var bestIndex = 0
+    for i in 0..<count where ranks[i] < best {
+        best = ranks[i]
+        bestIndex = i
+    }
+    return best == .max ? nil : bestIndex
 }
