@@ -15,6 +15,9 @@ extension LevelFigure {
         case .tokenizerVsUsageTokens: Double(summary.tokenizerTokens - summary.tokenizerComparedUsageTokens)
         case .tokenizerVsUsagePercent: summary.tokenizerComparedUsageTokens > 0
             ? Double(summary.tokenizerTokens - summary.tokenizerComparedUsageTokens) / Double(summary.tokenizerComparedUsageTokens) * 100 : nil
+        case .cachedInputTokens: Double(summary.cachedInputTokens)
+        case .cachedInputPercent: summary.cachedRequestsInputTokens > 0
+            ? Double(summary.cachedInputTokens) / Double(summary.cachedRequestsInputTokens) * 100 : nil
         case .inferredBatches: Double(summary.batches.figures?.batches ?? 0)
         case .inferredBatchSizeMean: summary.batches.figures?.mean
         case .inferredBatchSizeP50: summary.batches.figures.map { Double($0.median) }
@@ -38,6 +41,7 @@ extension LevelFigure {
         case .transportBusyFraction, .transportCPUFraction: summary.level.transport != nil
         case .tokenizerVsUsageTokens, .tokenizerVsUsagePercent: summary.tokenizerComparedRequests > 0
         case .inferredBatches, .inferredBatchSizeMean, .inferredBatchSizeP50, .inferredBatchSizeMax: summary.batches.prefills > 0
+        case .cachedInputTokens, .cachedInputPercent: summary.cachedInputRequests > 0
         default: true
         }
     }

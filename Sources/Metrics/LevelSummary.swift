@@ -21,6 +21,10 @@ public struct LevelSummary: Sendable {
     public private(set) var tokenizerComparedRequests = 0
     public private(set) var tokenizerTokens = 0
     public private(set) var tokenizerComparedUsageTokens = 0
+    /// Successful measured requests that reported cached input tokens, those tokens, and their input tokens.
+    public private(set) var cachedInputRequests = 0
+    public private(set) var cachedInputTokens = 0
+    public private(set) var cachedRequestsInputTokens = 0
     /// The batches the server prefilled, inferred from the start time and TTFT of each successful measured request
     /// that reported both, counted as records arrive (`BatchInference.Tally`).
     public var batches = BatchInference.Tally()
@@ -158,6 +162,11 @@ public struct LevelSummary: Sendable {
         if record.inputTokenSource == .estimate { estimatedInputTokenRequests += 1 }
         if let start = record.server.startTime, let ttft = record.server.timeToFirstToken {
             batches.add(BatchInference.Prefill(start: start, ttft: ttft))
+        }
+        if let cached = record.cachedInputTokens {
+            cachedInputRequests += 1
+            cachedInputTokens += cached
+            cachedRequestsInputTokens += record.inputTokens ?? 0
         }
         if let counted = record.tokenizerTokens, record.tokenizerVsUsage != nil {
             tokenizerComparedRequests += 1

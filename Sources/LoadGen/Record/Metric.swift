@@ -110,6 +110,11 @@ public enum LevelFigure: String, CaseIterable, Sendable {
     /// sum as a percentage of their usage total: how far the scenario's tokenizer is from the server's count.
     case tokenizerVsUsageTokens = "tokenizer_vs_usage_tokens"
     case tokenizerVsUsagePercent = "tokenizer_vs_usage_pct"
+    /// Input tokens the server answered from its prompt cache, summed over the successful measured requests that
+    /// reported a cached count, and that sum as a percentage of those requests' input tokens (which include them).
+    /// Only on levels whose server reported cached tokens.
+    case cachedInputTokens = "cached_input_tokens"
+    case cachedInputPercent = "cached_input_pct"
     /// Batches inferred from the server's start times and TTFTs (`BatchInference`), and the requests per batch:
     /// mean, median and largest. Only on levels whose server reported both figures.
     case inferredBatches = "inferred_batches"
@@ -145,8 +150,8 @@ public enum LevelFigure: String, CaseIterable, Sendable {
              .lateRequests: "requests"
         case .errorRate, .goodFraction, .transportBusyFraction, .transportCPUFraction: "fraction"
         case .outputThroughput: "tokens/s"
-        case .tokenizerVsUsageTokens: "tokens"
-        case .tokenizerVsUsagePercent: "%"
+        case .tokenizerVsUsageTokens, .cachedInputTokens: "tokens"
+        case .tokenizerVsUsagePercent, .cachedInputPercent: "%"
         case .inferredBatches: "batches"
         case .inferredBatchSizeMean, .inferredBatchSizeP50, .inferredBatchSizeMax: "requests"
         case .requestThroughput, .offeredRate, .achievedRate, .goodput: "requests/s"
