@@ -1,10 +1,6 @@
 import Dispatch
-import Foundation
 import LoadGen
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The run directory's record files as a sink: records and level ends go to one writer thread, and the records in
 /// the same order to one aggregating thread, so the files and the figures are made on two cores and the load never
@@ -26,7 +22,7 @@ public final class RunFilesSink: RecordSink {
     private let aggregator: ThreadCompletion
 
     public init(_ output: RunOutput, capacity: Int = RunFilesSink.defaultCapacity) {
-        Self.settleAllocator()
+        ProcessAllocator.settle()
         let events = BoundedHandoff<Event>(capacity: capacity)
         let records = BoundedHandoff<RequestRecord>(capacity: capacity)
         self.events = events
@@ -46,52 +42,18 @@ public final class RunFilesSink: RecordSink {
                 let now = DispatchTime.now().uptimeNanoseconds
                 if now - trimmed > Self.trimEveryNs {
                     trimmed = now
-                    Self.returnFreedMemory()
+                    ProcessAllocator.returnFreedMemory()
                 }
             }
         }
     }
 
-    /// How often a long run hands memory it has freed back to the system.
+    /// How often the aggregating thread gives the pages the process has freed back to the system
+    /// (`ProcessAllocator.returnFreedMemory`). glibc keeps what a process frees for its next allocations, so a moment
+    /// with many requests in flight (a server that stalls while the load goes on) would set the client's RSS for the
+    /// rest of the run: a 4-minute soak at 1,000 requests/s rose from 60 to 85 MB in steps with a heap of 20 to 60 MB.
+    /// Trimmed, RSS follows what is in use.
     static let trimEveryNs: UInt64 = 10_000_000_000
-
-    /// glibc keeps what a process frees for its next allocations, so a moment with many requests in flight (a
-    /// server that stalls while the load goes on) would set the client's RSS for the rest of the run: a 4-minute soak
-    /// at 1,000 requests/s rose from 60 to 85 MB in steps with a heap of 20 to 60 MB. `malloc_trim` gives the free
-    /// pages back (a few ms every 10 s), so RSS follows what is in use.
-    static func returnFreedMemory() {
-        #if canImport(Glibc)
-        _ = mallocTrim?(0)
-        #endif
-    }
-
-    /// glibc's allocator left to itself lets a long run's RSS creep: each freed large block (a batch of CSV rows, a
-    /// queue's storage) raises its mmap threshold, so later large blocks come from the heaps and fragment them, and
-    /// each thread that allocates may get a heap of its own. A 60-minute soak at 1,000 requests/s rose from 71 to
-    /// 83 MB that way; with the threshold fixed at 128 KiB and two heaps from the start, a 6-minute soak stayed within
-    /// 4% of its first minute. Done once (the command line does it first thing: a thread keeps the heap it took before
-    /// the limit), unless the environment already sets either
-    /// (`MALLOC_MMAP_THRESHOLD_`, `MALLOC_ARENA_MAX`: glibc reads them at start and the user's choice stays).
-    public static func settleAllocator() { _ = allocatorSettled }
-
-    private static let allocatorSettled: Void = {
-        #if canImport(Glibc)
-        guard let symbol = dlsym(nil, "mallopt") else { return }
-        let mallopt = unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
-        let environment = ProcessInfo.processInfo.environment
-        // M_MMAP_THRESHOLD and M_ARENA_MAX (malloc.h, which Swift's Glibc module leaves out).
-        if environment["MALLOC_MMAP_THRESHOLD_"] == nil { _ = mallopt(-3, 128 * 1024) }
-        if environment["MALLOC_ARENA_MAX"] == nil { _ = mallopt(-8, 2) }
-        #endif
-    }()
-
-    #if canImport(Glibc)
-    /// glibc's `malloc_trim`, which Swift's Glibc module leaves out (it is in malloc.h), found at run time.
-    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
-        guard let symbol = dlsym(nil, "malloc_trim") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
-    }()
-    #endif
 
     /// Handles every item until the queue finishes. After the first error nothing more is handled, but the queue is
     /// still emptied, so producers never wait on a consumer that has stopped; the error is thrown at the end.

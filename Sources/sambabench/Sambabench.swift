@@ -34,7 +34,7 @@ struct Sambabench: AsyncParsableCommand {
     /// ArgumentParser's own entry point, except that a command line it cannot parse exits 2 like an invalid
     /// scenario (not 64), so scripts see one code for "fix your input".
     static func main() async {
-        RunFilesSink.settleAllocator()  // before the run's threads first allocate: each would take a heap of its own
+        ProcessAllocator.settle()  // before the run's threads first allocate: each would take a heap of its own
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
